@@ -1,1 +1,142 @@
-fn main() {}
+//! The `redcap-resume` command: `serve`, `demo`, `check`, `ticket`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use redcap_resume::app::AppState;
+use redcap_resume::config::Config;
+use redcap_resume::demo::Demo;
+use redcap_resume::serve::{serve, shutdown_signal};
+use redcap_resume::ticket::TicketIssuer;
+use tracing_subscriber::EnvFilter;
+
+/// Lets participants resume a half-finished REDCap survey from the study's own web pages.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Log as JSON lines (for log collectors) instead of text.
+    #[arg(long, global = true)]
+    log_json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (and the widget files) with a configuration file.
+    Serve {
+        #[arg(long, short, env = "REDCAP_RESUME_CONFIG")]
+        config: PathBuf,
+    },
+    /// Run everything on 127.0.0.1 with the built-in REDCap simulator.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// The built widget (trunk's output).
+        #[arg(long, default_value = "dist")]
+        public_dir: PathBuf,
+    },
+    /// Ask the configured REDCap about every survey; exits non-zero when something is wrong.
+    Check {
+        #[arg(long, short, env = "REDCAP_RESUME_CONFIG")]
+        config: PathBuf,
+        /// A test record to check survey rights, instruments and Save & Return Later with.
+        #[arg(long)]
+        record: Option<String>,
+    },
+    /// Mint a participant ticket (HS256), for testing.
+    Ticket {
+        #[arg(long, short, env = "REDCAP_RESUME_CONFIG")]
+        config: PathBuf,
+        #[arg(long)]
+        record: String,
+        /// How long the ticket lasts, like 10m or 1h.
+        #[arg(long, default_value = "10m", value_parser = humantime::parse_duration)]
+        ttl: Duration,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_json);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(json: bool) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Serve { config } => {
+            let config = Config::load(&config).map_err(|e| e.to_string())?;
+            let listen = config.listen;
+            let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("listen = \"{listen}\": {e}"))?;
+            let state = AppState::new(config)?;
+            tracing::info!(%listen, "redcap-resume serving");
+            serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())
+        }
+        Command::Demo { listen, public_dir } => {
+            if !public_dir.join("redcap-resume.js").exists() {
+                tracing::warn!(dir = %public_dir.display(), "the built widget is missing: run `cargo xtask demo` (it builds it with trunk)");
+            }
+            let demo = Demo::start(Some(public_dir)).await?;
+            let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("--listen {listen}: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            println!("redcap-resume demo: open http://{addr}/  (REDCap simulator at {})", demo.sim.api_url());
+            println!("Press Ctrl-C to stop.");
+            let router = demo.router();
+            axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())?;
+            demo.sim.shutdown().await;
+            Ok(())
+        }
+        Command::Check { config, record } => {
+            let config = Config::load(&config).map_err(|e| e.to_string())?;
+            let record = record
+                .map(|r| redcap_client::RecordId::parse(&r).map_err(|_| format!("--record {r:?} is not a REDCap record id")))
+                .transpose()?;
+            match redcap_resume::check::check(&config, record.as_ref()).await {
+                Ok(report) => {
+                    print!("{report}");
+                    Ok(())
+                }
+                Err(report) => {
+                    print!("{report}");
+                    Err("some surveys are not ready: see the FAIL lines above".into())
+                }
+            }
+        }
+        Command::Ticket { config, record, ttl } => {
+            let config = Config::load(&config).map_err(|e| e.to_string())?;
+            let secret = config.auth.hs256_secret().ok_or("`ticket` mints HS256 tickets: configure [auth] with a ticket secret")?;
+            redcap_client::RecordId::parse(&record).map_err(|_| format!("--record {record:?} is not a REDCap record id"))?;
+            let ticket = TicketIssuer::hs256(secret).mint(&record, ttl).map_err(|e| e.to_string())?;
+            println!("{ticket}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The audit log: one JSON line per return code handed out or refused.
+//!
+//! Time, survey key, record id, outcome and client IP — never the code or the token. Each
+//! line is written (and flushed to the operating system) before the answer leaves. A write
+//! failure is logged and counted; with `fail_closed` the participant gets no code.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+pub struct AuditLog {
+    file: Mutex<File>,
+    fail_closed: bool,
+    failures: AtomicU64,
+}
+
+/// What happened to one request for a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A return code was handed out.
+    CodeIssued,
+    /// The survey is completed; no code was handed out.
+    Completed,
+    /// Refused with this contract error code.
+    Refused,
+}
+
+#[derive(Serialize)]
+struct Line<'a> {
+    time: String,
+    survey: &'a str,
+    record: Option<&'a str>,
+    outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    client_ip: String,
+}
+
+impl AuditLog {
+    pub fn open(path: &Path, fail_closed: bool) -> std::io::Result<Self> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(Self { file: Mutex::new(file), fail_closed, failures: AtomicU64::new(0) })
+    }
+
+    /// Appends one line. `Err` only when the line was lost and the log is fail-closed.
+    pub fn record(
+        &self,
+        survey: &str,
+        record: Option<&str>,
+        outcome: Outcome,
+        error: Option<&str>,
+        client_ip: IpAddr,
+    ) -> Result<(), ()> {
+        let line = Line { time: rfc3339_now(), survey, record, outcome, error, client_ip: client_ip.to_string() };
+        let mut text = serde_json::to_string(&line).unwrap_or_default();
+        text.push('\n');
+        let written = {
+            let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+            file.write_all(text.as_bytes()).and_then(|()| file.flush())
+        };
+        match written {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let failures = self.failures.fetch_add(1, Ordering::Relaxed) + 1;
+                tracing::error!(error = %e, failures, "could not write the audit log");
+                if self.fail_closed {
+                    Err(())
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    /// How many lines could not be written since start-up.
+    pub fn failures(&self) -> u64 {
+        self.failures.load(Ordering::Relaxed)
+    }
+}
+
+/// `2026-11-27T18:04:05.123Z`, without pulling in a date crate.
+fn rfc3339_now() -> String {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = now.as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z", rem / 3600, rem % 3600 / 60, rem % 60, now.subsec_millis())
+}
+
+/// Days since 1970-01-01 → (year, month, day), Howard Hinnant's algorithm.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_419), (2025, 11, 27));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn one_line_per_record_without_secrets() {
+        let dir = std::env::temp_dir().join(format!("audit-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("audit.jsonl");
+        let log = AuditLog::open(&path, true).unwrap();
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        log.record("baseline", Some("1001"), Outcome::CodeIssued, None, ip).unwrap();
+        log.record("baseline", None, Outcome::Refused, Some("not_signed_in"), ip).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["outcome"], "code_issued");
+        assert_eq!(lines[0]["record"], "1001");
+        assert_eq!(lines[1]["error"], "not_signed_in");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

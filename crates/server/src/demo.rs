@@ -1,0 +1,155 @@
+//! `redcap-resume demo`: the whole thing on loopback with nothing installed.
+//!
+//! Demo-only code lives here and nowhere else: the in-process REDCap simulator, a generated
+//! configuration, and a sign-in that takes a bare record id and sets the ticket cookie —
+//! which `serve` never offers.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use redcap_client::RecordId;
+use redcap_sim::{SimConfig, Simulator};
+use serde::Deserialize;
+
+use crate::app::{app, AppState};
+use crate::config::{Config, DEFAULT_COOKIE};
+use crate::ticket::TicketIssuer;
+
+/// How long a demo sign-in lasts.
+const DEMO_TICKET_TTL: Duration = Duration::from_secs(3600);
+
+/// The demo's configuration, pointing at a running simulator.
+pub fn demo_config(sim: &Simulator, secret: &str, public_dir: Option<PathBuf>) -> Config {
+    let text = format!(
+        r#"
+listen = "127.0.0.1:0"
+[redcap]
+url = "{api}"
+token_env = "DEMO_REDCAP_TOKEN"
+timeout_ms = 3000
+max_requests_per_minute = 300
+
+[projects.cohort]
+url = "{api}"
+token_env = "DEMO_COHORT_TOKEN"
+timeout_ms = 3000
+
+[auth]
+ticket_secret_env = "DEMO_TICKET_SECRET"
+
+[surveys.baseline]
+title = "Baseline questionnaire"
+instrument = "baseline_survey"
+status = true
+
+[surveys.month3]
+project = "cohort"
+title = "Three-month follow-up"
+instrument = "month_3"
+event = "month_3_arm_1"
+status = true
+
+[surveys.diary]
+title = "Weekly diary (week 2)"
+instrument = "weekly_diary"
+repeat_instance = 2
+status = true
+
+[surveys.consent]
+title = "Consent form"
+instrument = "consent"
+
+[surveys.exit]
+title = "Exit survey"
+instrument = "exit_survey"
+status = true
+allow_completed_edit = true
+"#,
+        api = sim.api_url()
+    );
+    let secrets: HashMap<String, String> = [
+        ("DEMO_REDCAP_TOKEN".to_owned(), redcap_sim::seed::DEMO_TOKEN.to_owned()),
+        ("DEMO_COHORT_TOKEN".to_owned(), redcap_sim::seed::COHORT_TOKEN.to_owned()),
+        ("DEMO_TICKET_SECRET".to_owned(), secret.to_owned()),
+    ]
+    .into_iter()
+    .collect();
+    let mut config = Config::parse(&text, &secrets).expect("the demo configuration is valid");
+    config.public_dir = public_dir;
+    config
+}
+
+/// A running demo: the simulator and the application state.
+pub struct Demo {
+    pub sim: Simulator,
+    pub state: Arc<AppState>,
+    secret: String,
+}
+
+impl Demo {
+    /// Starts the simulator on loopback and builds the server state for it.
+    pub async fn start(public_dir: Option<PathBuf>) -> Result<Demo, String> {
+        let sim = Simulator::start(SimConfig::default()).await.map_err(|e| format!("cannot start the REDCap simulator: {e}"))?;
+        let secret = random_secret();
+        let config = demo_config(&sim, &secret, public_dir);
+        let state = AppState::new(config)?;
+        Ok(Demo { sim, state, secret })
+    }
+
+    /// The server's router plus the demo-only sign-in routes.
+    pub fn router(&self) -> Router {
+        let issuer = Arc::new(TicketIssuer::hs256(&self.secret));
+        let demo_routes = Router::new()
+            .route("/demo/sign-in", post(sign_in))
+            .route("/demo/sign-out", post(sign_out))
+            .with_state(issuer);
+        demo_routes.merge(app(self.state.clone()))
+    }
+
+    /// Mints a ticket the way a portal would (for tests).
+    pub fn ticket(&self, record: &str, ttl: Duration) -> String {
+        TicketIssuer::hs256(&self.secret).mint(record, ttl).expect("HS256 signing cannot fail")
+    }
+}
+
+fn random_secret() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..48).map(|_| char::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[rng.gen_range(0..62)])).collect()
+}
+
+#[derive(Deserialize)]
+struct SignIn {
+    record: String,
+}
+
+async fn sign_in(State(issuer): State<Arc<TicketIssuer>>, Form(form): Form<SignIn>) -> Response {
+    let Ok(record) = RecordId::parse(form.record.trim()) else {
+        return (StatusCode::BAD_REQUEST, "not a record id").into_response();
+    };
+    let Ok(ticket) = issuer.mint(record.as_str(), DEMO_TICKET_TTL) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let cookie = format!("{DEFAULT_COOKIE}={ticket}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", DEMO_TICKET_TTL.as_secs());
+    redirect_with_cookie(&cookie)
+}
+
+async fn sign_out() -> Response {
+    redirect_with_cookie(&format!("{DEFAULT_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"))
+}
+
+fn redirect_with_cookie(cookie: &str) -> Response {
+    let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

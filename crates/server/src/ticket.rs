@@ -1,0 +1,192 @@
+//! Participant tickets: short-lived JWTs whose `sub` is the REDCap record id.
+//!
+//! ```
+//! use redcap_resume::config::TicketKey;
+//! use redcap_resume::ticket::{TicketIssuer, TicketVerifier};
+//! use std::time::Duration;
+//!
+//! let key = TicketKey::Hs256("a-long-random-secret-of-32-bytes!".to_owned().into());
+//! let ticket = TicketIssuer::hs256("a-long-random-secret-of-32-bytes!").mint("1001", Duration::from_secs(300)).unwrap();
+//! let verifier = TicketVerifier::new(&key, Duration::from_secs(30)).unwrap();
+//! assert_eq!(verifier.verify(&ticket).unwrap().as_str(), "1001");
+//! ```
+//!
+//! The algorithm is fixed by configuration and never read from the ticket: `alg: none` and
+//! algorithm confusion (an HS256 ticket signed with an RSA public key) are refused.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use redcap_client::RecordId;
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+
+use crate::config::TicketKey;
+
+/// The audience every ticket must name.
+pub const AUDIENCE: &str = "redcap-resume";
+/// Tickets longer than this are refused before any parsing.
+pub const MAX_TICKET_LEN: usize = 4096;
+
+#[derive(Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    aud: String,
+    exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    iat: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nbf: Option<u64>,
+}
+
+/// Why a ticket was refused (for the log; the participant only reads "please sign in again").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TicketError {
+    #[error("ticket too long")]
+    TooLong,
+    #[error("ticket expired")]
+    Expired,
+    #[error("ticket not yet valid")]
+    NotYetValid,
+    #[error("ticket for another audience")]
+    WrongAudience,
+    #[error("ticket signature or algorithm refused")]
+    BadSignature,
+    #[error("ticket malformed or missing a claim")]
+    Malformed,
+    #[error("ticket subject is not a REDCap record id")]
+    BadSubject,
+}
+
+/// Checks tickets with the configured key and algorithm.
+pub struct TicketVerifier {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+impl TicketVerifier {
+    pub fn new(key: &TicketKey, leeway: Duration) -> Result<Self, jsonwebtoken::errors::Error> {
+        let (key, algorithm) = match key {
+            TicketKey::Hs256(secret) => (DecodingKey::from_secret(secret.expose_secret().as_bytes()), Algorithm::HS256),
+            TicketKey::EdDsa(pem) => (DecodingKey::from_ed_pem(pem)?, Algorithm::EdDSA),
+            TicketKey::Rs256(pem) => (DecodingKey::from_rsa_pem(pem)?, Algorithm::RS256),
+        };
+        let mut validation = Validation::new(algorithm);
+        validation.algorithms = vec![algorithm];
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "aud", "sub"]);
+        validation.leeway = leeway.as_secs().min(60);
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        Ok(Self { key, validation })
+    }
+
+    /// The record id the ticket vouches for.
+    pub fn verify(&self, ticket: &str) -> Result<RecordId, TicketError> {
+        if ticket.len() > MAX_TICKET_LEN {
+            return Err(TicketError::TooLong);
+        }
+        let data = jsonwebtoken::decode::<Claims>(ticket, &self.key, &self.validation).map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind as K;
+            match e.kind() {
+                K::ExpiredSignature => TicketError::Expired,
+                K::ImmatureSignature => TicketError::NotYetValid,
+                K::InvalidAudience => TicketError::WrongAudience,
+                K::InvalidSignature | K::InvalidAlgorithm | K::InvalidAlgorithmName | K::InvalidKeyFormat => {
+                    TicketError::BadSignature
+                }
+                _ => TicketError::Malformed,
+            }
+        })?;
+        RecordId::parse(&data.claims.sub).map_err(|_| TicketError::BadSubject)
+    }
+}
+
+/// Mints HS256 tickets (the `ticket` command, the demo sign-in, tests).
+pub struct TicketIssuer {
+    key: EncodingKey,
+}
+
+impl TicketIssuer {
+    pub fn hs256(secret: &str) -> Self {
+        Self { key: EncodingKey::from_secret(secret.as_bytes()) }
+    }
+
+    pub fn mint(&self, record: &str, ttl: Duration) -> Result<String, jsonwebtoken::errors::Error> {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let claims = Claims { sub: record.to_owned(), aud: AUDIENCE.to_owned(), exp: now + ttl.as_secs(), iat: Some(now), nbf: None };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef-test";
+
+    fn verifier() -> TicketVerifier {
+        TicketVerifier::new(&TicketKey::Hs256(SECRET.to_owned().into()), Duration::from_secs(30)).unwrap()
+    }
+
+    fn now() -> u64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    }
+
+    fn sign(claims: serde_json::Value, secret: &str) -> String {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        // base64url without padding, enough for hand-made tokens
+        const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+            for i in 0..=chunk.len() {
+                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_good_ticket_names_its_record() {
+        let t = TicketIssuer::hs256(SECRET).mint("1001", Duration::from_secs(60)).unwrap();
+        assert_eq!(verifier().verify(&t).unwrap().as_str(), "1001");
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        let cases = [
+            (sign(serde_json::json!({"sub":"1","aud":AUDIENCE,"exp":now()-120}), SECRET), TicketError::Expired),
+            (sign(serde_json::json!({"sub":"1","aud":AUDIENCE,"exp":now()+120,"nbf":now()+600}), SECRET), TicketError::NotYetValid),
+            (sign(serde_json::json!({"sub":"1","aud":"another-app","exp":now()+120}), SECRET), TicketError::WrongAudience),
+            (sign(serde_json::json!({"sub":"1","aud":AUDIENCE,"exp":now()+120}), "another-secret-another-secret-xx"), TicketError::BadSignature),
+            (sign(serde_json::json!({"sub":"1","aud":AUDIENCE}), SECRET), TicketError::Malformed),
+            (sign(serde_json::json!({"aud":AUDIENCE,"exp":now()+120}), SECRET), TicketError::Malformed),
+            (sign(serde_json::json!({"sub":"a\u{0}b","aud":AUDIENCE,"exp":now()+120}), SECRET), TicketError::BadSubject),
+            ("x".repeat(MAX_TICKET_LEN + 1), TicketError::TooLong),
+            ("not.a.ticket".to_owned(), TicketError::Malformed),
+        ];
+        for (ticket, expected) in cases {
+            assert_eq!(verifier().verify(&ticket), Err(expected));
+        }
+    }
+
+    #[test]
+    fn alg_none_is_refused() {
+        let header = b64(br#"{"alg":"none","typ":"JWT"}"#);
+        let body = b64(format!(r#"{{"sub":"1001","aud":"{AUDIENCE}","exp":{}}}"#, now() + 300).as_bytes());
+        for ticket in [format!("{header}.{body}."), format!("{header}.{body}")] {
+            assert!(verifier().verify(&ticket).is_err(), "{ticket}");
+        }
+    }
+
+    #[test]
+    fn leeway_is_capped_at_sixty_seconds() {
+        let v = TicketVerifier::new(&TicketKey::Hs256(SECRET.to_owned().into()), Duration::from_secs(3600)).unwrap();
+        let t = sign(serde_json::json!({"sub":"1","aud":AUDIENCE,"exp":now()-90}), SECRET);
+        assert_eq!(v.verify(&t), Err(TicketError::Expired));
+    }
+}
