@@ -1,1 +1,55 @@
-fn main() {}
+//! `cargo xtask <command>` — the project's one entry point for people and CI.
+//!
+//! ```text
+//! cargo xtask setup            install what is missing (idempotent)
+//! cargo xtask demo [--port N]  build the widget and run the demo on 127.0.0.1
+//! cargo xtask test             every test: native, widget in Chromium, end-to-end
+//! cargo xtask size             build the widget and check its size budget
+//! ```
+
+mod process;
+mod setup;
+mod suite;
+mod widget;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::setup().map(|_| ()),
+        Some("demo") => demo(&args[1..]),
+        Some("test") => suite::test(),
+        Some("size") => setup::setup().and_then(|tools| widget::build(&tools)).and_then(|()| widget::check_size().map(|_| ())),
+        _ => {
+            eprintln!("usage: cargo xtask <setup | demo [--port N] | test | size>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn demo(args: &[String]) -> Result<(), String> {
+    let port = match args {
+        [] => 8080,
+        [flag, port] if flag == "--port" => port.parse::<u16>().map_err(|_| format!("--port {port}: not a port number"))?,
+        _ => return Err("usage: cargo xtask demo [--port N]".into()),
+    };
+    let tools = setup::setup()?;
+    widget::build(&tools)?;
+    let root = process::workspace_root();
+    process::run(
+        process::cargo(&tools)
+            .args(["run", "--release", "--quiet", "-p", "redcap-resume", "--", "demo", "--listen"])
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--public-dir")
+            .arg(root.join("dist")),
+        "the demo server",
+    )
+}

@@ -1,0 +1,268 @@
+//! A test harness: the simulator and the server on real sockets (127.0.0.1, port 0), a
+//! participant's HTTP client, and a record of everything the suite saw for the leak scan.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use redcap_resume::app::AppState;
+use redcap_resume::config::Config;
+use redcap_resume::ticket::TicketIssuer;
+use redcap_sim::{seed, SimConfig, Simulator};
+use tokio::sync::oneshot;
+
+pub const SECRET: &str = "test-secret-test-secret-test-secret-42";
+
+/// Every log line of this test binary.
+pub fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter("debug,hyper=info,h2=info,rustls=info")
+            .with_writer(move || LogWriter(writer.clone()))
+            .with_ansi(false)
+            .finish();
+        let _ = tracing::subscriber::set_global_default(subscriber);
+        buffer
+    })
+}
+
+struct LogWriter(Arc<Mutex<Vec<u8>>>);
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub fn log_text() -> String {
+    String::from_utf8_lossy(&logs().lock().unwrap()).into_owned()
+}
+
+/// The surveys every harness configures (`{api}` is the simulator's API URL).
+pub const SURVEYS: &str = r#"
+[surveys.baseline]
+title = "Baseline questionnaire"
+instrument = "baseline_survey"
+status = true
+
+[surveys.plain]
+title = "Baseline (no status)"
+instrument = "baseline_survey"
+
+[surveys.rc]
+title = "Baseline (rc links)"
+instrument = "baseline_survey"
+link_style = "rc-param"
+
+[surveys.month3]
+project = "cohort"
+title = "Three-month follow-up"
+instrument = "month_3"
+event = "month_3_arm_1"
+status = true
+
+[surveys.diary]
+title = "Weekly diary (week 2)"
+instrument = "weekly_diary"
+repeat_instance = 2
+status = true
+
+[surveys.consent]
+title = "Consent form"
+instrument = "consent"
+
+[surveys.contact]
+title = "Contact details"
+instrument = "contact_info"
+
+[surveys.exit]
+title = "Exit survey"
+instrument = "exit_survey"
+status = true
+allow_completed_edit = true
+
+[surveys.rights]
+project = "norights"
+title = "Baseline via a token without survey rights"
+instrument = "baseline_survey"
+"#;
+
+pub struct Options {
+    pub budget: u32,
+    pub max_queue_wait_ms: u64,
+    pub timeout_ms: u64,
+    pub per_participant: u32,
+    pub per_ip: u32,
+    pub extra: String,
+    pub sim: SimConfig,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { budget: 300, max_queue_wait_ms: 2000, timeout_ms: 2000, per_participant: 1000, per_ip: 100_000, extra: String::new(), sim: SimConfig::default() }
+    }
+}
+
+pub fn config_text(api: &str, o: &Options) -> String {
+    format!(
+        r#"
+listen = "127.0.0.1:0"
+{extra}
+[redcap]
+url = "{api}"
+token_env = "TOKEN"
+timeout_ms = {timeout}
+max_requests_per_minute = {budget}
+max_queue_wait_ms = {wait}
+
+[projects.cohort]
+url = "{api}"
+token_env = "COHORT"
+timeout_ms = {timeout}
+
+[projects.norights]
+url = "{api}"
+token_env = "NORIGHTS"
+timeout_ms = {timeout}
+
+[auth]
+ticket_secret_env = "SECRET"
+
+[limits]
+per_participant_per_minute = {pp}
+per_ip_per_minute = {pi}
+{SURVEYS}"#,
+        extra = o.extra,
+        timeout = o.timeout_ms,
+        budget = o.budget,
+        wait = o.max_queue_wait_ms,
+        pp = o.per_participant,
+        pi = o.per_ip,
+    )
+}
+
+pub fn secrets() -> HashMap<String, String> {
+    [("TOKEN", seed::DEMO_TOKEN), ("COHORT", seed::COHORT_TOKEN), ("NORIGHTS", seed::NO_RIGHTS_TOKEN), ("SECRET", SECRET)]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+pub struct Harness {
+    pub sim: Simulator,
+    pub addr: SocketAddr,
+    pub state: Arc<AppState>,
+    pub http: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Harness {
+    pub async fn start() -> Harness {
+        Self::with(Options::default()).await
+    }
+
+    pub async fn with(options: Options) -> Harness {
+        logs();
+        let sim = Simulator::start(options.sim.clone()).await.expect("simulator starts");
+        let text = config_text(sim.api_url().as_str(), &options);
+        let config = Config::parse(&text, &secrets()).expect("test configuration is valid");
+        Self::serve(sim, config).await
+    }
+
+    pub async fn serve(sim: Simulator, config: Config) -> Harness {
+        let state = AppState::new(config).expect("state builds");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(redcap_resume::serve::serve(listener, state.clone(), async {
+            let _ = stopped.await;
+        }));
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Harness { sim, addr, state, http, stop: Some(stop), server: Some(server) }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn api(&self, path: &str) -> String {
+        self.url(&format!("/redcap-resume/api{path}"))
+    }
+
+    pub fn ticket(&self, record: &str) -> String {
+        TicketIssuer::hs256(SECRET).mint(record, Duration::from_secs(300)).unwrap()
+    }
+
+    /// A same-origin request from the widget, as a browser sends it.
+    pub fn widget_get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.get(self.api(path)).header("X-CSRF", "1").header("Sec-Fetch-Site", "same-origin")
+    }
+
+    /// The widget's request for a signed-in participant (ticket in the cookie).
+    pub async fn as_participant(&self, record: &str, path: &str) -> Answer {
+        let r = self.widget_get(path).header("Cookie", format!("redcap_resume_ticket={}", self.ticket(record))).send().await.unwrap();
+        Answer::read(r).await
+    }
+
+    pub async fn stop(mut self) -> Simulator {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+        }
+        self.sim
+    }
+}
+
+/// A response, read whole.
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub async fn read(r: reqwest::Response) -> Answer {
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let body = r.text().await.unwrap();
+        Answer { status, headers, body }
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Every header and the body, for leak scans.
+    pub fn everything(&self) -> String {
+        let mut text = String::new();
+        for (k, v) in &self.headers {
+            text.push_str(&format!("{k}: {}\n", String::from_utf8_lossy(v.as_bytes())));
+        }
+        text + &self.body
+    }
+}
+
+pub fn is_return_code(code: &str) -> bool {
+    code.len() == 8 && code.chars().all(|c| "34789ACDEFHJKLMNPRTWXY".contains(c))
+}

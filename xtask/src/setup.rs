@@ -1,0 +1,138 @@
+//! `cargo xtask setup`: installs what the build and the tests need, and only what is missing.
+//!
+//! Each step checks first, so a second run takes seconds. Versions are pinned where the
+//! toolchain is picky (see ../shared/TOOLCHAIN.md): trunk 0.21.14 (0.22 needs a newer rustc),
+//! wasm-bindgen-cli at exactly the version in Cargo.lock, wasm-opt from npm binaryen 132 (never
+//! Debian's binaryen, whose output fails in the browser), Debian's chromium + chromedriver.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::process::{output_line, run, workspace_root};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const BINARYEN_VERSION: &str = "132.0.0";
+pub const AXE_VERSION: &str = "4.10.3";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Where the installed tools are.
+pub struct Tools {
+    pub cargo_bin: PathBuf,
+    pub binaryen_bin: PathBuf,
+    pub axe_js: PathBuf,
+}
+
+fn say(step: &str, message: &str) {
+    eprintln!("setup: {step:<18} {message}");
+}
+
+pub fn setup() -> Result<Tools, String> {
+    let root = workspace_root();
+    let tools_dir = root.join(".tools");
+    let cargo_bin = cargo_home().join("bin");
+    wasm_target()?;
+    trunk(&cargo_bin)?;
+    wasm_bindgen(&root, &cargo_bin)?;
+    let binaryen_bin = npm_package(&tools_dir.join("binaryen"), "binaryen", BINARYEN_VERSION, "wasm-opt for trunk's release build")?
+        .join("node_modules/.bin");
+    let axe_dir = npm_package(&tools_dir.join("axe"), "axe-core", AXE_VERSION, "accessibility checks in the browser tests")?;
+    browser()?;
+    Ok(Tools { cargo_bin, binaryen_bin, axe_js: axe_dir.join("node_modules/axe-core/axe.min.js") })
+}
+
+fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/root".into())).join(".cargo")
+    })
+}
+
+fn wasm_target() -> Result<(), String> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown"))
+        .unwrap_or(false);
+    if installed {
+        say("wasm32 target", "present");
+        return Ok(());
+    }
+    say("wasm32 target", "installing (the widget compiles to WebAssembly)");
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]), "rustup target add wasm32-unknown-unknown")
+}
+
+fn trunk(cargo_bin: &Path) -> Result<(), String> {
+    let trunk = cargo_bin.join("trunk");
+    let version = output_line(trunk.to_str().unwrap_or("trunk"), &["--version"]).unwrap_or_default();
+    if version.split_whitespace().nth(1) == Some(TRUNK_VERSION) {
+        say("trunk", &format!("{TRUNK_VERSION} present"));
+        return Ok(());
+    }
+    say("trunk", &format!("installing {TRUNK_VERSION} (builds the widget; takes ~10 min once)"));
+    run(Command::new("cargo").args(["install", "--locked", &format!("trunk@{TRUNK_VERSION}")]), "cargo install trunk")
+}
+
+/// The wasm-bindgen version Cargo.lock resolved: the CLI must match it exactly.
+pub fn locked_wasm_bindgen(root: &Path) -> Result<String, String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen package".into())
+}
+
+fn wasm_bindgen(root: &Path, cargo_bin: &Path) -> Result<(), String> {
+    let wanted = locked_wasm_bindgen(root)?;
+    let bin = cargo_bin.join("wasm-bindgen");
+    let runner = cargo_bin.join("wasm-bindgen-test-runner");
+    let version = output_line(bin.to_str().unwrap_or("wasm-bindgen"), &["--version"]).unwrap_or_default();
+    if version.split_whitespace().nth(1) == Some(wanted.as_str()) && runner.exists() {
+        say("wasm-bindgen-cli", &format!("{wanted} present (matches Cargo.lock)"));
+        return Ok(());
+    }
+    say("wasm-bindgen-cli", &format!("installing {wanted} (must equal Cargo.lock's wasm-bindgen; ~4 min once)"));
+    // Without --locked: its lock file wants a webpki-roots the registry no longer has.
+    run(Command::new("cargo").args(["install", "--force", "wasm-bindgen-cli", "--version", &wanted]), "cargo install wasm-bindgen-cli")
+}
+
+/// Installs one npm package into its own project-local folder; returns the folder.
+fn npm_package(dir: &Path, name: &str, version: &str, why: &str) -> Result<PathBuf, String> {
+    let manifest = dir.join("node_modules").join(name).join("package.json");
+    let present = std::fs::read_to_string(&manifest).is_ok_and(|t| t.contains(&format!("\"version\": \"{version}\"")));
+    if present {
+        say(name, &format!("{version} present"));
+        return Ok(dir.to_owned());
+    }
+    if output_line("npm", &["--version"]).is_none() {
+        return Err(format!("npm is needed to install {name} ({why}): install Node.js and npm (Debian: apt-get install -y nodejs npm)"));
+    }
+    say(name, &format!("installing {version} into {} ({why})", dir.display()));
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    run(
+        Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(dir).arg(format!("{name}@{version}")),
+        &format!("npm install {name}"),
+    )?;
+    Ok(dir.to_owned())
+}
+
+fn browser() -> Result<(), String> {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        say("chromium", "present (with chromedriver)");
+        return Ok(());
+    }
+    let is_root = output_line("id", &["-u"]).as_deref() == Some("0");
+    if !is_root {
+        return Err("the browser tests need Debian's chromium and chromium-driver: run `sudo apt-get install -y chromium chromium-driver`".into());
+    }
+    say("chromium", "installing Debian's chromium + chromium-driver (browser tests)");
+    run(Command::new("apt-get").arg("update").arg("-q"), "apt-get update")?;
+    run(
+        Command::new("apt-get").args(["install", "-y", "-q", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"),
+        "apt-get install chromium chromium-driver",
+    )
+}
