@@ -59,20 +59,25 @@ pub struct Project {
 
 /// Builds the projects of a configuration, sharing one budget per REDCap server.
 pub fn build_projects(projects: &std::collections::BTreeMap<String, ProjectConfig>) -> Result<HashMap<String, Arc<Project>>, String> {
+    // Projects on one REDCap server share its budget: the smallest one configured for it.
     let mut servers: HashMap<String, Arc<RedcapServer>> = HashMap::new();
+    for cfg in projects.values() {
+        let origin = cfg.api_url.origin().ascii_serialization();
+        let shared = projects.values().filter(|p| p.api_url.origin().ascii_serialization() == origin);
+        let budget = shared.clone().map(|p| p.max_requests_per_minute).min().unwrap_or(cfg.max_requests_per_minute);
+        let wait = shared.clone().map(|p| p.max_queue_wait).min().unwrap_or(cfg.max_queue_wait);
+        let ban_pause = shared.map(|p| p.ban_pause).max().unwrap_or(cfg.ban_pause);
+        servers.entry(origin).or_insert_with(|| {
+            Arc::new(RedcapServer {
+                label: cfg.api_url.to_string(),
+                budget: CallBudget::per_minute(budget, wait),
+                breaker: Breaker::new(cfg.api_url.to_string(), ban_pause),
+            })
+        });
+    }
     let mut built = HashMap::new();
     for (name, cfg) in projects {
-        let origin = cfg.api_url.origin().ascii_serialization();
-        let server = servers
-            .entry(origin.clone())
-            .or_insert_with(|| {
-                Arc::new(RedcapServer {
-                    label: cfg.api_url.to_string(),
-                    budget: CallBudget::per_minute(cfg.max_requests_per_minute, cfg.max_queue_wait),
-                    breaker: Breaker::new(cfg.api_url.to_string(), cfg.ban_pause),
-                })
-            })
-            .clone();
+        let server = servers[&cfg.api_url.origin().ascii_serialization()].clone();
         let client = Client::new(ClientConfig { api_url: cfg.api_url.clone(), token: cfg.token.clone(), timeout: cfg.timeout })
             .map_err(|e| format!("project {name}: cannot build the REDCap client: {e}"))?;
         let project = Project {

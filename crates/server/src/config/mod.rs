@@ -75,8 +75,8 @@ pub struct ProjectConfig {
     pub api_url: Url,
     pub token: ApiToken,
     pub timeout: Duration,
-    /// The budget of calls per minute to this REDCap server (shared by every project on the
-    /// same server: REDCap counts per client IP).
+    /// The budget of calls per minute to this REDCap server. Projects on the same server
+    /// share one budget (REDCap counts per client IP): the smallest configured value applies.
     pub max_requests_per_minute: u32,
     /// How long a call may wait for the budget before the participant is told to retry.
     pub max_queue_wait: Duration,
