@@ -117,6 +117,12 @@ impl Demo {
     pub fn ticket(&self, record: &str, ttl: Duration) -> String {
         TicketIssuer::hs256(&self.secret).mint(record, ttl).expect("HS256 signing cannot fail")
     }
+
+    /// A ticket that expired ten minutes ago (for tests of the "sign in again" state).
+    pub fn expired_ticket(&self, record: &str) -> String {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        TicketIssuer::hs256(&self.secret).mint_expiring_at(record, now.saturating_sub(600)).expect("HS256 signing cannot fail")
+    }
 }
 
 fn random_secret() -> String {

@@ -113,10 +113,18 @@ impl TicketIssuer {
     }
 
     pub fn mint(&self, record: &str, ttl: Duration) -> Result<String, jsonwebtoken::errors::Error> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        let claims = Claims { sub: record.to_owned(), aud: AUDIENCE.to_owned(), exp: now + ttl.as_secs(), iat: Some(now), nbf: None };
+        self.mint_expiring_at(record, unix_now() + ttl.as_secs())
+    }
+
+    /// A ticket that expires at `exp` (seconds since 1970; may lie in the past, for tests).
+    pub fn mint_expiring_at(&self, record: &str, exp: u64) -> Result<String, jsonwebtoken::errors::Error> {
+        let claims = Claims { sub: record.to_owned(), aud: AUDIENCE.to_owned(), exp, iat: Some(unix_now()), nbf: None };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.key)
     }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -1,0 +1,260 @@
+//! `POST {base}/api/`: REDCap's check order — method, token, `content` — then the method.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use axum::body::Bytes;
+use axum::extract::State as AxumState;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::Response;
+use axum::Extension;
+
+use crate::envelope::{self, Format};
+use crate::faults::{Failure, MALFORMED_BODY, SERVER_ERROR_PAGE};
+use crate::ratelimit::ban_message;
+use crate::server::{App, ConnInfo};
+use crate::state::RecordedCall;
+use crate::{export, survey_api};
+
+/// `content` values REDCap knows but the simulator does not simulate.
+const UNSIMULATED: &[&str] = &[
+    "metadata",
+    "file",
+    "filesize",
+    "instrument",
+    "event",
+    "arm",
+    "user",
+    "report",
+    "pdf",
+    "participantList",
+    "exportFieldNames",
+    "formEventMapping",
+    "log",
+    "dag",
+    "userRole",
+    "repeatingFormsEvents",
+    "generateNextRecordName",
+    "fieldValidation",
+    "appRightsCheck",
+];
+
+/// The form fields of a request, PHP-style: the last of duplicate keys wins.
+#[derive(Debug, Default)]
+pub(crate) struct Params(pub Vec<(String, String)>);
+
+impl Params {
+    pub(crate) fn parse(body: &[u8]) -> Self {
+        Params(url::form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// The value of a field (the last one when repeated).
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A trimmed, non-empty field value.
+    pub(crate) fn non_empty(&self, name: &str) -> Option<String> {
+        self.get(name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    }
+
+    /// A boolean flag: `true` or `1`.
+    pub(crate) fn flag(&self, name: &str) -> bool {
+        self.get(name)
+            .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+    }
+
+    /// An array parameter: `name[0]=a&name[1]=b`, `name[]=a`, or `name=a,b`.
+    pub(crate) fn list(&self, name: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (k, v) in &self.0 {
+            if k == name {
+                out.extend(
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from),
+                );
+            } else if k
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('[') && rest.ends_with(']'))
+            {
+                let v = v.trim();
+                if !v.is_empty() {
+                    out.push(v.to_owned());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The `/api/` handler: records the call, applies the rate limit and faults, then answers.
+pub(crate) async fn handle(
+    AxumState(app): AxumState<Arc<App>>,
+    Extension(conn): Extension<ConnInfo>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let params = if method == Method::POST {
+        Params::parse(&body)
+    } else {
+        Params::default()
+    };
+    let faults = {
+        let mut inner = app.state.lock();
+        inner.calls.push(RecordedCall {
+            method: method.to_string(),
+            path: uri.path().to_owned(),
+            content: params.get("content").map(str::to_owned),
+            form: params.0.clone(),
+            client_ip: conn.ip,
+            at: SystemTime::now(),
+        });
+        if !inner.limiter.allow(conn.ip, Instant::now()) {
+            return banned(conn.ip);
+        }
+        inner.faults.take()
+    };
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    match faults.failure {
+        None => answer(&app, &method, &params),
+        Some(Failure::DropConnection) => {
+            conn.kill.notify_one();
+            std::future::pending().await
+        }
+        Some(Failure::ServerError) => html(StatusCode::INTERNAL_SERVER_ERROR, SERVER_ERROR_PAGE),
+        Some(Failure::EmptyServerError) => html(StatusCode::INTERNAL_SERVER_ERROR, ""),
+        Some(Failure::Status(code, body)) => html(
+            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            &body,
+        ),
+        Some(Failure::Malformed) => html(StatusCode::OK, MALFORMED_BODY),
+        Some(Failure::Truncated) => truncate(answer(&app, &method, &params)).await,
+    }
+}
+
+fn banned(ip: IpAddr) -> Response {
+    envelope::with_type(
+        StatusCode::TOO_MANY_REQUESTS,
+        "text/plain; charset=utf-8",
+        ban_message(ip),
+    )
+}
+
+fn html(status: StatusCode, body: &str) -> Response {
+    envelope::with_type(status, "text/html; charset=UTF-8", body.to_owned())
+}
+
+/// The real answer, status 200, body cut in half.
+async fn truncate(response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let half = bytes.slice(..bytes.len() / 2);
+    let mut out = Response::from_parts(parts, axum::body::Body::from(half));
+    *out.status_mut() = StatusCode::OK;
+    out.headers_mut().remove(axum::http::header::CONTENT_LENGTH);
+    out
+}
+
+/// A normal answer, in REDCap's check order.
+pub(crate) fn answer(app: &App, method: &Method, params: &Params) -> Response {
+    if method != Method::POST {
+        // REDCap answers before reading any parameter, so in its default format.
+        return envelope::error(
+            Format::Xml,
+            StatusCode::NOT_IMPLEMENTED,
+            "The requested method is not implemented.",
+        );
+    }
+    let fmt = Format::for_errors(params.get("returnFormat"), params.get("format"));
+    let mut inner = app.state.lock();
+    let token = params.get("token").unwrap_or("").trim();
+    let Some(grant) = inner.tokens.get(token).cloned() else {
+        return envelope::error(
+            fmt,
+            StatusCode::FORBIDDEN,
+            "You do not have permissions to use the API",
+        );
+    };
+    let content = params.get("content").unwrap_or("");
+    let result = match content {
+        "version" => Ok(envelope::bare(crate::seed::REDCAP_VERSION)),
+        "project" => export::project(&inner, &grant.project, params),
+        "record" if params.get("data").is_some() => Err(unsimulated("record import")),
+        "record" => export::records(&inner, &grant.project, params),
+        "surveyLink" | "surveyReturnCode" | "surveyQueueLink" => {
+            survey_api::answer(&mut inner, &app.base_url, &grant, content, params)
+        }
+        c if UNSIMULATED.contains(&c) => Err(unsimulated(&format!("content={c}"))),
+        _ => Err(ApiError::bad_request(
+            "The value of the parameter \"content\" is not valid",
+        )),
+    };
+    drop(inner);
+    result.unwrap_or_else(|e| envelope::error(fmt, e.status, &e.message))
+}
+
+fn unsimulated(what: &str) -> ApiError {
+    ApiError::bad_request(&format!("redcap-sim does not simulate {what}"))
+}
+
+/// An error answer before it is wrapped in the envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub(crate) fn bad_request(message: &str) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message: message.to_owned(),
+        }
+    }
+
+    pub(crate) fn forbidden(message: &str) -> Self {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            message: message.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn array_parameters_in_every_spelling() {
+        let p = Params::parse(b"records[0]=1001&records[1]=1002&fields[]=a&events=x,y&forms=");
+        assert_eq!(p.list("records"), ["1001", "1002"]);
+        assert_eq!(p.list("fields"), ["a"]);
+        assert_eq!(p.list("events"), ["x", "y"]);
+        assert!(p.list("forms").is_empty());
+        assert!(
+            p.list("record").is_empty(),
+            "a prefix is not the same parameter"
+        );
+    }
+
+    #[test]
+    fn last_duplicate_wins_like_php() {
+        let p = Params::parse(b"content=version&content=record");
+        assert_eq!(p.get("content"), Some("record"));
+    }
+}

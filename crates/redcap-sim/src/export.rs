@@ -1,0 +1,311 @@
+//! `content=project` and `content=record` exports in json, csv and xml.
+
+use axum::response::Response;
+use serde_json::Value;
+
+use crate::api::{ApiError, Params};
+use crate::envelope::{self, Format};
+use crate::model::{Instrument, Project, ResponseKey};
+use crate::state::Inner;
+
+/// One exported row: ordered (column, value) pairs.
+type Row = Vec<(String, Value)>;
+
+/// `content=project`: the project information, in `format` (default xml).
+pub(crate) fn project(inner: &Inner, name: &str, params: &Params) -> Result<Response, ApiError> {
+    let p = inner.project(name).expect("a token's project exists");
+    let flag = |b: bool| Value::from(u8::from(b));
+    let surveys = p.instruments.iter().any(|i| i.survey.is_some());
+    let row: Row = vec![
+        ("project_id".into(), Value::from(p.project_id)),
+        ("project_title".into(), Value::from(p.title.clone())),
+        ("creation_time".into(), Value::from("2026-01-12 09:30:00")),
+        ("production_time".into(), Value::from("2026-02-01 12:00:00")),
+        ("in_production".into(), flag(true)),
+        ("project_language".into(), Value::from("English")),
+        ("purpose".into(), Value::from(2)),
+        ("is_longitudinal".into(), flag(p.is_longitudinal())),
+        (
+            "has_repeating_instruments_or_events".into(),
+            flag(p.has_repeating()),
+        ),
+        ("surveys_enabled".into(), flag(surveys)),
+        ("scheduling_enabled".into(), flag(false)),
+        ("record_autonumbering_enabled".into(), flag(true)),
+        ("randomization_enabled".into(), flag(false)),
+        ("missing_data_codes".into(), Value::from("")),
+    ];
+    let format = Format::parse(params.get("format").unwrap_or(""));
+    Ok(render(format, &[row], false))
+}
+
+/// `content=record` (flat): the rows of the requested records, fields, forms and events.
+pub(crate) fn records(inner: &Inner, name: &str, params: &Params) -> Result<Response, ApiError> {
+    let p = inner.project(name).expect("a token's project exists");
+    let wanted_records = params.list("records");
+    let columns = Columns::select(p, &params.list("fields"), &params.list("forms"))?;
+    let events = select_events(p, &params.list("events"))?;
+    let survey_fields = params.flag("exportSurveyFields");
+    let mut rows = Vec::new();
+    for record in &p.records {
+        if !wanted_records.is_empty() && !wanted_records.contains(record) {
+            continue;
+        }
+        for event in &events {
+            let ctx = RowContext {
+                p,
+                record,
+                event: event.as_deref(),
+                survey_fields,
+                columns: &columns,
+            };
+            let first_event = event.as_deref() == p.events.first().map(|e| e.unique_name.as_str());
+            if let Some(row) = ctx.base_row(first_event) {
+                rows.push(row);
+            }
+            rows.extend(ctx.repeating_rows());
+        }
+    }
+    let format = Format::parse(params.get("format").unwrap_or(""));
+    Ok(render(format, &rows, true))
+}
+
+fn select_events(p: &Project, wanted: &[String]) -> Result<Vec<Option<String>>, ApiError> {
+    if !p.is_longitudinal() {
+        return Ok(vec![None]); // `events` is ignored in classic projects
+    }
+    invalid_values("events", wanted, |e| p.event(e).is_some())?;
+    Ok(p.events
+        .iter()
+        .filter(|e| wanted.is_empty() || wanted.contains(&e.unique_name))
+        .map(|e| Some(e.unique_name.clone()))
+        .collect())
+}
+
+fn invalid_values(
+    param: &str,
+    values: &[String],
+    ok: impl Fn(&str) -> bool,
+) -> Result<(), ApiError> {
+    let bad: Vec<String> = values
+        .iter()
+        .filter(|v| !ok(v))
+        .map(|v| format!("'{v}'"))
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::bad_request(&format!(
+        "The following values in the parameter \"{param}\" are not valid: {}",
+        bad.join(", ")
+    )))
+}
+
+/// The forms to export and, per form, which of its columns.
+struct Columns<'a> {
+    forms: Vec<(&'a Instrument, Vec<String>)>,
+}
+
+impl<'a> Columns<'a> {
+    fn select(p: &'a Project, fields: &[String], forms: &[String]) -> Result<Self, ApiError> {
+        let complete = |i: &Instrument| format!("{}_complete", i.name);
+        invalid_values("fields", fields, |f| {
+            f == "record_id"
+                || p.instruments
+                    .iter()
+                    .any(|i| i.fields.iter().any(|x| x == f) || complete(i) == f)
+        })?;
+        invalid_values("forms", forms, |f| p.instrument(f).is_some())?;
+        let all = fields.is_empty() && forms.is_empty();
+        let mut out = Vec::new();
+        for i in &p.instruments {
+            let mut cols: Vec<String> = i.fields.clone();
+            cols.push(complete(i));
+            if !all && !forms.contains(&i.name) {
+                cols.retain(|c| fields.contains(c));
+            }
+            if !cols.is_empty() {
+                out.push((i, cols));
+            }
+        }
+        Ok(Columns { forms: out })
+    }
+
+    fn has(&self, instrument: &str) -> bool {
+        self.forms.iter().any(|(i, _)| i.name == instrument)
+    }
+}
+
+struct RowContext<'a> {
+    p: &'a Project,
+    record: &'a str,
+    event: Option<&'a str>,
+    survey_fields: bool,
+    columns: &'a Columns<'a>,
+}
+
+impl RowContext<'_> {
+    /// The row of the non-repeating forms; in a longitudinal project only for events with data
+    /// (and always for the first event, where the record id lives).
+    fn base_row(&self, first_event: bool) -> Option<Row> {
+        let in_row = |i: &Instrument| !i.repeating && self.p.is_designated(&i.name, self.event);
+        let has_data = self
+            .p
+            .instruments
+            .iter()
+            .filter(|i| in_row(i))
+            .any(|i| self.p.form_state(&self.key(&i.name, 1)).has_data());
+        if self.p.is_longitudinal() && !has_data && !first_event {
+            return None;
+        }
+        Some(self.row(None, |i| in_row(i)))
+    }
+
+    /// One row per saved instance of each repeating form in this event.
+    fn repeating_rows(&self) -> Vec<Row> {
+        let mut rows = Vec::new();
+        for i in self
+            .p
+            .instruments
+            .iter()
+            .filter(|i| i.repeating && self.columns.has(&i.name))
+        {
+            if !self.p.is_designated(&i.name, self.event) {
+                continue;
+            }
+            let instances = self.p.forms.iter().filter(|(k, s)| {
+                k.record == self.record
+                    && k.instrument == i.name
+                    && k.event.as_deref() == self.event
+                    && s.has_data()
+            });
+            for (key, _) in instances {
+                rows.push(self.row(Some((i, key.instance)), |x| x.name == i.name));
+            }
+        }
+        rows
+    }
+
+    fn key(&self, instrument: &str, instance: u32) -> ResponseKey {
+        ResponseKey::new(self.record, instrument, self.event, instance)
+    }
+
+    fn row(&self, repeat: Option<(&Instrument, u32)>, filled: impl Fn(&Instrument) -> bool) -> Row {
+        let s = |v: &str| Value::from(v);
+        let mut row: Row = vec![("record_id".into(), s(self.record))];
+        if let Some(event) = self.event {
+            row.push(("redcap_event_name".into(), s(event)));
+        }
+        if self.p.has_repeating() {
+            let (name, instance) = match repeat {
+                Some((i, n)) => (s(&i.name), Value::from(n)),
+                None => (s(""), s("")),
+            };
+            row.push(("redcap_repeat_instrument".into(), name));
+            row.push(("redcap_repeat_instance".into(), instance));
+        }
+        if self.survey_fields {
+            row.push(("redcap_survey_identifier".into(), s("")));
+        }
+        let instance = repeat.map_or(1, |(_, n)| n);
+        for (i, cols) in &self.columns.forms {
+            let state = if filled(i) {
+                self.p.form_state(&self.key(&i.name, instance))
+            } else {
+                Default::default()
+            };
+            if self.survey_fields && i.survey.is_some() {
+                row.push((format!("{}_timestamp", i.name), s(&state.timestamp_value())));
+            }
+            for c in cols {
+                let v = if *c == format!("{}_complete", i.name) {
+                    state.complete_value()
+                } else if state.has_data() {
+                    "1".into()
+                } else {
+                    String::new()
+                };
+                row.push((c.clone(), Value::from(v)));
+            }
+        }
+        row
+    }
+}
+
+/// Renders rows; `list` wraps json in an array and xml in `<records>`.
+fn render(format: Format, rows: &[Row], list: bool) -> Response {
+    let body = match format {
+        Format::Json => {
+            let objects: Vec<String> = rows.iter().map(json_object).collect();
+            if list {
+                format!("[{}]", objects.join(","))
+            } else {
+                objects.concat()
+            }
+        }
+        Format::Csv => csv(rows),
+        Format::Xml => xml(rows, list),
+    };
+    envelope::with_type(axum::http::StatusCode::OK, format.content_type(), body)
+}
+
+fn json_object(row: &Row) -> String {
+    let pairs: Vec<String> = row
+        .iter()
+        .map(|(k, v)| format!("{}:{}", Value::from(k.as_str()), v))
+        .collect();
+    format!("{{{}}}", pairs.join(","))
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn csv(rows: &[Row]) -> String {
+    let Some(first) = rows.first() else {
+        return String::new();
+    };
+    let cell = |s: String| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    };
+    let mut out = first
+        .iter()
+        .map(|(k, _)| cell(k.clone()))
+        .collect::<Vec<_>>()
+        .join(",");
+    out.push('\n');
+    for row in rows {
+        out.push_str(
+            &row.iter()
+                .map(|(_, v)| cell(text(v)))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push('\n');
+    }
+    out
+}
+
+fn xml(rows: &[Row], list: bool) -> String {
+    let item = |row: &Row| {
+        let fields: String = row
+            .iter()
+            .map(|(k, v)| format!("<{k}><![CDATA[{}]]></{k}>", text(v)))
+            .collect();
+        format!("<item>{fields}</item>")
+    };
+    let items: String = rows.iter().map(item).collect();
+    let body = if list {
+        format!("<records>{items}</records>")
+    } else {
+        items
+    };
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n{body}")
+}

@@ -1,0 +1,366 @@
+//! The [`Simulator`]: binds a socket, runs its own accept loop (so it can drop a connection
+//! without answering, go down and come back), and offers the runtime knobs.
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::routing::any;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+use tower::ServiceExt;
+use url::Url;
+
+use crate::faults::Faults;
+use crate::model::{FormState, ResponseKey, TokenGrant};
+use crate::seed::Seed;
+use crate::state::{RecordedCall, State};
+use crate::{api, pages, survey_api};
+
+/// How to start a [`Simulator`].
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Where to listen; default `127.0.0.1:0` (a free port).
+    pub listen: SocketAddr,
+    /// REDCap's per-IP threshold, requests per minute; 0 disables it. Default 600.
+    pub rate_limit_per_minute: u32,
+    /// Projects and tokens; default [`Seed::standard`].
+    pub seed: Seed,
+    /// The path REDCap lives under, e.g. `/redcap/`; default `/`.
+    pub base_path: String,
+    /// Seed for survey hashes and return codes (reproducible runs); default random.
+    pub rng_seed: Option<u64>,
+    /// Start with the older error wording (`'X'` instead of `"X"`).
+    pub legacy_wording: bool,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            rate_limit_per_minute: 600,
+            seed: Seed::standard(),
+            base_path: "/".into(),
+            rng_seed: None,
+            legacy_wording: false,
+        }
+    }
+}
+
+/// What the handlers share.
+pub(crate) struct App {
+    pub state: State,
+    pub base_url: Url,
+}
+
+/// Per-connection facts handed to handlers: who is asking, and a switch that closes the
+/// socket without an answer.
+#[derive(Clone)]
+pub(crate) struct ConnInfo {
+    pub ip: IpAddr,
+    pub kill: Arc<Notify>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Power {
+    Up,
+    Down,
+    Off,
+}
+
+/// A running REDCap simulator. Dropping it stops the server too.
+pub struct Simulator {
+    app: Arc<App>,
+    addr: SocketAddr,
+    power: watch::Sender<Power>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Binds `config.listen` and starts answering (needs a Tokio runtime).
+    pub async fn start(config: SimConfig) -> io::Result<Simulator> {
+        let listener = TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let base_url = base_url(addr, &config.base_path)?;
+        let state = State::new(config.seed, config.rate_limit_per_minute, config.rng_seed);
+        state.lock().legacy_wording = config.legacy_wording;
+        let app = Arc::new(App {
+            state,
+            base_url: base_url.clone(),
+        });
+        let router = router(app.clone(), base_url.path());
+        let (power, power_rx) = watch::channel(Power::Up);
+        let task = tokio::spawn(accept_loop(listener, addr, router, power_rx));
+        tracing::info!(%base_url, "redcap-sim listening");
+        Ok(Simulator {
+            app,
+            addr,
+            power,
+            task: Some(task),
+        })
+    }
+
+    /// The socket address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// REDCap's base URL, ending with `/` (e.g. `http://127.0.0.1:41234/`).
+    pub fn base_url(&self) -> Url {
+        self.app.base_url.clone()
+    }
+
+    /// The API endpoint, `{base}api/`.
+    pub fn api_url(&self) -> Url {
+        self.app
+            .base_url
+            .join("api/")
+            .expect("a relative path joins")
+    }
+
+    /// Every request received on `/api/`, oldest first.
+    pub fn calls(&self) -> Vec<RecordedCall> {
+        self.app.state.lock().calls.clone()
+    }
+
+    /// How many requests `/api/` received (banned, failed and dropped ones included).
+    pub fn api_call_count(&self) -> usize {
+        self.app.state.lock().calls.len()
+    }
+
+    /// Forgets the recorded calls.
+    pub fn reset_calls(&self) {
+        self.app.state.lock().calls.clear();
+    }
+
+    /// Switches faults on (replacing the previous ones).
+    pub fn set_faults(&self, faults: Faults) {
+        self.app.state.lock().faults = faults;
+    }
+
+    /// Back to normal answers.
+    pub fn clear_faults(&self) {
+        self.set_faults(Faults::default());
+    }
+
+    /// The per-IP threshold (requests per minute; 0 disables it). Existing bans stay.
+    pub fn set_rate_limit(&self, per_minute: u32) {
+        self.app.state.lock().limiter.set_per_minute(per_minute);
+    }
+
+    /// Lifts every ban, like an administrator in the Control Center.
+    pub fn unban_all(&self) {
+        self.app.state.lock().limiter.unban_all();
+    }
+
+    /// Whether the IP is banned.
+    pub fn is_banned(&self, ip: IpAddr) -> bool {
+        self.app.state.lock().limiter.is_banned(ip)
+    }
+
+    /// Older REDCap wording: `The record 'X' does not exist` instead of `"X"`.
+    pub fn set_legacy_wording(&self, legacy: bool) {
+        self.app.state.lock().legacy_wording = legacy;
+    }
+
+    /// Adds a record (no data yet) to a project; `false` when the project does not exist.
+    pub fn add_record(&self, project: &str, record: &str) -> bool {
+        let mut inner = self.app.state.lock();
+        let Some(p) = inner.project_mut(project) else {
+            return false;
+        };
+        if !p.has_record(record) {
+            p.records.push(record.to_owned());
+        }
+        true
+    }
+
+    /// Sets a form's state, adding the record if needed; `false` when the project does not
+    /// exist. [`FormState::Partial`] gets its return code at once, as in REDCap.
+    pub fn set_form_state(&self, project: &str, key: ResponseKey, state: FormState) -> bool {
+        if !self.add_record(project, &key.record) {
+            return false;
+        }
+        let mut inner = self.app.state.lock();
+        let partial = matches!(state, FormState::Partial { .. });
+        if let Some(p) = inner.project_mut(project) {
+            p.forms.insert(key.clone(), state);
+        }
+        if partial {
+            inner.return_code(project, &key);
+        }
+        true
+    }
+
+    /// Marks a survey response completed now.
+    pub fn complete_response(&self, project: &str, key: ResponseKey) -> bool {
+        let at = crate::state::now_timestamp();
+        self.set_form_state(project, key, FormState::Completed { at })
+    }
+
+    /// A form's state (`None` when the project does not exist).
+    pub fn form_state(&self, project: &str, key: &ResponseKey) -> Option<FormState> {
+        self.app
+            .state
+            .lock()
+            .project(project)
+            .map(|p| p.form_state(key))
+    }
+
+    /// The return code of a response if one exists (does not create one).
+    pub fn return_code(&self, project: &str, key: &ResponseKey) -> Option<String> {
+        let inner = self.app.state.lock();
+        inner
+            .participant(project, key)
+            .and_then(|p| p.return_code.clone())
+    }
+
+    /// The survey link of a response if one exists (does not create one).
+    pub fn survey_link(&self, project: &str, key: &ResponseKey) -> Option<Url> {
+        let inner = self.app.state.lock();
+        let hash = inner.participant(project, key)?.hash.clone();
+        Url::parse(&survey_api::surveys_url(&self.app.base_url, "s", &hash)).ok()
+    }
+
+    /// Adds (or replaces) an API token.
+    pub fn add_token(&self, token: &str, grant: TokenGrant) {
+        self.app.state.lock().tokens.insert(token.to_owned(), grant);
+    }
+
+    /// "REDCap is down": closes the listener and every open connection; the port refuses
+    /// connections until [`Simulator::come_up`].
+    pub fn go_down(&self) {
+        self.power.send_replace(Power::Down);
+    }
+
+    /// Listens again on the same address after [`Simulator::go_down`].
+    pub fn come_up(&self) {
+        self.power.send_replace(Power::Up);
+    }
+
+    /// Stops the server for good; the port then refuses connections.
+    pub async fn shutdown(mut self) {
+        self.power.send_replace(Power::Off);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.power.send_replace(Power::Off);
+    }
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("base_url", &self.app.base_url.as_str())
+            .finish()
+    }
+}
+
+fn base_url(addr: SocketAddr, base_path: &str) -> io::Result<Url> {
+    let path = format!("/{}/", base_path.trim_matches('/')).replace("//", "/");
+    Url::parse(&format!("http://{addr}{path}"))
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
+}
+
+fn router(app: Arc<App>, base_path: &str) -> Router {
+    let routes = Router::new()
+        .route("/api/", any(api::handle))
+        .route("/api", any(api::handle))
+        .route("/surveys/", any(pages::handle))
+        .route("/surveys", any(pages::handle))
+        .with_state(app);
+    match base_path.trim_end_matches('/') {
+        "" => routes,
+        prefix => Router::new().nest(prefix, routes),
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    addr: SocketAddr,
+    router: Router,
+    mut power: watch::Receiver<Power>,
+) {
+    let mut listener = Some(listener);
+    loop {
+        let now = *power.borrow_and_update();
+        match now {
+            Power::Off => break,
+            Power::Down => {
+                listener = None;
+                if power.changed().await.is_err() {
+                    break;
+                }
+            }
+            Power::Up => {
+                if listener.is_none() {
+                    match TcpListener::bind(addr).await {
+                        Ok(l) => listener = Some(l),
+                        Err(e) => {
+                            tracing::warn!(%addr, error = %e, "redcap-sim could not listen again");
+                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    }
+                }
+                let Some(l) = listener.as_ref() else { continue };
+                tokio::select! {
+                    accepted = l.accept() => match accepted {
+                        Ok((stream, peer)) => {
+                            tokio::spawn(serve(stream, peer, router.clone(), power.clone()));
+                        }
+                        Err(e) => tracing::debug!(error = %e, "accept failed"),
+                    },
+                    changed = power.changed() => if changed.is_err() { break },
+                }
+            }
+        }
+    }
+}
+
+/// Serves one connection until it ends, a handler pulls the kill switch, or the power goes.
+async fn serve(
+    stream: TcpStream,
+    peer: SocketAddr,
+    router: Router,
+    mut power: watch::Receiver<Power>,
+) {
+    let kill = Arc::new(Notify::new());
+    let info = ConnInfo {
+        ip: peer.ip(),
+        kill: kill.clone(),
+    };
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        req.extensions_mut().insert(info.clone());
+        router.clone().oneshot(req)
+    });
+    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        result = connection => if let Err(e) = result {
+            tracing::debug!(error = %e, "connection ended with an error");
+        },
+        _ = kill.notified() => tracing::debug!(%peer, "dropping the connection (fault)"),
+        _ = powered_off(&mut power) => {}
+    }
+}
+
+async fn powered_off(power: &mut watch::Receiver<Power>) {
+    loop {
+        if *power.borrow_and_update() != Power::Up {
+            return;
+        }
+        if power.changed().await.is_err() {
+            return;
+        }
+    }
+}
