@@ -1,1 +1,60 @@
-//! placeholder
+//! A typed client for the [REDCap](https://projectredcap.org/) API: the survey methods
+//! (`surveyLink`, `surveyReturnCode`, `surveyQueueLink`), a survey's response status, the
+//! version and project information — with REDCap's answers validated and its errors
+//! classified by meaning.
+//!
+//! ```no_run
+//! use redcap_client::{ApiToken, Client, ClientConfig, Instrument, RecordId, RedcapError, SurveyTarget};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let token = ApiToken::parse(&std::env::var("REDCAP_API_TOKEN")?)?;
+//! let client = Client::new(ClientConfig::new("https://redcap.example.edu/api/".parse()?, token))?;
+//!
+//! let target = SurveyTarget::new(RecordId::parse("17")?, Instrument::parse("baseline_survey")?);
+//! match client.survey_return_code(&target).await {
+//!     Ok(code) => {
+//!         let link = client.survey_link(&target).await?;
+//!         // `Debug` of both prints [REDACTED]; `expose()` gives the values.
+//!         println!("resume at {} with code {}", link.expose(), code.expose());
+//!     }
+//!     Err(RedcapError::SaveAndReturnDisabled) => println!("this survey cannot be resumed"),
+//!     Err(e) => eprintln!("{e} ({:?}); {}", e.fault(), e.hint()),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What this crate knows about REDCap
+//!
+//! * Every call is a form-encoded `POST {redcap}/api/`. The success answer of the survey methods
+//!   is the bare string, whatever `returnFormat` says; errors come in the envelope of
+//!   `returnFormat` (this client asks for json) but [`classify`] reads json, csv and xml —
+//!   including REDCap's malformed xml when the message contains `&` — plus plain text, HTML
+//!   pages and empty bodies.
+//! * REDCap never answers 401; a bad token is a 403. Its wording changes between versions, so
+//!   errors are recognised by meaning ([`RedcapError`]), and each tells whose fault it is
+//!   ([`Fault`]) and what to change ([`RedcapError::hint`]).
+//! * REDCap bans an IP address that sends too many requests (default 600 per minute) until an
+//!   administrator lifts the ban ([`RedcapError::Banned`]). This client does not throttle or
+//!   cache: callers that serve many people must.
+//! * `surveyReturnCode` creates a code when there is none and writes a log entry: cache it.
+//! * Return codes and survey links open a participant's answers: [`ReturnCode`],
+//!   [`SurveyLink`] and [`SurveyQueueLink`] print `[REDACTED]` in `Debug`, like [`ApiToken`].
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod answers;
+mod client;
+mod error;
+mod names;
+mod token;
+
+pub use answers::{
+    ProjectInfo, RedcapVersion, ResponseStatus, ReturnCode, SurveyLink, SurveyQueueLink,
+};
+pub use client::{BuildError, Client, ClientConfig, USER_AGENT};
+pub use error::{classify, Fault, RedcapError};
+pub use names::{Event, Instrument, NameError, RecordId, RepeatInstance, SurveyTarget};
+pub use token::{ApiToken, TokenError};
+pub use url::Url;

@@ -63,10 +63,14 @@ impl Resumer {
             .ok_or_else(|| Failure::Internal(format!("survey {} names a missing project", survey.key)))?;
         let target = target(record, survey);
         let status = if survey.status {
-            match project.status(&target).await? {
-                ResponseStatus::NotStarted => SurveyStatus::NotStarted,
-                ResponseStatus::InProgress => SurveyStatus::InProgress,
-                ResponseStatus::Completed => SurveyStatus::Completed,
+            match project.status(&target).await {
+                Ok(ResponseStatus::NotStarted) => SurveyStatus::NotStarted,
+                Ok(ResponseStatus::InProgress) => SurveyStatus::InProgress,
+                Ok(ResponseStatus::Completed) => SurveyStatus::Completed,
+                // A longitudinal export filtered to an event where the record has no data yet
+                // comes back empty: the survey link call below tells whether the record exists.
+                Err(Failure::RecordNotFound) if survey.event.is_some() => SurveyStatus::NotStarted,
+                Err(other) => return Err(other),
             }
         } else {
             SurveyStatus::Unknown

@@ -125,11 +125,11 @@ impl Project {
         if let Some(refusal) = self.refusals.get(target).await {
             return Err(refusal);
         }
-        let result = self
-            .statuses
+        // Not remembered as a refusal: an empty export can mean "no data in this event yet".
+        self.statuses
             .try_get_with_by_ref(target, self.call(self.client.response_status(target)))
-            .await;
-        self.remember_refusal(target, result.map_err(|e| (*e).clone())).await
+            .await
+            .map_err(|e| (*e).clone())
     }
 
     /// Asks REDCap its version through the budget (for `/readyz`).
@@ -173,7 +173,7 @@ impl Project {
                 server.breaker.record_ban();
                 Failure::UpstreamUnavailable { cause: "REDCap banned this server's IP".into(), retry_after: server.breaker.check().err().unwrap_or(OUTAGE_RETRY) }
             }
-            e @ (RedcapError::Unavailable { .. } | RedcapError::Timeout) => {
+            e @ (RedcapError::Unavailable { .. } | RedcapError::Timeout | RedcapError::RateLimited) => {
                 server.breaker.record_failure();
                 Failure::UpstreamUnavailable { cause: format!("project {project}: {e}"), retry_after: OUTAGE_RETRY }
             }

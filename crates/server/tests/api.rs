@@ -261,3 +261,15 @@ async fn readiness_fails_when_redcap_is_down() {
     assert_eq!(ready.status(), 503);
     h.stop().await;
 }
+
+#[tokio::test]
+async fn longitudinal_record_without_data_in_the_event_is_not_started() {
+    let h = Harness::start().await;
+    assert!(h.sim.add_record(seed::COHORT_PROJECT, "2001"));
+    let a = h.as_participant("2001", "/surveys/month3").await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["status"], "not_started");
+    let missing = h.as_participant(seed::MISSING_RECORD, "/surveys/month3").await;
+    assert_eq!(missing.error_code(), "record_not_found");
+    h.stop().await;
+}
