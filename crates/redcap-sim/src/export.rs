@@ -46,10 +46,19 @@ pub(crate) fn records(inner: &Inner, name: &str, params: &Params) -> Result<Resp
     let columns = Columns::select(p, &params.list("fields"), &params.list("forms"))?;
     let events = select_events(p, &params.list("events"))?;
     let survey_fields = params.flag("exportSurveyFields");
+    let filter = match params.get("filterLogic").map(str::trim).filter(|l| !l.is_empty()) {
+        Some(logic) => Some(FieldEquals::parse(logic)?),
+        None => None,
+    };
     let mut rows = Vec::new();
     for record in &p.records {
         if !wanted_records.is_empty() && !wanted_records.contains(record) {
             continue;
+        }
+        if let Some(f) = &filter {
+            if p.values.get(&(record.clone(), f.field.clone())) != Some(&f.value) {
+                continue;
+            }
         }
         for event in &events {
             let ctx = RowContext {
@@ -68,6 +77,27 @@ pub(crate) fn records(inner: &Inner, name: &str, params: &Params) -> Result<Resp
     }
     let format = Format::parse(params.get("format").unwrap_or(""));
     Ok(render(format, &rows, true))
+}
+
+/// The one kind of `filterLogic` simulated: `[field] = "value"` (or `'value'`).
+struct FieldEquals {
+    field: String,
+    value: String,
+}
+
+impl FieldEquals {
+    fn parse(logic: &str) -> Result<Self, ApiError> {
+        let unsupported = || ApiError::bad_request("redcap-sim only simulates filterLogic of the form [field] = \"value\"");
+        let rest = logic.strip_prefix('[').ok_or_else(unsupported)?;
+        let (field, rest) = rest.split_once(']').ok_or_else(unsupported)?;
+        let rest = rest.trim_start().strip_prefix('=').ok_or_else(unsupported)?.trim();
+        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'').ok_or_else(unsupported)?;
+        let value = rest[1..].strip_suffix(quote).ok_or_else(unsupported)?;
+        if value.contains(quote) || !field.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            return Err(ApiError::bad_request("The parameter 'filterLogic' is not valid"));
+        }
+        Ok(FieldEquals { field: field.to_owned(), value: value.to_owned() })
+    }
 }
 
 fn select_events(p: &Project, wanted: &[String]) -> Result<Vec<Option<String>>, ApiError> {
@@ -220,6 +250,8 @@ impl RowContext<'_> {
             for c in cols {
                 let v = if *c == format!("{}_complete", i.name) {
                     state.complete_value()
+                } else if let Some(value) = self.p.values.get(&(self.record.to_owned(), c.clone())) {
+                    value.clone()
                 } else if state.has_data() {
                     "1".into()
                 } else {

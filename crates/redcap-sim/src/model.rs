@@ -22,6 +22,9 @@ pub struct Project {
     pub records: Vec<String>,
     /// The state of each form that has data, per response key.
     pub forms: BTreeMap<ResponseKey, FormState>,
+    /// Field values that matter to clients (e.g. an SSO user name), per (record, field); other
+    /// fields export a placeholder.
+    pub values: BTreeMap<(String, String), String>,
 }
 
 /// An instrument (data collection form).

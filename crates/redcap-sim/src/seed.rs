@@ -68,6 +68,15 @@ pub const RECORD_COMPLETED: &str = "1002";
 pub const RECORD_NOT_STARTED: &str = "1003";
 /// `demo`: a second record with the baseline in progress.
 pub const RECORD_IN_PROGRESS_2: &str = "1004";
+/// `demo`'s field holding each participant's single-sign-on user name (in `contact_info`).
+pub const SSO_FIELD: &str = "sso_username";
+/// `demo`: SSO user name → record.
+pub const SSO_USERS: [(&str, &str); 4] = [
+    ("ana.garcia", RECORD_IN_PROGRESS),
+    ("ben.okafor", RECORD_COMPLETED),
+    ("chloe.martin", RECORD_NOT_STARTED),
+    ("dev.patel", RECORD_IN_PROGRESS_2),
+];
 /// Exists in no project.
 pub const MISSING_RECORD: &str = "9999";
 
@@ -152,7 +161,7 @@ fn demo_project() -> Project {
         instrument(
             CONTACT_INFO,
             "Contact Info",
-            &["email", "phone"],
+            &["email", "phone", "sso_username"],
             false,
             None,
         ),
@@ -217,6 +226,10 @@ fn demo_project() -> Project {
         .map(String::from)
         .to_vec(),
         forms: forms.into_iter().collect(),
+        values: SSO_USERS
+            .iter()
+            .map(|(user, record)| ((record.to_string(), SSO_FIELD.to_owned()), user.to_string()))
+            .collect(),
     }
 }
 
@@ -277,5 +290,6 @@ fn cohort_project() -> Project {
             .map(String::from)
             .to_vec(),
         forms: forms.into_iter().collect(),
+        values: Default::default(),
     }
 }

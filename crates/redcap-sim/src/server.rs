@@ -180,6 +180,20 @@ impl Simulator {
         true
     }
 
+    /// Sets a field's value for a record (adding the record if needed), e.g. an SSO user name
+    /// to find with `filterLogic`; `false` when the project does not exist.
+    pub fn set_value(&self, project: &str, record: &str, field: &str, value: &str) -> bool {
+        let mut inner = self.app.state.lock();
+        let Some(p) = inner.project_mut(project) else {
+            return false;
+        };
+        if !p.has_record(record) {
+            p.records.push(record.to_owned());
+        }
+        p.values.insert((record.to_owned(), field.to_owned()), value.to_owned());
+        true
+    }
+
     /// Sets a form's state, adding the record if needed; `false` when the project does not
     /// exist. [`FormState::Partial`] gets its return code at once, as in REDCap.
     pub fn set_form_state(&self, project: &str, key: ResponseKey, state: FormState) -> bool {

@@ -212,3 +212,39 @@ async fn programmatic_state_changes_show_up() {
         1
     );
 }
+
+/// `filterLogic = [field] = "value"` finds the record holding that value (an SSO user name).
+#[tokio::test]
+async fn filter_logic_finds_records_by_field_value() {
+    let sim = redcap_sim::Simulator::start(redcap_sim::SimConfig::default()).await.unwrap();
+    let export = |logic: &'static str| {
+        let sim_url = sim.api_url();
+        async move {
+            let r = reqwest::Client::new()
+                .post(sim_url)
+                .form(&[
+                    ("token", redcap_sim::seed::DEMO_TOKEN),
+                    ("content", "record"),
+                    ("format", "json"),
+                    ("fields[0]", "record_id"),
+                    ("fields[1]", redcap_sim::seed::SSO_FIELD),
+                    ("filterLogic", logic),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, body) = export(r#"[sso_username] = "ana.garcia""#).await;
+    assert_eq!(status, 200, "{body}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(rows.len(), 1, "{body}");
+    assert_eq!(rows[0]["record_id"], redcap_sim::seed::RECORD_IN_PROGRESS);
+    assert_eq!(rows[0]["sso_username"], "ana.garcia");
+    let (_, none) = export("[sso_username] = 'nobody'").await;
+    assert_eq!(none, "[]");
+    let (status, _) = export(r#"[sso_username] = "x" or 1=1"#).await;
+    assert_eq!(status, 400);
+    sim.shutdown().await;
+}

@@ -296,6 +296,45 @@ impl Client {
         ResponseStatus::from_record_export(&body, target)
     }
 
+    /// The records whose `field` equals `value` (a `filterLogic` export), for example the one
+    /// whose `sso_username` is the user a single sign-on vouches for. `record_id_field` is the
+    /// project's first field (REDCap's default name is `record_id`). Needs API Export rights.
+    ///
+    /// # Errors
+    /// Besides the transport and token errors: [`RedcapError::MissingExportRights`];
+    /// [`RedcapError::InvalidAnswer`] when the rows lack the record id field.
+    pub async fn find_records(
+        &self,
+        field: &crate::FieldName,
+        value: &crate::LookupValue,
+        record_id_field: &crate::FieldName,
+    ) -> Result<Vec<RecordId>, RedcapError> {
+        let fields = vec![
+            ("type", String::from("flat")),
+            ("fields[0]", record_id_field.as_str().to_owned()),
+            ("fields[1]", field.as_str().to_owned()),
+            ("filterLogic", crate::lookup::filter_logic(field, value)),
+        ];
+        let body = self.post(Content::Record, fields).await?;
+        let rows: Vec<serde_json::Map<String, serde_json::Value>> =
+            serde_json::from_str(&body).map_err(|_| RedcapError::InvalidAnswer("the record export is not a JSON array of rows".into()))?;
+        let mut records: Vec<RecordId> = Vec::new();
+        for row in rows {
+            let id = row
+                .get(record_id_field.as_str())
+                .and_then(|v| v.as_str())
+                .and_then(|v| RecordId::parse(v).ok())
+                .ok_or_else(|| RedcapError::InvalidAnswer("a row has no readable record id field".into()))?;
+            if row.get(field.as_str()).and_then(|v| v.as_str()) != Some(value.as_str()) {
+                return Err(RedcapError::InvalidAnswer("REDCap returned a row that does not match the filter".into()));
+            }
+            if !records.contains(&id) {
+                records.push(id);
+            }
+        }
+        Ok(records)
+    }
+
     /// Sends one call and returns the body of a successful (200, not an error envelope) answer.
     async fn post(
         &self,

@@ -49,6 +49,7 @@ mod client;
 mod error;
 mod names;
 mod token;
+pub mod lookup;
 
 pub use answers::{
     ProjectInfo, RedcapVersion, ResponseStatus, ReturnCode, SurveyLink, SurveyQueueLink,
@@ -57,4 +58,5 @@ pub use client::{BuildError, Client, ClientConfig, USER_AGENT};
 pub use error::{classify, Fault, RedcapError};
 pub use names::{Event, Instrument, NameError, RecordId, RepeatInstance, SurveyTarget};
 pub use token::{ApiToken, TokenError};
+pub use lookup::{FieldName, LookupValue};
 pub use url::Url;

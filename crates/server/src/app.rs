@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::error::Failure;
 use crate::guard::{cross_site_guard, OriginPolicy};
 use crate::limits::RequestLimits;
-use crate::participant::Authenticator;
+use crate::participant::{Authenticator, Identity};
 use crate::resume::Resumer;
 use crate::survey_key::SurveyKey;
 use crate::upstream::build_projects;
@@ -118,15 +118,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
 }
 
 /// The checks every API request passes before REDCap is asked anything.
-fn admit(state: &AppState, headers: &HeaderMap, peer: SocketAddr, ip: IpAddr) -> Result<RecordId, Failure> {
+async fn admit(state: &AppState, headers: &HeaderMap, peer: SocketAddr, ip: IpAddr) -> Result<RecordId, Failure> {
     state.limits.per_ip.check(&ip).map_err(|retry_after| Failure::RateLimited { who: "client ip", retry_after })?;
-    let record = state.auth.participant(headers, peer)?;
+    let identity = state.auth.identify(headers, peer)?;
     state
         .limits
         .per_participant
-        .check(&record.as_str().to_owned())
+        .check(&identity.limit_key())
         .map_err(|retry_after| Failure::RateLimited { who: "participant", retry_after })?;
-    Ok(record)
+    match identity {
+        Identity::Record(record) => Ok(record),
+        Identity::Lookup(value) => {
+            let lookup = state.config.auth.lookup.as_ref().ok_or(Failure::Internal("lookup without configuration".into()))?;
+            let project = state.resumer.project(&lookup.project).ok_or(Failure::Internal("lookup project missing".into()))?;
+            within_deadline(state, project.find_record(&lookup.field, &value, &lookup.record_id_field)).await
+        }
+    }
 }
 
 /// The longest a whole answer may take: the slowest configured REDCap's timeout.
@@ -147,7 +154,7 @@ async fn one_survey(State(state): State<Arc<AppState>>, Peer(peer): Peer, header
     let survey_label: String = raw_key.chars().take(SurveyKey::MAX_LEN).collect();
     let mut record_seen: Option<RecordId> = None;
     let result = async {
-        let record = admit(&state, &headers, peer, ip)?;
+        let record = admit(&state, &headers, peer, ip).await?;
         record_seen = Some(record.clone());
         let key = SurveyKey::parse(raw_key).map_err(|_| Failure::UnknownSurvey)?;
         within_deadline(&state, state.resumer.answer(&record, key.as_str())).await
@@ -175,7 +182,7 @@ async fn list_surveys(State(state): State<Arc<AppState>>, Peer(peer): Peer, head
     let ip = client_ip(peer, &headers, &state.config.auth.trusted_proxies);
     let mut record_seen: Option<RecordId> = None;
     let result = async {
-        let record = admit(&state, &headers, peer, ip)?;
+        let record = admit(&state, &headers, peer, ip).await?;
         record_seen = Some(record.clone());
         within_deadline(&state, state.resumer.list(&record)).await
     }

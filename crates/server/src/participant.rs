@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use axum::http::{header, HeaderMap};
-use redcap_client::RecordId;
+use redcap_client::{LookupValue, RecordId};
 
 use crate::client_ip::peer_is_trusted;
 use crate::config::{AuthConfig, AuthMode};
@@ -26,7 +26,20 @@ impl Authenticator {
         Ok(Self { config, verifier })
     }
 
-    /// The record id this request speaks for.
+    /// Who this request speaks for.
+    pub fn identify(&self, headers: &HeaderMap, peer: SocketAddr) -> Result<Identity, Failure> {
+        match (&self.config.mode, &self.config.lookup) {
+            (AuthMode::Header, Some(_)) => {
+                let value = self.proxy_header_value(headers, peer)?;
+                LookupValue::parse(&value)
+                    .map(Identity::Lookup)
+                    .map_err(|_| Failure::NotSignedIn("SSO header value cannot be looked up"))
+            }
+            _ => self.participant(headers, peer).map(Identity::Record),
+        }
+    }
+
+    /// The record id this request speaks for (ticket mode, or header mode without lookup).
     pub fn participant(&self, headers: &HeaderMap, peer: SocketAddr) -> Result<RecordId, Failure> {
         match self.config.mode {
             AuthMode::Ticket => self.from_ticket(headers),
@@ -53,6 +66,11 @@ impl Authenticator {
     }
 
     fn from_proxy_header(&self, headers: &HeaderMap, peer: SocketAddr) -> Result<RecordId, Failure> {
+        let text = self.proxy_header_value(headers, peer)?;
+        RecordId::parse(&text).map_err(|_| Failure::NotSignedIn("SSO header is not a record id"))
+    }
+
+    fn proxy_header_value(&self, headers: &HeaderMap, peer: SocketAddr) -> Result<String, Failure> {
         let name = self.config.header_name.as_deref().ok_or(Failure::Internal("header mode without a header".into()))?;
         if !peer_is_trusted(peer, &self.config.trusted_proxies) {
             return Err(Failure::NotSignedIn("SSO header ignored: peer is not a trusted proxy"));
@@ -63,7 +81,25 @@ impl Authenticator {
             return Err(Failure::NotSignedIn("SSO header sent more than once"));
         }
         let text = value.to_str().map_err(|_| Failure::NotSignedIn("SSO header not readable"))?;
-        RecordId::parse(text.trim()).map_err(|_| Failure::NotSignedIn("SSO header is not a record id"))
+        Ok(text.trim().to_owned())
+    }
+}
+
+/// Who a request speaks for, before any REDCap lookup.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Identity {
+    Record(RecordId),
+    /// An SSO user to find in the configured lookup field.
+    Lookup(LookupValue),
+}
+
+impl Identity {
+    /// The key for per-participant limits.
+    pub fn limit_key(&self) -> String {
+        match self {
+            Identity::Record(r) => format!("record:{}", r.as_str()),
+            Identity::Lookup(v) => format!("user:{}", v.as_str()),
+        }
     }
 }
 

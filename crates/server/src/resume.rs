@@ -26,6 +26,10 @@ impl Resumer {
         self.projects.values()
     }
 
+    pub fn project(&self, name: &str) -> Option<&Arc<Project>> {
+        self.projects.get(name)
+    }
+
     pub fn survey(&self, key: &str) -> Option<&SurveyConfig> {
         self.surveys.iter().find(|s| s.key.as_str() == key)
     }

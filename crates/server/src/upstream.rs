@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use moka::future::Cache;
-use redcap_client::{Client, ClientConfig, RecordId, RedcapError, ResponseStatus, ReturnCode, SurveyLink, SurveyTarget};
+use redcap_client::{Client, ClientConfig, FieldName, LookupValue, RecordId, RedcapError, ResponseStatus, ReturnCode, SurveyLink, SurveyTarget};
 
 use crate::breaker::Breaker;
 use crate::budget::CallBudget;
@@ -55,6 +55,7 @@ pub struct Project {
     resumables: Cache<SurveyTarget, Resumable>,
     statuses: Cache<SurveyTarget, ResponseStatus>,
     refusals: Cache<SurveyTarget, Failure>,
+    lookups: Cache<(FieldName, LookupValue), RecordId>,
 }
 
 /// Builds the projects of a configuration, sharing one budget per REDCap server.
@@ -87,6 +88,7 @@ pub fn build_projects(projects: &std::collections::BTreeMap<String, ProjectConfi
             resumables: Cache::builder().max_capacity(CACHE_CAPACITY).time_to_live(cfg.cache_ttl).build(),
             statuses: Cache::builder().max_capacity(CACHE_CAPACITY).time_to_live(STATUS_TTL.min(cfg.cache_ttl)).build(),
             refusals: Cache::builder().max_capacity(CACHE_CAPACITY).time_to_live(REFUSAL_TTL).build(),
+            lookups: Cache::builder().max_capacity(CACHE_CAPACITY).time_to_live(cfg.cache_ttl).build(),
         };
         built.insert(name.clone(), Arc::new(project));
     }
@@ -128,6 +130,27 @@ impl Project {
         // Not remembered as a refusal: an empty export can mean "no data in this event yet".
         self.statuses
             .try_get_with_by_ref(target, self.call(self.client.response_status(target)))
+            .await
+            .map_err(|e| (*e).clone())
+    }
+
+    /// The one record whose `field` holds `value` (cached, budgeted).
+    pub async fn find_record(&self, field: &FieldName, value: &LookupValue, record_id_field: &FieldName) -> Result<RecordId, Failure> {
+        let key = (field.clone(), value.clone());
+        self.lookups
+            .try_get_with(key, async {
+                let records = self.call(self.client.find_records(field, value, record_id_field)).await?;
+                match records.as_slice() {
+                    [one] => Ok(one.clone()),
+                    [] => Err(Failure::RecordNotFound),
+                    _ => Err(Failure::UpstreamMisconfigured(format!(
+                        "project {}: {} records hold this value in field {}: the lookup field must be unique",
+                        self.name,
+                        records.len(),
+                        field.as_str()
+                    ))),
+                }
+            })
             .await
             .map_err(|e| (*e).clone())
     }

@@ -148,6 +148,17 @@ pub struct AuthConfig {
     pub header_name: Option<String>,
     /// Peers whose headers (`X-Forwarded-For`, the SSO header) are believed.
     pub trusted_proxies: Vec<IpNet>,
+    /// Header mode: find the record whose field holds the header's value, instead of taking
+    /// the header as the record id.
+    pub lookup: Option<LookupConfig>,
+}
+
+/// Header mode with a lookup: `[auth] lookup_field`, `record_id_field`, `lookup_project`.
+#[derive(Debug, Clone)]
+pub struct LookupConfig {
+    pub project: String,
+    pub field: redcap_client::FieldName,
+    pub record_id_field: redcap_client::FieldName,
 }
 
 /// Limits that protect this server itself.
@@ -216,6 +227,9 @@ struct RawAuth {
     header_name: Option<String>,
     #[serde(default)]
     trusted_proxies: Vec<String>,
+    lookup_field: Option<String>,
+    record_id_field: Option<String>,
+    lookup_project: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -354,7 +368,7 @@ impl RawConfig {
             return Err(invalid("redcap", "missing: say where REDCap is ([redcap] url and token_env or token_file)"));
         }
 
-        let auth = self.auth.unwrap_or_default().validate(secrets)?;
+        let auth = self.auth.unwrap_or_default().validate(secrets, &projects)?;
 
         let mut surveys = Vec::new();
         if self.surveys.is_empty() {
@@ -484,8 +498,9 @@ impl RawProject {
 }
 
 impl RawAuth {
-    fn validate(self, secrets: &dyn SecretSource) -> Result<AuthConfig, ConfigError> {
+    fn validate(self, secrets: &dyn SecretSource, projects: &BTreeMap<String, ProjectConfig>) -> Result<AuthConfig, ConfigError> {
         let mode = self.mode.unwrap_or(AuthMode::Ticket);
+        let lookup = self.lookup(mode, projects)?;
         let cookie_name = self.cookie_name.clone().unwrap_or_else(|| DEFAULT_COOKIE.to_owned());
         if cookie_name.is_empty() || !cookie_name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
             return Err(invalid("auth.cookie_name", "use letters, digits, - and _"));
@@ -521,7 +536,27 @@ impl RawAuth {
                 Some(name)
             }
         };
-        Ok(AuthConfig { mode, ticket_key, cookie_name, leeway: Duration::from_secs(leeway), header_name, trusted_proxies })
+        Ok(AuthConfig { mode, ticket_key, cookie_name, leeway: Duration::from_secs(leeway), header_name, trusted_proxies, lookup })
+    }
+
+    fn lookup(&self, mode: AuthMode, projects: &BTreeMap<String, ProjectConfig>) -> Result<Option<LookupConfig>, ConfigError> {
+        let Some(field) = &self.lookup_field else {
+            if self.record_id_field.is_some() || self.lookup_project.is_some() {
+                return Err(invalid("auth.lookup_field", "missing: record_id_field and lookup_project only make sense with a lookup_field"));
+            }
+            return Ok(None);
+        };
+        if mode != AuthMode::Header {
+            return Err(invalid("auth.lookup_field", "a lookup only applies to mode = \"header\""));
+        }
+        let field = redcap_client::FieldName::parse(field).map_err(|_| invalid("auth.lookup_field", "a REDCap field name uses a-z, 0-9 and _, starting with a letter"))?;
+        let record_id_field = redcap_client::FieldName::parse(self.record_id_field.as_deref().unwrap_or("record_id"))
+            .map_err(|_| invalid("auth.record_id_field", "a REDCap field name uses a-z, 0-9 and _, starting with a letter"))?;
+        let project = self.lookup_project.clone().unwrap_or_else(|| DEFAULT_PROJECT.to_owned());
+        if !projects.contains_key(&project) {
+            return Err(invalid("auth.lookup_project", format!("there is no project `{project}` to look the header up in")));
+        }
+        Ok(Some(LookupConfig { project, field, record_id_field }))
     }
 
     fn ticket_key(&self, secrets: &dyn SecretSource) -> Result<TicketKey, ConfigError> {

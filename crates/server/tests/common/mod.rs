@@ -104,12 +104,14 @@ pub struct Options {
     pub per_participant: u32,
     pub per_ip: u32,
     pub extra: String,
+    /// The body of the `[auth]` table.
+    pub auth: String,
     pub sim: SimConfig,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { budget: 300, max_queue_wait_ms: 2000, timeout_ms: 2000, per_participant: 1000, per_ip: 100_000, extra: String::new(), sim: SimConfig::default() }
+        Options { budget: 300, max_queue_wait_ms: 2000, timeout_ms: 2000, per_participant: 1000, per_ip: 100_000, extra: String::new(), auth: "ticket_secret_env = \"SECRET\"".into(), sim: SimConfig::default() }
     }
 }
 
@@ -136,13 +138,14 @@ token_env = "NORIGHTS"
 timeout_ms = {timeout}
 
 [auth]
-ticket_secret_env = "SECRET"
+{auth}
 
 [limits]
 per_participant_per_minute = {pp}
 per_ip_per_minute = {pi}
 {SURVEYS}"#,
         extra = o.extra,
+        auth = o.auth,
         timeout = o.timeout_ms,
         budget = o.budget,
         wait = o.max_queue_wait_ms,
@@ -265,4 +268,28 @@ impl Answer {
 
 pub fn is_return_code(code: &str) -> bool {
     code.len() == 8 && code.chars().all(|c| "34789ACDEFHJKLMNPRTWXY".contains(c))
+}
+
+/// Sends a request byte for byte (no URL normalisation), returning status and body.
+pub async fn raw_get(addr: SocketAddr, path: &[u8], headers: &[(&str, &[u8])]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut request = Vec::new();
+    request.extend_from_slice(b"GET ");
+    request.extend_from_slice(path);
+    request.extend_from_slice(format!(" HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n").as_bytes());
+    for (name, value) in headers {
+        request.extend_from_slice(name.as_bytes());
+        request.extend_from_slice(b": ");
+        request.extend_from_slice(value);
+        request.extend_from_slice(b"\r\n");
+    }
+    request.extend_from_slice(b"\r\n");
+    stream.write_all(&request).await.unwrap();
+    let mut response = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut response)).await;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
 }

@@ -1,0 +1,365 @@
+//! One headless Chromium, driven through a chromedriver this process starts on a free port.
+//! Dropping a [`Browser`] ends the session (which closes Chromium) and kills chromedriver,
+//! also when the test panicked.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::cookies::Cookie;
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::eventually;
+use crate::server::Server;
+
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1200,900",
+];
+
+/// What a participant sees on one `<redcap-resume>` card, read from its shadow root
+/// (`innerText` of each `part`; `None` when the part is not there).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Card {
+    /// `aria-busy` on the card: still loading.
+    pub busy: bool,
+    /// The card's `lang` attribute.
+    pub lang: Option<String>,
+    pub title: Option<String>,
+    pub status: Option<String>,
+    pub error: Option<String>,
+    pub code: Option<String>,
+    pub copy: Option<String>,
+    pub resume: Option<String>,
+    pub link: Option<String>,
+    /// The copy button's live status ("Copied" / "Could not copy…").
+    pub copied: Option<String>,
+}
+
+/// The element that has keyboard focus, looked up through open shadow roots.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Focus {
+    /// The `id`s (or tag names) of the shadow hosts on the way, outermost first.
+    pub hosts: Vec<String>,
+    pub tag: String,
+    pub part: Option<String>,
+    pub text: String,
+    pub focus_visible: bool,
+}
+
+/// One line of the browser's console / log.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogEntry {
+    pub level: String,
+    pub message: String,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// chromedriver + one Chromium session.
+pub struct Browser {
+    pub client: Client,
+    // Dropped in this order: the session and chromedriver, then Chromium's profile folder.
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+/// The chromedriver process and its session; ends both when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+    session: Option<String>,
+}
+
+impl Browser {
+    /// Starts chromedriver and a fresh headless Chromium (own profile directory, browser
+    /// console logs kept for [`Browser::console`]).
+    pub async fn start() -> Browser {
+        let driver_port = free_port();
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={driver_port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e} (run `cargo xtask setup`)"));
+        let mut driver = Driver { child, port: driver_port, session: None };
+        let profile = tempfile::tempdir().expect("a temporary profile directory");
+        let addr = SocketAddr::from(([127, 0, 0, 1], driver_port));
+        eventually("chromedriver to listen", async || {
+            TcpStream::connect_timeout(&addr, Duration::from_millis(200)).map(drop).map_err(|e| e.to_string())
+        })
+        .await;
+
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        let caps: Capabilities = serde_json::from_value(json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
+            "goog:loggingPrefs": { "browser": "ALL" },
+        }))
+        .expect("capabilities are a JSON object");
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{driver_port}"))
+            .await
+            .unwrap_or_else(|e| panic!("chromedriver could not start Chromium ({CHROMIUM}): {e}"));
+        driver.session = client.session_id().await.ok().flatten();
+        Browser { client, _driver: driver, _profile: profile }
+    }
+
+    /// Opens `url` and waits for the page to have loaded.
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+    }
+
+    /// The current URL.
+    pub async fn url(&self) -> String {
+        self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default()
+    }
+
+    /// Runs `script` (a function body; `arguments[i]` are `args`) in the page.
+    pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client.execute(script, args).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Clicks `element` and waits until the page it leads to has loaded.
+    pub async fn click_and_wait_for_page(&self, element: Element) {
+        self.js("window.__e2eOldPage = true;", vec![]).await;
+        element.click().await.expect("click");
+        eventually("the next page to load", async || {
+            let state = self.client.execute("return window.__e2eOldPage ? 'old page' : document.readyState;", vec![]).await;
+            match state {
+                Ok(Value::String(s)) if s == "complete" => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        })
+        .await;
+    }
+
+    /// The demo host page: chooses `record` and clicks "Sign in" (sets the ticket cookie and
+    /// reloads the page).
+    pub async fn sign_in(&self, server: &Server, record: &str) {
+        self.goto(&server.url("/")).await;
+        let select = self.client.find(Locator::Id("record")).await.expect("the demo page has #record");
+        select.select_by_value(record).await.unwrap_or_else(|e| panic!("choose record {record}: {e}"));
+        let button = self.client.find(Locator::Id("sign-in")).await.expect("the demo page has #sign-in");
+        self.click_and_wait_for_page(button).await;
+    }
+
+    /// The demo host page: clicks "Sign out".
+    pub async fn sign_out(&self, server: &Server) {
+        if !self.url().await.starts_with(&server.url("/")) {
+            self.goto(&server.url("/")).await;
+        }
+        let button = self.client.find(Locator::Id("sign-out")).await.expect("the demo page has #sign-out");
+        self.click_and_wait_for_page(button).await;
+    }
+
+    /// Sets the participant-ticket cookie the way a portal would (HttpOnly, path `/`). The
+    /// browser must already be on the server's origin.
+    pub async fn set_ticket_cookie(&self, ticket: &str) {
+        let cookie = Cookie::build(("redcap_resume_ticket".to_owned(), ticket.to_owned()))
+            .path("/")
+            .http_only(true)
+            .build();
+        self.client.add_cookie(cookie).await.expect("add the ticket cookie");
+    }
+
+    /// Opens `path` as a portal's signed-in participant: the ticket cookie is set first (on
+    /// `/healthz`, a page that starts no widget requests).
+    pub async fn open_with_ticket(&self, server: &Server, path: &str, ticket: &str) {
+        self.goto(&server.url("/healthz")).await;
+        self.set_ticket_cookie(ticket).await;
+        self.goto(&server.url(path)).await;
+    }
+
+    /// What the card `host` (a CSS selector for the `<redcap-resume>` element) shows now;
+    /// `None` before it has rendered.
+    pub async fn card_now(&self, host: &str) -> Option<Card> {
+        const READ: &str = r#"
+            const root = document.querySelector(arguments[0])?.shadowRoot;
+            const card = root?.querySelector('[part~="card"]');
+            if (!card) return null;
+            const text = (sel) => { const e = root.querySelector(sel); return e ? e.innerText.trim() : null; };
+            return {
+              busy: card.getAttribute('aria-busy') === 'true', lang: card.getAttribute('lang'),
+              title: text('[part~="title"]'), status: text('[part~="status"]'), error: text('[part~="error"]'),
+              code: text('[part~="code"]'), copy: text('[part~="copy"]'), resume: text('[part~="resume"]'),
+              link: text('[part~="link"]'), copied: text('.copied'),
+            };"#;
+        let value = self.js(READ, vec![json!(host)]).await;
+        serde_json::from_value(value).unwrap_or_else(|e| panic!("reading card {host}: {e}"))
+    }
+
+    /// Waits until the card `host` shows something `accept` takes, and returns it.
+    pub async fn card_when(&self, host: &str, what: &str, accept: impl Fn(&Card) -> bool) -> Card {
+        eventually(&format!("card {host}: {what}"), async || match self.card_now(host).await {
+            Some(card) if accept(&card) => Ok(card),
+            seen => Err(format!("{seen:?}")),
+        })
+        .await
+    }
+
+    /// Waits until the card `host` has finished loading (ready, completed or an error).
+    pub async fn settled_card(&self, host: &str) -> Card {
+        self.card_when(host, "finished loading", |c| !c.busy).await
+    }
+
+    /// The element `part="…"` inside the card `host`'s shadow root (found the WebDriver way).
+    pub async fn part(&self, host: &str, part: &str) -> Element {
+        let element = self.client.find(Locator::Css(host)).await.unwrap_or_else(|e| panic!("no {host}: {e}"));
+        let root = element.shadow_root().await.unwrap_or_else(|e| panic!("{host} has no open shadow root: {e}"));
+        root.find(Locator::Css(&format!("[part~=\"{part}\"]")))
+            .await
+            .unwrap_or_else(|e| panic!("{host} has no part {part}: {e}"))
+    }
+
+    /// Sets (or, with `None`, removes) an attribute of the element `selector`.
+    pub async fn set_attr(&self, selector: &str, name: &str, value: Option<&str>) {
+        let done = self
+            .js(
+                "const e = document.querySelector(arguments[0]); if (!e) return false; \
+                 if (arguments[2] === null) e.removeAttribute(arguments[1]); else e.setAttribute(arguments[1], arguments[2]); return true;",
+                vec![json!(selector), json!(name), json!(value)],
+            )
+            .await;
+        assert_eq!(done, json!(true), "no element {selector}");
+    }
+
+    /// Text of the first element `css` in the page, waiting for it to appear.
+    pub async fn text_of(&self, css: &str) -> String {
+        eventually(&format!("{css} on {}", self.url().await), async || {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(e) => e.text().await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            }
+        })
+        .await
+    }
+
+    /// Presses and releases one key (on whatever has focus).
+    pub async fn press(&self, key: Key) {
+        let actions = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key.into() })
+            .then(KeyAction::Up { value: key.into() });
+        self.client.perform_actions(actions).await.expect("key press");
+    }
+
+    /// The focused element, followed into open shadow roots
+    /// (`document.activeElement.shadowRoot.activeElement` …).
+    pub async fn focus(&self) -> Option<Focus> {
+        const READ: &str = r#"
+            let a = document.activeElement; const hosts = [];
+            while (a && a.shadowRoot && a.shadowRoot.activeElement) { hosts.push(a.id || a.tagName.toLowerCase()); a = a.shadowRoot.activeElement; }
+            if (!a || a === document.body) return null;
+            return { hosts, tag: a.tagName.toLowerCase(), part: a.getAttribute('part'),
+                     text: (a.innerText || '').trim(), focus_visible: a.matches(':focus-visible') };"#;
+        serde_json::from_value(self.js(READ, vec![]).await).expect("focus info")
+    }
+
+    /// The browser console since the last call (chromedriver's log endpoint, type `browser`).
+    pub async fn console(&self) -> Vec<LogEntry> {
+        let value = self.client.issue_cmd(BrowserLog).await.expect("read the browser log");
+        serde_json::from_value(value).expect("browser log entries")
+    }
+
+    /// Runs axe-core on the whole document (it descends into open shadow roots) and returns
+    /// one line per violation: rule, impact, help, and the offending nodes.
+    pub async fn axe(&self) -> Vec<String> {
+        let loaded = self.js("return typeof window.axe === 'object';", vec![]).await;
+        if loaded != json!(true) {
+            // WebDriver scripts are not subject to the page's CSP, inline script elements are.
+            let source = std::fs::read_to_string(crate::paths::axe_js()).expect("read axe.min.js");
+            self.js(&format!("{source}\n;return typeof window.axe;"), vec![]).await;
+        }
+        const RUN: &str = r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ['violations'] })
+              .then(r => done(r.violations.map(v =>
+                `${v.id} (${v.impact}): ${v.help} — ` + v.nodes.map(n => JSON.stringify(n.target) + ' ' + n.failureSummary).join(' | '))))
+              .catch(e => done(['axe failed: ' + e]));"#;
+        let value = self.client.execute_async(RUN, vec![]).await.expect("axe.run");
+        serde_json::from_value(value).expect("axe violations")
+    }
+
+    /// Saves a screenshot of the window as `target/e2e/{name}.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("screenshot");
+        save(name, &png)
+    }
+
+    /// Saves a screenshot of the element `selector` as `target/e2e/{name}.png`.
+    pub async fn screenshot_of(&self, selector: &str, name: &str) -> PathBuf {
+        let element = self.client.find(Locator::Css(selector)).await.unwrap_or_else(|e| panic!("no {selector}: {e}"));
+        let png = element.screenshot().await.expect("element screenshot");
+        save(name, &png)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // Ending the session closes Chromium; killing chromedriver alone would leave it running.
+        if let Some(session) = &self.session {
+            _ = delete_session(self.port, session);
+        }
+        _ = self.child.kill();
+        _ = self.child.wait();
+    }
+}
+
+fn save(name: &str, png: &[u8]) -> PathBuf {
+    let path = crate::paths::artifacts_dir().join(format!("{name}.png"));
+    std::fs::write(&path, png).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    path
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local address").port()
+}
+
+/// `DELETE /session/{id}` with a plain blocking socket (usable in `Drop`).
+fn delete_session(port: u16, session: &str) -> std::io::Result<()> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "DELETE /session/{session} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer)?;
+    Ok(())
+}
+
+/// chromedriver's `POST /session/{id}/se/log {"type": "browser"}` (not part of W3C WebDriver).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
