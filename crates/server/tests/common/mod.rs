@@ -101,6 +101,7 @@ pub struct Options {
     pub budget: u32,
     pub max_queue_wait_ms: u64,
     pub timeout_ms: u64,
+    pub ban_pause_s: u64,
     pub per_participant: u32,
     pub per_ip: u32,
     pub extra: String,
@@ -111,7 +112,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { budget: 300, max_queue_wait_ms: 2000, timeout_ms: 2000, per_participant: 1000, per_ip: 100_000, extra: String::new(), auth: "ticket_secret_env = \"SECRET\"".into(), sim: SimConfig::default() }
+        Options { budget: 300, max_queue_wait_ms: 2000, timeout_ms: 2000, ban_pause_s: 600, per_participant: 1000, per_ip: 100_000, extra: String::new(), auth: "ticket_secret_env = \"SECRET\"".into(), sim: SimConfig::default() }
     }
 }
 
@@ -126,16 +127,19 @@ token_env = "TOKEN"
 timeout_ms = {timeout}
 max_requests_per_minute = {budget}
 max_queue_wait_ms = {wait}
+ban_pause_seconds = {ban}
 
 [projects.cohort]
 url = "{api}"
 token_env = "COHORT"
 timeout_ms = {timeout}
+ban_pause_seconds = {ban}
 
 [projects.norights]
 url = "{api}"
 token_env = "NORIGHTS"
 timeout_ms = {timeout}
+ban_pause_seconds = {ban}
 
 [auth]
 {auth}
@@ -149,6 +153,7 @@ per_ip_per_minute = {pi}
         timeout = o.timeout_ms,
         budget = o.budget,
         wait = o.max_queue_wait_ms,
+        ban = o.ban_pause_s,
         pp = o.per_participant,
         pi = o.per_ip,
     )
