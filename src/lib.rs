@@ -1,1 +1,42 @@
-//! placeholder
+//! `<redcap-resume>`: a "Resume your survey" card for REDCap participants, as a custom element
+//! (Leptos, client-side rendered, compiled to WebAssembly).
+//!
+//! ```html
+//! <link rel="modulepreload" href="/redcap-resume/redcap-resume.js">
+//! <link rel="modulepreload" href="/redcap-resume/redcap-resume-widget.js">
+//! <link rel="preload" href="/redcap-resume/redcap-resume-widget_bg.wasm" as="fetch" type="application/wasm" crossorigin>
+//! <script type="module" src="/redcap-resume/redcap-resume.js"></script>
+//! <redcap-resume survey="baseline"></redcap-resume>
+//! ```
+//!
+//! # Element API (docs/widget.md and README are written from this list)
+//!
+//! **Attributes** (all reactive)
+//! - `survey` — a configured survey key; absent: the list of every survey the participant may resume.
+//! - `endpoint` — the API base, default `/redcap-resume/api`; must be on the page's origin, else a
+//!   visible configuration error and no request.
+//! - `ticket` — optional participant ticket, sent as `Authorization: Bearer`.
+//! - `lang` — `en`, `es` or `fr`; else the closest `[lang]`, `<html lang>`, the browser's languages, English.
+//! - `target` — `_self` (default) or `_blank`, for the resume form and the link.
+//! - `hide-code` — boolean: no return code, copy button or fallback link.
+//!
+//! **Events** (bubbling, composed `CustomEvent`s; never a code or a link in `detail`)
+//! - `redcap-resume:ready` — `{ survey, status }` (list: `{ survey: null, count }`).
+//! - `redcap-resume:error` — `{ code }`: a contract error code, `network` or `configuration`.
+//! - `redcap-resume:resume` — `{ survey }`, cancelable, fired before the form is submitted.
+//!
+//! **Parts**: `card`, `title`, `status`, `code`, `copy`, `resume`, `link`, `error`.
+//!
+//! **Slots**: `title` (replaces the survey title), `help` (below the card's content),
+//! `signed-out` (replaces the "please sign in" text).
+//!
+//! **Custom properties**: `--redcap-resume-accent`, `--redcap-resume-radius`,
+//! `--redcap-resume-font`, `--redcap-resume-bg`, `--redcap-resume-fg`.
+
+pub mod api;
+pub mod card;
+pub mod element;
+pub mod i18n;
+
+pub use card::{Card, Look};
+pub use element::sync;

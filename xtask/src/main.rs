@@ -7,6 +7,7 @@
 //! cargo xtask size             build the widget and check its size budget
 //! ```
 
+mod deploy;
 mod process;
 mod setup;
 mod suite;

@@ -38,6 +38,7 @@ pub fn setup() -> Result<Tools, String> {
         .join("node_modules/.bin");
     let axe_dir = npm_package(&tools_dir.join("axe"), "axe-core", AXE_VERSION, "accessibility checks in the browser tests")?;
     browser()?;
+    nginx()?;
     Ok(Tools { cargo_bin, binaryen_bin, axe_js: axe_dir.join("node_modules/axe-core/axe.min.js") })
 }
 
@@ -134,5 +135,23 @@ fn browser() -> Result<(), String> {
     run(
         Command::new("apt-get").args(["install", "-y", "-q", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"),
         "apt-get install chromium chromium-driver",
+    )
+}
+
+/// nginx, to check the deployment example's syntax (`nginx -t`).
+fn nginx() -> Result<(), String> {
+    if output_line("nginx", &["-v"]).is_some() {
+        say("nginx", "present");
+        return Ok(());
+    }
+    let is_root = output_line("id", &["-u"]).as_deref() == Some("0");
+    if !is_root {
+        return Err("the deployment check needs nginx: run `sudo apt-get install -y nginx`".into());
+    }
+    say("nginx", "installing Debian's nginx (checks the syntax of deploy/nginx-location.conf)");
+    run(Command::new("apt-get").arg("update").arg("-q"), "apt-get update")?;
+    run(
+        Command::new("apt-get").args(["install", "-y", "-q", "nginx"]).env("DEBIAN_FRONTEND", "noninteractive"),
+        "apt-get install nginx",
     )
 }

@@ -82,6 +82,13 @@ pub fn test() -> Result<(), String> {
         "native tests (contract, REDCap client, simulator, server, xtask)",
         with_args(cargo(&tools), &["test", "--workspace", "--exclude", "redcap-resume-widget", "--exclude", "redcap-resume-e2e"]),
     );
+    tally.check("deploy/nginx-location.conf passes nginx -t", crate::deploy::check_nginx());
+    let server_bin = workspace_root().join("target/debug/redcap-resume");
+    let built_server = crate::process::run(cargo(&tools).args(["build", "--quiet", "-p", "redcap-resume"]), "cargo build -p redcap-resume");
+    tally.check(
+        "deploy/redcap-resume.service passes systemd-analyze verify",
+        built_server.and_then(|()| crate::deploy::check_systemd(&server_bin)),
+    );
     tally.step(
         "widget tests in headless Chromium (wasm-bindgen-test)",
         with_args(cargo(&tools), &["test", "-p", "redcap-resume-widget", "--target", "wasm32-unknown-unknown"]),

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use cookie::SameSite;
 use fantoccini::cookies::Cookie;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
@@ -173,21 +174,26 @@ impl Browser {
         self.click_and_wait_for_page(button).await;
     }
 
-    /// Sets the participant-ticket cookie the way a portal would (HttpOnly, path `/`). The
-    /// browser must already be on the server's origin.
+    /// Sets the participant-ticket cookie the way a portal would (HttpOnly, SameSite=Strict,
+    /// path `/`). The browser must already show an HTML page of the server's origin.
     pub async fn set_ticket_cookie(&self, ticket: &str) {
+        let host = self.client.current_url().await.expect("current URL").host_str().unwrap_or_default().to_owned();
+        // Domain and SameSite spelled out: fantoccini would send `null`s, which chromedriver refuses.
         let cookie = Cookie::build(("redcap_resume_ticket".to_owned(), ticket.to_owned()))
+            .domain(host)
             .path("/")
             .http_only(true)
+            .same_site(SameSite::Strict)
             .build();
         self.client.add_cookie(cookie).await.expect("add the ticket cookie");
     }
 
-    /// Opens `path` as a portal's signed-in participant: the ticket cookie is set first (on
-    /// `/healthz`, a page that starts no widget requests).
+    /// Opens `path` as a portal's signed-in participant: opens it once (signed out) to be on
+    /// the origin, sets the ticket cookie, drops the console log so far, and opens it again.
     pub async fn open_with_ticket(&self, server: &Server, path: &str, ticket: &str) {
-        self.goto(&server.url("/healthz")).await;
+        self.goto(&server.url(path)).await;
         self.set_ticket_cookie(ticket).await;
+        self.console().await;
         self.goto(&server.url(path)).await;
     }
 

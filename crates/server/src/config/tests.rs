@@ -160,3 +160,24 @@ fn header_mode_needs_trusted_proxies_and_no_secret() {
     assert_eq!(c.auth.trusted_proxies.len(), 2);
     assert!(c.auth.ticket_key.is_none());
 }
+
+#[test]
+fn the_deployment_example_parses() {
+    struct Files;
+    impl SecretSource for Files {
+        fn env(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn file(&self, path: &Path) -> std::io::Result<String> {
+            match path.file_name().and_then(|n| n.to_str()) {
+                Some("redcap_token") => Ok(format!("{TOKEN}\n")),
+                Some("ticket_secret") => Ok(format!("{SECRET}\n")),
+                _ => Err(std::io::Error::from(std::io::ErrorKind::NotFound)),
+            }
+        }
+    }
+    let text = include_str!("../../../../deploy/config.example.toml");
+    let c = Config::parse(text, &Files).unwrap();
+    assert_eq!(c.surveys.len(), 1);
+    assert!(c.audit.as_ref().unwrap().fail_closed);
+}

@@ -1,0 +1,348 @@
+//! The "Resume your survey" card: the Leptos component, independent of the custom element
+//! (tests mount it on its own and point it at `data:` URLs).
+
+use crate::api::{self, Answer, Problem, Query};
+use crate::i18n::{Lang, Msg};
+use leptos::prelude::*;
+use redcap_resume_contract::{ErrorCode, SurveyAnswer, SurveyStatus};
+use std::sync::{
+    atomic::{AtomicU32, Ordering::Relaxed},
+    Arc,
+};
+use std::time::Duration;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// How the card looks; changing it re-renders without fetching again.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Look {
+    pub lang: Lang,
+    /// `target="_blank"` for the resume form and the link (else `_self`).
+    pub blank: bool,
+    /// `hide-code`: no return code, copy button or fallback link.
+    pub hide_code: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum State {
+    Loading,
+    Done(Answer),
+    Failed(Problem),
+}
+
+/// The card. Fetches `query` whenever it changes (and on "Try again"), renders every state in
+/// `look.lang`, and dispatches the `redcap-resume:*` events on `host`.
+#[component]
+pub fn Card(
+    /// What to fetch; set it only when it really changes (every set fetches).
+    query: RwSignal<Query>,
+    /// Language, link target, hide-code.
+    look: RwSignal<Look>,
+    /// Where the events are dispatched (the custom element; any element in tests).
+    host: web_sys::HtmlElement,
+) -> impl IntoView {
+    let state = RwSignal::new(State::Loading);
+    let retry = RwSignal::new(0u32);
+    // Retry-After: the "Try again" button waits until the server said it may help.
+    let waiting = RwSignal::new(false);
+    // Answers to an older query (or arriving after unmount) are dropped.
+    let generation = Arc::new(AtomicU32::new(0));
+    on_cleanup({
+        let generation = generation.clone();
+        move || _ = generation.fetch_add(1, Relaxed)
+    });
+
+    let events = host.clone();
+    Effect::new(move |_| {
+        let q = query.get();
+        retry.track();
+        state.set(State::Loading);
+        let gen = generation.fetch_add(1, Relaxed).wrapping_add(1);
+        let (generation, host) = (generation.clone(), events.clone());
+        leptos::task::spawn_local(async move {
+            let prefetched = q
+                .url()
+                .and_then(|url| crate::element::take_prefetch(&host, &url, &q.ticket));
+            let result = api::fetch(&q, prefetched).await;
+            if generation.load(Relaxed) != gen {
+                return;
+            }
+            let next = match result {
+                Ok(answer) => {
+                    let detail = match &answer {
+                        Answer::One(a) => [
+                            ("survey", JsValue::from_str(&a.key)),
+                            ("status", JsValue::from_str(status_name(a.status))),
+                        ],
+                        Answer::List(list) => [
+                            ("survey", JsValue::NULL),
+                            ("count", JsValue::from(list.len() as u32)),
+                        ],
+                    };
+                    emit(&host, "redcap-resume:ready", &detail, false);
+                    State::Done(answer)
+                }
+                Err(problem) => {
+                    if let Problem::Api(_, Some(secs)) = problem {
+                        waiting.try_set(true);
+                        set_timeout(
+                            move || _ = waiting.try_set(false),
+                            Duration::from_secs(secs.min(600).into()),
+                        );
+                    }
+                    emit(
+                        &host,
+                        "redcap-resume:error",
+                        &[("code", problem.code().into())],
+                        false,
+                    );
+                    State::Failed(problem)
+                }
+            };
+            state.try_set(next);
+        });
+    });
+
+    let list = move || query.with(|q| q.survey.is_none());
+    let lang = move || look.with(|l| l.lang);
+    let title = move || {
+        let l = lang();
+        state.with(|s| match s {
+            State::Done(Answer::One(a)) => a.title.clone(),
+            _ if list() => l.t(Msg::YourSurveys).to_owned(),
+            _ => l.t(Msg::YourSurvey).to_owned(),
+        })
+    };
+    let status = move || {
+        let l = lang();
+        match state.get() {
+            State::Loading => l
+                .t(if list() {
+                    Msg::LoadingList
+                } else {
+                    Msg::Loading
+                })
+                .into_any(),
+            State::Done(Answer::One(a)) => l.t(status_msg(a.status)).into_any(),
+            State::Done(Answer::List(v)) => l
+                .t(if v.is_empty() {
+                    Msg::ListEmpty
+                } else {
+                    Msg::ListReady
+                })
+                .into_any(),
+            State::Failed(Problem::Api(ErrorCode::NotSignedIn, _)) => view! {
+                <span {..part("error")}><slot name="signed-out">{l.t(Msg::SignedOut)}</slot></span>
+            }
+            .into_any(),
+            State::Failed(p) => {
+                view! { <span {..part("error")}>{l.t(problem_msg(p))}</span> }.into_any()
+            }
+        }
+    };
+    let body = {
+        let host = host.clone();
+        move || {
+            let look = look.get();
+            let l = look.lang;
+            match state.get() {
+                State::Loading => view! {
+                    <div class="skeleton" aria-hidden="true"><span></span><span></span></div>
+                }
+                .into_any(),
+                State::Done(Answer::One(a)) => actions(a, &look, &host).into_any(),
+                State::Done(Answer::List(v)) => view! {
+                    <ul>
+                        {v.into_iter().map(|a| view! {
+                            <li>
+                                <h3 {..part("title")}>{a.title.clone()}</h3>
+                                <p {..part("status")}>{l.t(status_msg(a.status))}</p>
+                                {actions(a, &look, &host)}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }
+                .into_any(),
+                State::Failed(p) => {
+                    let retryable = match p {
+                        Problem::Api(code, _) => code.is_retryable(),
+                        Problem::Network => true,
+                        Problem::Config => false,
+                    };
+                    retryable.then(|| view! {
+                        <button type="button" class="secondary" disabled=move || waiting.get()
+                            on:click=move |_| retry.update(|n| *n += 1)>
+                            {l.t(Msg::TryAgain)}
+                        </button>
+                    })
+                    .into_any()
+                }
+            }
+        }
+    };
+
+    view! {
+        <article {..part("card")} class="card" lang=move || lang().tag()
+            aria-busy=move || (state.with(|s| *s == State::Loading)).to_string()>
+            <h2 {..part("title")}><slot name="title">{title}</slot></h2>
+            <p {..part("status")} class="status" role="status">{status}</p>
+            {body}
+            <slot name="help"></slot>
+        </article>
+    }
+}
+
+/// Resume button (form POST of the code), the code with its copy button, the fallback link.
+fn actions(a: SurveyAnswer, look: &Look, host: &web_sys::HtmlElement) -> impl IntoView {
+    let l = look.lang;
+    if a.status == SurveyStatus::Completed {
+        return None;
+    }
+    let target = if look.blank { "_blank" } else { "_self" };
+    let label = l.t(if a.status == SurveyStatus::NotStarted {
+        Msg::Start
+    } else {
+        Msg::Resume
+    });
+    let code = a.return_code.as_ref().map(|c| c.expose().to_owned());
+    let resume = match (&a.resume_form, &code) {
+        (Some(form), Some(code)) => {
+            let (host, key) = (host.clone(), a.key.clone());
+            Some(view! {
+                <form method="post" action=form.action.clone() target=target
+                    on:submit=move |ev| {
+                        let detail = [("survey", JsValue::from_str(&key))];
+                        if !emit(&host, "redcap-resume:resume", &detail, true) {
+                            ev.prevent_default();
+                        }
+                    }>
+                    <input type="hidden" name=form.field.clone() value=code.clone() />
+                    <button type="submit" {..part("resume")} class="primary">
+                        {label}<span class="vh">": "{a.title.clone()}</span>
+                    </button>
+                </form>
+            }
+            .into_any())
+        }
+        // Nothing to resume with a code (e.g. not started): the survey link itself.
+        _ => a.survey_link.clone().map(|href| {
+            view! {
+                <a {..part("resume")} class="primary" href=href target=target rel="noopener noreferrer">
+                    {label}<span class="vh">": "{a.title.clone()}</span>
+                </a>
+            }
+            .into_any()
+        }),
+    };
+    let fallback = (!look.hide_code).then(|| {
+        let copied = RwSignal::new(None::<bool>);
+        let code_view = code.map(|code| {
+            let text = code.clone();
+            view! {
+                <div class="code">
+                    <span class="label">{l.t(Msg::CodeLabel)}</span>
+                    <code {..part("code")}>{code}</code>
+                    <button type="button" {..part("copy")} class="secondary"
+                        on:click=move |ev| copy(text.clone(), ev, copied)>
+                        {move || l.t(if copied.get() == Some(true) { Msg::Copied } else { Msg::Copy })}
+                    </button>
+                    <span class="copied" role="status">
+                        {move || copied.get().map(|ok| l.t(if ok { Msg::Copied } else { Msg::CopyFailed }))}
+                    </span>
+                </div>
+            }
+        });
+        let link = a.resume_link.clone().map(|href| {
+            view! {
+                <p class="link"><a {..part("link")} href=href target=target rel="noopener noreferrer">
+                    {l.t(Msg::OrLink)}
+                </a></p>
+            }
+        });
+        (code_view, link)
+    });
+    Some((resume, fallback))
+}
+
+/// Copies `code`; if the Clipboard API refuses, selects the code so the participant can copy it.
+fn copy(code: String, ev: web_sys::MouseEvent, copied: RwSignal<Option<bool>>) {
+    let clipboard = window().navigator().clipboard();
+    // The button's previous sibling is the <code>.
+    let code_el = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|b| b.previous_element_sibling());
+    leptos::task::spawn_local(async move {
+        let ok = JsFuture::from(clipboard.write_text(&code)).await.is_ok();
+        if !ok {
+            if let (Some(el), Ok(Some(sel))) = (code_el, window().get_selection()) {
+                _ = sel.select_all_children(&el);
+            }
+        }
+        copied.try_set(Some(ok));
+    });
+}
+
+/// Dispatches a bubbling, composed `CustomEvent` on `host`; `false` when it was cancelled.
+/// Never put a return code or a link into `detail`: host-page scripts read it.
+fn emit(
+    host: &web_sys::HtmlElement,
+    name: &str,
+    detail: &[(&str, JsValue)],
+    cancelable: bool,
+) -> bool {
+    let obj = js_sys::Object::new();
+    for (k, v) in detail {
+        _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), v);
+    }
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_cancelable(cancelable);
+    init.set_detail(&obj);
+    web_sys::CustomEvent::new_with_event_init_dict(name, &init)
+        .ok()
+        .and_then(|ev| host.dispatch_event(ev.unchecked_ref()).ok())
+        .unwrap_or(true)
+}
+
+fn status_name(s: SurveyStatus) -> &'static str {
+    match s {
+        SurveyStatus::NotStarted => "not_started",
+        SurveyStatus::InProgress => "in_progress",
+        SurveyStatus::Completed => "completed",
+        SurveyStatus::Unknown => "unknown",
+    }
+}
+
+fn status_msg(s: SurveyStatus) -> Msg {
+    match s {
+        SurveyStatus::NotStarted => Msg::NotStarted,
+        SurveyStatus::InProgress => Msg::InProgress,
+        SurveyStatus::Completed => Msg::Completed,
+        SurveyStatus::Unknown => Msg::Unknown,
+    }
+}
+
+fn problem_msg(p: Problem) -> Msg {
+    match p {
+        Problem::Api(code, _) => match code {
+            ErrorCode::NotSignedIn => Msg::SignedOut,
+            ErrorCode::Forbidden => Msg::Forbidden,
+            ErrorCode::UnknownSurvey => Msg::UnknownSurvey,
+            ErrorCode::RecordNotFound => Msg::RecordNotFound,
+            ErrorCode::ResumeNotAvailable => Msg::ResumeNotAvailable,
+            ErrorCode::RateLimited => Msg::RateLimited,
+            ErrorCode::UpstreamUnavailable => Msg::UpstreamUnavailable,
+            ErrorCode::UpstreamMisconfigured => Msg::UpstreamMisconfigured,
+            ErrorCode::Internal => Msg::Internal,
+        },
+        Problem::Network => Msg::Network,
+        Problem::Config => Msg::Config,
+    }
+}
+
+/// `part="…"`, the `::part()` styling hook (the view macro has no `part` attribute).
+fn part(name: &'static str) -> impl leptos::attr::Attribute {
+    leptos::tachys::html::attribute::custom::custom_attribute("part", name)
+}

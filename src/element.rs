@@ -1,0 +1,183 @@
+//! The `<redcap-resume>` custom element, Rust side.
+//!
+//! The class itself is a few lines of JavaScript in the loader (`www/redcap-resume.js`): it
+//! attaches the open shadow root, adopts the stylesheet, and calls [`sync`] from
+//! `connectedCallback`, `disconnectedCallback` and `attributeChangedCallback`. [`sync`] makes
+//! the Rust side match the element: mounts one [`Card`] per connected element, updates its
+//! attributes, drops the mount when the element has left the page.
+
+use crate::api::Query;
+use crate::card::{Card, Look};
+use crate::i18n::Lang;
+use leptos::prelude::*;
+use std::{any::Any, cell::RefCell};
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlElement;
+
+/// The API base when the `endpoint` attribute is absent.
+pub const DEFAULT_ENDPOINT: &str = "/redcap-resume/api";
+
+/// The element property where the loader leaves the request it started before the wasm was
+/// ready: `{ url, ticket, res: Promise<Response> }`.
+const PREFETCH: &str = "__redcapResumePrefetch";
+
+struct Mounted {
+    host: HtmlElement,
+    container: web_sys::Element,
+    // Owned by the mount's reactive owner: valid exactly as long as the mount.
+    query: RwSignal<Query>,
+    look: RwSignal<Look>,
+    // The `UnmountHandle`: dropping it unmounts the view and disposes its reactive owner.
+    _handle: Box<dyn Any>,
+}
+
+thread_local! {
+    static MOUNTED: RefCell<Vec<Mounted>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Brings the Rust side in line with `host`: mount when connected, re-read the attributes,
+/// unmount when it has left the page. Called by the element class in the loader.
+#[wasm_bindgen]
+pub fn sync(host: HtmlElement) {
+    let found = MOUNTED.with(|m| {
+        let mut m = m.borrow_mut();
+        let i = m.iter().position(|e| e.host == host)?;
+        if host.is_connected() {
+            Some(Some((m[i].query, m[i].look)))
+        } else {
+            let gone = m.swap_remove(i);
+            gone.container.remove();
+            Some(None) // `gone` drops here, after its nodes left
+        }
+    });
+    match found {
+        // Moved (disconnected + connected) or an attribute changed.
+        Some(Some((query, look))) => {
+            let (q, l) = read(&host);
+            // Set only what changed: a new query fetches, a new look only re-renders.
+            if query.with_untracked(|x| *x != q) {
+                query.set(q);
+            }
+            if look.with_untracked(|x| *x != l) {
+                look.set(l);
+            }
+        }
+        Some(None) => {}
+        None if host.is_connected() => mount(host),
+        None => {}
+    }
+}
+
+/// How many elements are mounted (for tests).
+#[doc(hidden)]
+pub fn mounted_count() -> usize {
+    MOUNTED.with(|m| m.borrow().len())
+}
+
+fn mount(host: HtmlElement) {
+    let root = match host.shadow_root() {
+        Some(root) => root,
+        None => {
+            match host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)) {
+                Ok(root) => root,
+                Err(_) => return,
+            }
+        }
+    };
+    let Ok(container) = document().create_element("div") else {
+        return;
+    };
+    if root.append_child(&container).is_err() {
+        return;
+    }
+    let (q, l) = read(&host);
+    let signals = std::rc::Rc::new(std::cell::Cell::new(None));
+    let handle = {
+        let (signals, host) = (signals.clone(), host.clone());
+        leptos::mount::mount_to(container.clone().unchecked_into(), move || {
+            let (query, look) = (RwSignal::new(q), RwSignal::new(l));
+            signals.set(Some((query, look)));
+            view! { <Card query=query look=look host=host /> }
+        })
+    };
+    let Some((query, look)) = signals.get() else {
+        return;
+    };
+    MOUNTED.with(|m| {
+        m.borrow_mut().push(Mounted {
+            host,
+            container,
+            query,
+            look,
+            _handle: Box::new(handle),
+        })
+    });
+}
+
+fn read(host: &HtmlElement) -> (Query, Look) {
+    let attr = |name| {
+        host.get_attribute(name)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    (
+        Query {
+            endpoint: endpoint(attr("endpoint").as_deref().unwrap_or(DEFAULT_ENDPOINT)),
+            survey: attr("survey"),
+            ticket: attr("ticket"),
+        },
+        Look {
+            lang: lang(host),
+            blank: attr("target").as_deref() == Some("_blank"),
+            hide_code: host.has_attribute("hide-code"),
+        },
+    )
+}
+
+/// The absolute API base for `raw`, refused (`Err`) unless it is on this page's origin.
+pub fn endpoint(raw: &str) -> Result<String, ()> {
+    let base = document().base_uri().ok().flatten().unwrap_or_default();
+    let url = web_sys::Url::new_with_base(raw, &base).map_err(drop)?;
+    if Some(url.origin()) != window().location().origin().ok() {
+        return Err(());
+    }
+    url.set_search("");
+    url.set_hash("");
+    Ok(url.href().trim_end_matches('/').to_owned())
+}
+
+/// The element's `lang`, else the closest `[lang]` (up to `<html lang>`), else the browser's
+/// languages, else English — the first of these we have a translation for.
+pub fn lang(host: &HtmlElement) -> Lang {
+    let page = host
+        .closest("[lang]")
+        .ok()
+        .flatten()
+        .and_then(|el| el.get_attribute("lang"))
+        .and_then(|tag| Lang::from_tag(&tag));
+    page.or_else(|| {
+        window()
+            .navigator()
+            .languages()
+            .iter()
+            .find_map(|tag| tag.as_string().and_then(|t| Lang::from_tag(&t)))
+    })
+    .unwrap_or_default()
+}
+
+/// Takes the request the loader started for `host`, if it was for this URL and ticket.
+pub(crate) fn take_prefetch(
+    host: &HtmlElement,
+    url: &str,
+    ticket: &Option<String>,
+) -> Option<js_sys::Promise> {
+    let key = JsValue::from_str(PREFETCH);
+    let pf = js_sys::Reflect::get(host, &key)
+        .ok()
+        .filter(|v| v.is_object())?;
+    _ = js_sys::Reflect::delete_property(host.unchecked_ref::<js_sys::Object>(), &key);
+    let get = |k: &str| js_sys::Reflect::get(&pf, &JsValue::from_str(k)).ok();
+    let same =
+        get("url")?.as_string().as_deref() == Some(url) && get("ticket")?.as_string() == *ticket;
+    same.then(|| get("res")?.dyn_into().ok()).flatten()
+}

@@ -1,0 +1,443 @@
+//! The `<redcap-resume>` custom element, defined by the real loader (`www/redcap-resume.js`)
+//! against this test's wasm, with a fake same-origin `fetch` (no server needed).
+//! The element is registered as `rr-test`: importing the loader also registers
+//! `redcap-resume` with its own (here unavailable) wasm, which these tests do not use.
+
+mod common;
+use common::*;
+
+use std::{cell::RefCell, rc::Rc};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(module = "/www/redcap-resume.js")]
+extern "C" {
+    fn define(name: &str, rust: &JsValue);
+}
+
+const TAG: &str = "rr-test";
+
+fn defined() {
+    thread_local!(static DONE: RefCell<bool> = const { RefCell::new(false) });
+    DONE.with(|d| {
+        if !*d.borrow() {
+            let sync = Closure::<dyn Fn(HtmlElement)>::new(redcap_resume_widget::sync);
+            let rust = js_sys::Object::new();
+            js_sys::Reflect::set(&rust, &"sync".into(), sync.as_ref()).unwrap();
+            sync.forget();
+            define(TAG, &rust);
+            *d.borrow_mut() = true;
+        }
+    });
+}
+
+/// Creates `<rr-test>` with `attrs` (as `document.createElement` would) and appends it.
+fn element(attrs: &[(&str, &str)]) -> HtmlElement {
+    defined();
+    let el: HtmlElement = document().create_element(TAG).unwrap().unchecked_into();
+    for (k, v) in attrs {
+        el.set_attribute(k, v).unwrap();
+    }
+    document().body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+fn shadow(el: &HtmlElement) -> web_sys::Node {
+    el.shadow_root().expect("open shadow root").into()
+}
+
+/// Records the `detail` (as JSON) of every `type` event reaching `document`.
+fn listen(ty: &str) -> Rc<RefCell<Vec<(String, String)>>> {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let l = log.clone();
+    let f = Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+        let target: web_sys::Element = e.target().unwrap().unchecked_into();
+        let detail = js_sys::JSON::stringify(&e.detail())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        l.borrow_mut().push((target.id(), detail));
+    });
+    document()
+        .add_event_listener_with_callback(ty, f.as_ref().unchecked_ref())
+        .unwrap();
+    f.forget();
+    log
+}
+
+fn ready_route(prefix: &str) {
+    route(
+        &format!("{prefix}/surveys/baseline"),
+        200,
+        IN_PROGRESS,
+        None,
+    );
+    route(&format!("{prefix}/surveys/month3"), 200, MONTH3, None);
+}
+
+#[wasm_bindgen_test]
+async fn renders_in_an_open_shadow_root_with_stable_parts_and_the_agreed_request() {
+    ready_route("/a/api");
+    let el = element(&[("survey", "baseline"), ("endpoint", "/a/api")]);
+    let root = shadow(&el);
+    until("ready", || text(&root).contains("Resume survey")).await;
+    for part in ["card", "title", "status", "code", "copy", "resume", "link"] {
+        assert!(
+            find(&root, &format!("[part~={part}]")).is_some(),
+            "part {part}"
+        );
+    }
+    assert_eq!(
+        find(&root, "[part=status]")
+            .unwrap()
+            .get_attribute("role")
+            .as_deref(),
+        Some("status")
+    );
+    let requests = seen("/a/api/");
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    let r = &requests[0];
+    assert!(r.url.ends_with("/a/api/surveys/baseline"), "{r:?}");
+    assert_eq!(r.csrf.as_deref(), Some("1"));
+    assert_eq!(
+        r.authorization, None,
+        "no ticket attribute, no Authorization header"
+    );
+    assert_eq!(r.credentials, "SameOrigin");
+    // Styles come from a constructable stylesheet (no inline <style>: strict CSP).
+    let adopted = js_sys::Reflect::get(&root, &"adoptedStyleSheets".into()).unwrap();
+    assert_eq!(js_sys::Array::from(&adopted).length(), 1);
+    assert!(find(&root, "style").is_none());
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_default_endpoint_and_the_ticket_attribute() {
+    ready_route("/redcap-resume/api");
+    let el = element(&[("survey", "baseline"), ("ticket", "eyJ.test.ticket")]);
+    until("ready", || text(&shadow(&el)).contains("Resume survey")).await;
+    let r = seen("/redcap-resume/api/surveys/baseline");
+    assert_eq!(
+        r.last().unwrap().authorization.as_deref(),
+        Some("Bearer eyJ.test.ticket")
+    );
+    // A new ticket is a new request.
+    el.set_attribute("ticket", "eyJ.second").unwrap();
+    until("refetch", || {
+        seen("/redcap-resume/api/surveys/baseline").len() == r.len() + 1
+    })
+    .await;
+    assert_eq!(
+        seen("/redcap-resume/api/surveys/baseline")
+            .last()
+            .unwrap()
+            .authorization
+            .as_deref(),
+        Some("Bearer eyJ.second")
+    );
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn changing_survey_re_fetches_and_re_renders() {
+    ready_route("/b/api");
+    let el = element(&[("survey", "baseline"), ("endpoint", "/b/api")]);
+    let root = shadow(&el);
+    until("baseline", || {
+        text(&root).contains("Baseline questionnaire")
+    })
+    .await;
+    el.set_attribute("survey", "month3").unwrap();
+    until("month3", || text(&root).contains("Three-month follow-up")).await;
+    assert_eq!(text(&find(&root, "[part=code]").unwrap()), "M3M3M3M3");
+    assert_eq!(seen("/b/api/").len(), 2);
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn lang_attribute_switches_language_without_a_new_request() {
+    ready_route("/c/api");
+    let el = element(&[
+        ("survey", "baseline"),
+        ("endpoint", "/c/api"),
+        ("lang", "fr"),
+    ]);
+    let root = shadow(&el);
+    until("french", || {
+        text(&root).contains("Reprendre le questionnaire")
+    })
+    .await;
+    el.set_attribute("lang", "es").unwrap();
+    until("spanish", || text(&root).contains("Continuar encuesta")).await;
+    el.set_attribute("hide-code", "").unwrap();
+    until("hide-code", || find(&root, "[part=code]").is_none()).await;
+    el.set_attribute("target", "_blank").unwrap();
+    until("target", || {
+        find(&root, "form")
+            .unwrap()
+            .get_attribute("target")
+            .as_deref()
+            == Some("_blank")
+    })
+    .await;
+    assert_eq!(seen("/c/api/").len(), 1, "looks change without fetching");
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn lang_is_inherited_from_the_closest_lang_attribute() {
+    ready_route("/d/api");
+    defined();
+    let wrapper = document().create_element("div").unwrap();
+    wrapper.set_attribute("lang", "es-MX").unwrap();
+    wrapper.set_inner_html(&format!(
+        r#"<{TAG} survey="baseline" endpoint="/d/api"></{TAG}>"#
+    ));
+    document().body().unwrap().append_child(&wrapper).unwrap();
+    let el: HtmlElement = wrapper.first_element_child().unwrap().unchecked_into();
+    until("spanish", || {
+        text(&shadow(&el)).contains("Continuar encuesta")
+    })
+    .await;
+    wrapper.remove();
+}
+
+#[wasm_bindgen_test]
+async fn events_bubble_out_of_the_shadow_root_without_code_or_links() {
+    ready_route("/e/api");
+    route(
+        "/e/api/surveys/nope",
+        401,
+        &error_body("not_signed_in"),
+        None,
+    );
+    let ready = listen("redcap-resume:ready");
+    let errors = listen("redcap-resume:error");
+    let resumes = listen("redcap-resume:resume");
+    let el = element(&[
+        ("survey", "baseline"),
+        ("endpoint", "/e/api"),
+        ("id", "ev-card"),
+    ]);
+    let root = shadow(&el);
+    until("ready event", || {
+        ready.borrow().iter().any(|(id, _)| id == "ev-card")
+    })
+    .await;
+    let detail = ready
+        .borrow()
+        .iter()
+        .find(|(id, _)| id == "ev-card")
+        .unwrap()
+        .1
+        .clone();
+    assert_eq!(detail, r#"{"survey":"baseline","status":"in_progress"}"#);
+
+    // The resume event is cancelable and fires before the form is submitted: cancel it here
+    // (or the test page would navigate away).
+    let cancel = Closure::<dyn Fn(web_sys::Event)>::new(|e: web_sys::Event| e.prevent_default());
+    el.add_event_listener_with_callback("redcap-resume:resume", cancel.as_ref().unchecked_ref())
+        .unwrap();
+    cancel.forget();
+    click(&find(&root, "button[part=resume]").unwrap());
+    until("resume event", || {
+        resumes.borrow().iter().any(|(id, _)| id == "ev-card")
+    })
+    .await;
+    let detail = resumes
+        .borrow()
+        .iter()
+        .find(|(id, _)| id == "ev-card")
+        .unwrap()
+        .1
+        .clone();
+    assert_eq!(detail, r#"{"survey":"baseline"}"#);
+    assert!(el.is_connected(), "cancelled: still on this page");
+
+    el.set_attribute("survey", "nope").unwrap();
+    until("error event", || {
+        errors.borrow().iter().any(|(id, _)| id == "ev-card")
+    })
+    .await;
+    let detail = errors
+        .borrow()
+        .iter()
+        .find(|(id, _)| id == "ev-card")
+        .unwrap()
+        .1
+        .clone();
+    assert_eq!(detail, r#"{"code":"not_signed_in"}"#);
+
+    for (_, d) in ready
+        .borrow()
+        .iter()
+        .chain(errors.borrow().iter())
+        .chain(resumes.borrow().iter())
+    {
+        assert!(
+            !d.contains("KX7HD3LW") && !d.contains("http") && !d.contains("?s="),
+            "{d}"
+        );
+    }
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_cross_origin_endpoint_is_refused_and_makes_no_request() {
+    let errors = listen("redcap-resume:error");
+    let before = seen("").len();
+    let el = element(&[
+        ("survey", "baseline"),
+        ("endpoint", "https://evil.example/api"),
+        ("id", "xo"),
+    ]);
+    let root = shadow(&el);
+    until("config error", || find(&root, "[part=error]").is_some()).await;
+    assert!(
+        text(&root).contains("its endpoint must be on this website"),
+        "{}",
+        text(&root)
+    );
+    assert!(errors
+        .borrow()
+        .iter()
+        .any(|(id, d)| id == "xo" && d == r#"{"code":"configuration"}"#));
+    sleep(100).await;
+    assert_eq!(seen("").len(), before, "no same-origin request");
+    assert!(seen("evil.example").is_empty());
+    // A protocol-relative and a data: endpoint are other origins too.
+    el.set_attribute("endpoint", "//evil.example/api").unwrap();
+    sleep(100).await;
+    el.set_attribute("endpoint", "data:application/json,{}")
+        .unwrap();
+    sleep(100).await;
+    assert_eq!(seen("").len(), before);
+    assert!(text(&root).contains("its endpoint must be on this website"));
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn removing_unmounts_and_re_adding_mounts_again() {
+    ready_route("/f/api");
+    let el = element(&[("survey", "baseline"), ("endpoint", "/f/api")]);
+    let root = shadow(&el);
+    until("ready", || text(&root).contains("Resume survey")).await;
+    let mounted = redcap_resume_widget::element::mounted_count();
+
+    // Moving keeps the one mount.
+    let other = document().create_element("section").unwrap();
+    document().body().unwrap().append_child(&other).unwrap();
+    other.append_child(&el).unwrap();
+    assert_eq!(redcap_resume_widget::element::mounted_count(), mounted);
+    assert!(text(&root).contains("Resume survey"));
+
+    el.remove();
+    assert_eq!(redcap_resume_widget::element::mounted_count(), mounted - 1);
+    assert_eq!(root.child_nodes().length(), 0, "the shadow root is empty");
+
+    document().body().unwrap().append_child(&el).unwrap();
+    assert_eq!(redcap_resume_widget::element::mounted_count(), mounted);
+    until("ready again", || text(&root).contains("Resume survey")).await;
+    assert_eq!(find_all(&root, "[part=card]").len(), 1, "one card, not two");
+    el.remove();
+    other.remove();
+}
+
+#[wasm_bindgen_test]
+async fn several_elements_from_html_each_render_their_own_survey() {
+    ready_route("/g/api");
+    defined();
+    let wrapper = document().create_element("div").unwrap();
+    wrapper.set_inner_html(&format!(
+        r#"<{TAG} survey="baseline" endpoint="/g/api"></{TAG}><{TAG} survey="month3" endpoint="/g/api"></{TAG}>"#
+    ));
+    document().body().unwrap().append_child(&wrapper).unwrap();
+    let els: Vec<HtmlElement> = find_all(&wrapper, TAG)
+        .into_iter()
+        .map(JsCast::unchecked_into)
+        .collect();
+    until("both", || {
+        text(&shadow(&els[0])).contains("Baseline questionnaire")
+            && text(&shadow(&els[1])).contains("Three-month follow-up")
+    })
+    .await;
+    wrapper.remove();
+}
+
+/// Replaces `navigator.clipboard.writeText` (headless Chromium refuses the real one to an
+/// unfocused test page); returns what was written.
+fn stub_clipboard(accept: bool) -> Rc<RefCell<Vec<String>>> {
+    let written = Rc::new(RefCell::new(Vec::new()));
+    let w = written.clone();
+    let f = Closure::<dyn Fn(String) -> js_sys::Promise>::new(move |text: String| {
+        w.borrow_mut().push(text);
+        if accept {
+            js_sys::Promise::resolve(&JsValue::UNDEFINED)
+        } else {
+            js_sys::Promise::reject(&"NotAllowedError".into())
+        }
+    });
+    let clipboard = window().navigator().clipboard();
+    js_sys::Reflect::set(&clipboard, &"writeText".into(), f.as_ref()).unwrap();
+    f.forget();
+    written
+}
+
+#[wasm_bindgen_test]
+async fn copy_reports_copied() {
+    ready_route("/h/api");
+    let written = stub_clipboard(true);
+    let el = element(&[("survey", "baseline"), ("endpoint", "/h/api")]);
+    let root = shadow(&el);
+    until("ready", || text(&root).contains("Copy code")).await;
+    click(&find(&root, "button[part=copy]").unwrap());
+    until("copied", || {
+        text(&find(&root, "button[part=copy]").unwrap()) == "Copied"
+    })
+    .await;
+    assert_eq!(
+        text(&find(&root, ".copied[role=status]").unwrap()),
+        "Copied"
+    );
+    assert_eq!(*written.borrow(), ["KX7HD3LW"]);
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_copy_selects_the_code_and_says_so() {
+    ready_route("/h2/api");
+    stub_clipboard(false);
+    let el = element(&[("survey", "baseline"), ("endpoint", "/h2/api")]);
+    let root = shadow(&el);
+    until("ready", || text(&root).contains("Copy code")).await;
+    click(&find(&root, "button[part=copy]").unwrap());
+    until("refused", || {
+        text(&root).contains("Could not copy. Select the code and copy it.")
+    })
+    .await;
+    assert_eq!(
+        text(&find(&root, "button[part=copy]").unwrap()),
+        "Copy code"
+    );
+    let selected = window().get_selection().unwrap().unwrap().to_string();
+    assert_eq!(String::from(selected), "KX7HD3LW");
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn without_survey_it_lists_every_survey() {
+    let list = format!(r#"{{"surveys":[{IN_PROGRESS},{MONTH3}]}}"#);
+    route("/i/api/surveys", 200, &list, None);
+    let el = element(&[("endpoint", "/i/api")]);
+    let root = shadow(&el);
+    until("list", || text(&root).contains("Three-month follow-up")).await;
+    assert_eq!(find_all(&root, "button[part=resume]").len(), 2);
+    assert!(seen("/i/api/surveys")
+        .iter()
+        .all(|r| r.url.ends_with("/i/api/surveys")));
+    el.remove();
+}

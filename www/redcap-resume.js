@@ -1,0 +1,123 @@
+// <redcap-resume> loader (served as redcap-resume.js; finds its files next to itself).
+//
+// One module, no other script on the critical path. When it runs it, at once:
+//  - starts the glue import and the wasm download (URLs relative to import.meta.url),
+//  - defines the element: each <redcap-resume> already on the page gets its shadow root and
+//    styles, and its first API request starts right away (same URL, headers and ticket the Rust
+//    side would use); the wasm takes that response over when it is ready.
+// The Rust side (`sync`) renders the card; see src/lib.rs for the element's attributes,
+// events, parts, slots and custom properties.
+
+const CSS = `
+:host{display:block;max-width:36rem;font-family:var(--redcap-resume-font,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif);color:var(--redcap-resume-fg,#1b1f24);line-height:1.45}
+:host([hidden]){display:none}
+.card{background:var(--redcap-resume-bg,#fff);border:1px solid #c3c9d1;border-radius:var(--redcap-resume-radius,12px);padding:1.25rem;box-shadow:0 1px 3px rgb(0 0 0/.08)}
+h2{font-size:1.25rem;line-height:1.3;margin:0 0 .25rem}
+h3{font-size:1.05rem;margin:0 0 .125rem}
+p{margin:0}
+.status{margin-bottom:1rem}
+[part~=status]{color:#454d59}
+[part=error]{display:block;color:#9b1c1c;font-weight:500}
+ul{list-style:none;margin:0;padding:0}
+li+li{margin-top:1rem;padding-top:1rem;border-top:1px solid #e1e4e8}
+li [part=status]{margin-bottom:.75rem}
+.primary,.secondary{display:inline-flex;align-items:center;justify-content:center;box-sizing:border-box;font:inherit;font-weight:600;text-decoration:none;cursor:pointer;border-radius:calc(var(--redcap-resume-radius,12px)*.6)}
+.primary{min-height:2.75rem;padding:.55rem 1.25rem;background:var(--redcap-resume-accent,#0b5cad);color:#fff;border:1px solid transparent}
+.primary:hover{filter:brightness(1.1)}
+.secondary{min-height:2.25rem;min-width:1.5rem;padding:.3rem .9rem;background:transparent;color:var(--redcap-resume-accent,#0b5cad);border:1px solid currentColor}
+button:disabled{opacity:.55;cursor:not-allowed}
+:focus-visible{outline:3px solid var(--redcap-resume-accent,#0b5cad);outline-offset:2px}
+form{margin:0}
+.code{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem .75rem;margin-top:1rem;padding-top:1rem;border-top:1px solid #e1e4e8}
+.label{flex-basis:100%;font-size:.875rem;color:#454d59}
+code{font:600 1.5rem/1.2 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;letter-spacing:.12em;user-select:all;-webkit-user-select:all;overflow-wrap:anywhere}
+.copied{font-size:.875rem;color:#1a6b32}
+.link{margin-top:.75rem;font-size:.9375rem}
+a{color:var(--redcap-resume-accent,#0b5cad)}
+a.primary{color:#fff}
+.skeleton span{display:block;height:.9rem;width:70%;margin-top:.5rem;border-radius:4px;background:linear-gradient(90deg,#e6e9ed,#f4f5f7,#e6e9ed);background-size:200% 100%;animation:rr 1.2s linear infinite}
+.skeleton span+span{width:45%;height:2.75rem}
+@keyframes rr{to{background-position:-200% 0}}
+@media (prefers-reduced-motion:reduce){.skeleton span{animation:none}}
+@media (forced-colors:active){.primary,.secondary{border:1px solid ButtonText}}
+.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+`;
+
+const ATTRS = ['survey', 'endpoint', 'ticket', 'lang', 'target', 'hide-code'];
+let sheet;
+
+// Starts the request the card will make first, when the endpoint is on this origin (else the
+// card shows its configuration error and nothing is sent). Mirrors src/api.rs + src/element.rs.
+function prefetch(el) {
+  const a = (n) => (el.getAttribute(n) || '').trim();
+  try {
+    const u = new URL(a('endpoint') || '/redcap-resume/api', document.baseURI);
+    if (u.origin !== location.origin) return;
+    u.search = u.hash = '';
+    const survey = a('survey');
+    const ticket = a('ticket') || undefined;
+    const url = u.href.replace(/\/+$/, '') + '/surveys' + (survey ? '/' + encodeURIComponent(survey) : '');
+    const headers = { 'X-CSRF': '1' };
+    if (ticket) headers.Authorization = 'Bearer ' + ticket;
+    const res = fetch(url, { headers, credentials: 'same-origin' });
+    res.catch(() => {}); // the card reports failures; never an unhandled rejection here
+    el.__redcapResumePrefetch = { url, ticket, res };
+  } catch {}
+}
+
+/**
+ * Defines the custom element `name`, rendered by `rust` (the wasm exports `{ sync }`, or a
+ * promise of them). Elements connected before the wasm is ready get their first request
+ * started now and are synced once it is.
+ */
+export function define(name, rust) {
+  if (customElements.get(name)) return;
+  let ready = typeof rust.then === 'function' ? null : rust;
+  const waiting = new Set();
+  if (!ready) {
+    rust.then(
+      (m) => {
+        ready = m;
+        for (const el of waiting) m.sync(el);
+        waiting.clear();
+      },
+      (e) => console.error('redcap-resume: the widget could not load', e),
+    );
+  }
+  customElements.define(
+    name,
+    class extends HTMLElement {
+      static observedAttributes = ATTRS;
+      connectedCallback() {
+        if (!this.shadowRoot) {
+          if (!sheet) {
+            sheet = new CSSStyleSheet();
+            sheet.replaceSync(CSS);
+          }
+          this.attachShadow({ mode: 'open' }).adoptedStyleSheets = [sheet];
+        }
+        if (!ready && !waiting.has(this)) prefetch(this);
+        this.sync();
+      }
+      disconnectedCallback() {
+        this.sync();
+      }
+      attributeChangedCallback() {
+        this.sync();
+      }
+      sync() {
+        if (ready) ready.sync(this);
+        else if (this.isConnected) waiting.add(this);
+      }
+    },
+  );
+}
+
+const wasm = fetch(new URL('redcap-resume-widget_bg.wasm', import.meta.url));
+define(
+  'redcap-resume',
+  Promise.all([import('./redcap-resume-widget.js'), wasm]).then(async ([m, w]) => {
+    await m.default({ module_or_path: w });
+    return m;
+  }),
+);
