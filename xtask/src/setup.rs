@@ -13,6 +13,7 @@ use crate::process::{output_line, run, workspace_root};
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const AXE_VERSION: &str = "4.10.3";
+pub const TERSER_VERSION: &str = "5.51.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -21,6 +22,7 @@ pub struct Tools {
     pub cargo_bin: PathBuf,
     pub binaryen_bin: PathBuf,
     pub axe_js: PathBuf,
+    pub terser: PathBuf,
 }
 
 fn say(step: &str, message: &str) {
@@ -37,9 +39,15 @@ pub fn setup() -> Result<Tools, String> {
     let binaryen_bin = npm_package(&tools_dir.join("binaryen"), "binaryen", BINARYEN_VERSION, "wasm-opt for trunk's release build")?
         .join("node_modules/.bin");
     let axe_dir = npm_package(&tools_dir.join("axe"), "axe-core", AXE_VERSION, "accessibility checks in the browser tests")?;
+    let terser_dir = npm_package(&tools_dir.join("terser"), "terser", TERSER_VERSION, "minifies the widget's JavaScript (trunk's minifier cannot parse wasm-bindgen's glue)")?;
     browser()?;
     nginx()?;
-    Ok(Tools { cargo_bin, binaryen_bin, axe_js: axe_dir.join("node_modules/axe-core/axe.min.js") })
+    Ok(Tools {
+        cargo_bin,
+        binaryen_bin,
+        axe_js: axe_dir.join("node_modules/axe-core/axe.min.js"),
+        terser: terser_dir.join("node_modules/.bin/terser"),
+    })
 }
 
 fn cargo_home() -> PathBuf {

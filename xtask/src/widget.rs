@@ -25,7 +25,26 @@ pub fn build(tools: &Tools) -> Result<(), String> {
             .env("TRUNK_OFFLINE", "true")
             .env_remove("NO_COLOR"),
         "trunk build --release",
-    )
+    )?;
+    minify(tools)
+}
+
+/// The JavaScript the embed snippet loads: the wasm-bindgen glue and our loader, minified in
+/// place (ES modules; names are mangled only inside them, exports stay).
+fn minify(tools: &Tools) -> Result<(), String> {
+    let dist = workspace_root().join("dist");
+    for name in ["redcap-resume-widget.js", "redcap-resume.js"] {
+        let file = dist.join(name);
+        run(
+            std::process::Command::new(&tools.terser)
+                .arg(&file)
+                .args(["--module", "--compress", "--mangle", "--output"])
+                .arg(&file)
+                .env("PATH", path_with_tools(tools)),
+            &format!("terser {name}"),
+        )?;
+    }
+    Ok(())
 }
 
 fn brotli_len(bytes: &[u8]) -> usize {
