@@ -79,7 +79,8 @@ fn main() -> ExitCode {
 
 fn init_logging(json: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     if json {
         builder.json().init();
     } else {
@@ -94,6 +95,7 @@ async fn run(command: Command) -> Result<(), String> {
             let listen = config.listen;
             let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("listen = \"{listen}\": {e}"))?;
             let state = AppState::new(config)?;
+            let listen = listener.local_addr().map_err(|e| e.to_string())?;
             tracing::info!(%listen, "redcap-resume serving");
             serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())
         }
