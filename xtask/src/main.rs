@@ -5,6 +5,7 @@
 //! cargo xtask demo [--port N]  build the widget and run the demo on 127.0.0.1
 //! cargo xtask test             every test: native, widget in Chromium, end-to-end
 //! cargo xtask size             build the widget and check its size budget
+//! cargo xtask bench            print the server's throughput figures and the widget's size
 //! ```
 
 mod deploy;
@@ -21,9 +22,10 @@ fn main() -> ExitCode {
         Some("setup") => setup::setup().map(|_| ()),
         Some("demo") => demo(&args[1..]),
         Some("test") => suite::test(),
+        Some("bench") => bench(),
         Some("size") => setup::setup().and_then(|tools| widget::build(&tools)).and_then(|()| widget::check_size().map(|_| ())),
         _ => {
-            eprintln!("usage: cargo xtask <setup | demo [--port N] | test | size>");
+            eprintln!("usage: cargo xtask <setup | demo [--port N] | test | size | bench>");
             return ExitCode::from(2);
         }
     };
@@ -34,6 +36,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Figures, not assertions: the server's throughput on loopback, then the widget's size.
+fn bench() -> Result<(), String> {
+    let tools = setup::setup()?;
+    process::run(process::cargo(&tools).args(["bench", "-p", "redcap-resume", "--bench", "throughput"]), "the throughput benchmark")?;
+    widget::build(&tools)?;
+    widget::check_size().map(|_| ())
 }
 
 fn demo(args: &[String]) -> Result<(), String> {

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{BoxError, Json, Router};
 use redcap_client::RecordId;
-use redcap_resume_contract::{ErrorCode, SurveyAnswer, SurveyStatus};
+use redcap_resume_contract::ErrorCode;
 use tokio::time::Instant;
 use tower::ServiceBuilder;
 
@@ -160,11 +160,7 @@ async fn one_survey(State(state): State<Arc<AppState>>, Peer(peer): Peer, header
         within_deadline(&state, state.resumer.answer(&record, key.as_str())).await
     }
     .await;
-    let outcome = match &result {
-        Ok(SurveyAnswer { return_code: Some(_), .. }) => Outcome::CodeIssued,
-        Ok(SurveyAnswer { status: SurveyStatus::Completed, .. }) | Ok(_) => Outcome::Completed,
-        Err(_) => Outcome::Refused,
-    };
+    let outcome = result.as_ref().map_or(Outcome::Refused, Outcome::of);
     let error_code = result.as_ref().err().map(|f| f.code().as_str());
     if let Some(audit) = &state.audit {
         let record = record_seen.as_ref().map(RecordId::as_str);
@@ -190,10 +186,7 @@ async fn list_surveys(State(state): State<Arc<AppState>>, Peer(peer): Peer, head
     if let Some(audit) = &state.audit {
         let record = record_seen.as_ref().map(RecordId::as_str);
         let written = match &result {
-            Ok(list) => list.surveys.iter().try_for_each(|a| {
-                let outcome = if a.return_code.is_some() { Outcome::CodeIssued } else { Outcome::Completed };
-                audit.record(&a.key, record, outcome, None, ip)
-            }),
+            Ok(list) => list.surveys.iter().try_for_each(|a| audit.record(&a.key, record, Outcome::of(a), None, ip)),
             Err(f) => audit.record("*", record, Outcome::Refused, Some(f.code().as_str()), ip),
         };
         if written.is_err() && result.is_ok() {

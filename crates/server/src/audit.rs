@@ -28,8 +28,22 @@ pub enum Outcome {
     CodeIssued,
     /// The survey is completed; no code was handed out.
     Completed,
+    /// The survey is not started; its link was handed out, no code.
+    NotStarted,
     /// Refused with this contract error code.
     Refused,
+}
+
+impl Outcome {
+    /// What handing out this answer amounts to.
+    pub fn of(answer: &redcap_resume_contract::SurveyAnswer) -> Outcome {
+        use redcap_resume_contract::SurveyStatus;
+        match (&answer.return_code, answer.status) {
+            (Some(_), _) => Outcome::CodeIssued,
+            (None, SurveyStatus::NotStarted) => Outcome::NotStarted,
+            (None, _) => Outcome::Completed,
+        }
+    }
 }
 
 #[derive(Serialize)]

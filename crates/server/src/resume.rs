@@ -91,6 +91,11 @@ impl Resumer {
         if status == SurveyStatus::Completed && !survey.allow_completed_edit {
             return Ok(answer);
         }
+        if status == SurveyStatus::NotStarted {
+            // Nothing to resume: the link starts the survey; no code is created for it.
+            answer.survey_link = Some(project.survey_link(&target).await?.expose().to_string());
+            return Ok(answer);
+        }
         let resumable = project.resumable(&target).await?;
         let code = ReturnCode::new(resumable.code.expose());
         let composed = compose(resumable.link.expose(), &code, survey.link_style);

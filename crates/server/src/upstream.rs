@@ -53,6 +53,7 @@ pub struct Project {
     client: Client,
     server: Arc<RedcapServer>,
     resumables: Cache<SurveyTarget, Resumable>,
+    links: Cache<SurveyTarget, SurveyLink>,
     statuses: Cache<SurveyTarget, ResponseStatus>,
     refusals: Cache<SurveyTarget, Failure>,
     lookups: Cache<(FieldName, LookupValue), RecordId>,
@@ -86,6 +87,7 @@ pub fn build_projects(projects: &std::collections::BTreeMap<String, ProjectConfi
             client,
             server,
             resumables: Cache::builder().max_capacity(CACHE_CAPACITY).time_to_live(cfg.cache_ttl).build(),
+            links: Cache::builder().max_capacity(CACHE_CAPACITY).time_to_live(cfg.cache_ttl).build(),
             statuses: Cache::builder().max_capacity(CACHE_CAPACITY).time_to_live(STATUS_TTL.min(cfg.cache_ttl)).build(),
             refusals: Cache::builder().max_capacity(CACHE_CAPACITY).time_to_live(REFUSAL_TTL).build(),
             lookups: Cache::builder().max_capacity(CACHE_CAPACITY).time_to_live(cfg.cache_ttl).build(),
@@ -119,6 +121,19 @@ impl Project {
                 Ok::<_, Failure>(Resumable { link, code })
             })
             .await;
+        self.remember_refusal(target, result.map_err(|e| (*e).clone())).await
+    }
+
+    /// The survey link alone, for a survey not started yet: no return code is created (REDCap
+    /// would create one and write a log entry for nothing).
+    pub async fn survey_link(&self, target: &SurveyTarget) -> Result<SurveyLink, Failure> {
+        if let Some(refusal) = self.refusals.get(target).await {
+            return Err(refusal);
+        }
+        if let Some(resumable) = self.resumables.get(target).await {
+            return Ok(resumable.link);
+        }
+        let result = self.links.try_get_with_by_ref(target, self.call(self.client.survey_link(target))).await;
         self.remember_refusal(target, result.map_err(|e| (*e).clone())).await
     }
 

@@ -74,8 +74,15 @@ async fn completed_surveys_get_no_code_unless_editing_is_allowed() {
     let exit = h.as_participant(seed::RECORD_COMPLETED, "/surveys/exit").await;
     assert_eq!(exit.json()["status"], "completed");
     assert!(is_return_code(exit.json()["return_code"].as_str().unwrap()));
+    let calls_before = h.sim.calls().iter().filter(|c| c.content.as_deref() == Some("surveyReturnCode")).count();
     let fresh = h.as_participant(seed::RECORD_NOT_STARTED, "/surveys/baseline").await;
-    assert_eq!(fresh.json()["status"], "not_started");
+    let j = fresh.json();
+    assert_eq!(j["status"], "not_started");
+    // A survey not started gets its link to start, and no return code is created for it.
+    assert!(j["survey_link"].as_str().unwrap().contains("/surveys/?s="), "{j}");
+    assert!(j.get("return_code").is_none() && j.get("resume_link").is_none() && j.get("resume_form").is_none(), "{j}");
+    let calls_after = h.sim.calls().iter().filter(|c| c.content.as_deref() == Some("surveyReturnCode")).count();
+    assert_eq!(calls_after, calls_before, "no surveyReturnCode call for a survey not started");
     let plain = h.as_participant(seed::RECORD_IN_PROGRESS, "/surveys/plain").await;
     assert_eq!(plain.json()["status"], "unknown");
     h.stop().await;
