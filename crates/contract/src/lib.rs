@@ -78,8 +78,9 @@ impl fmt::Debug for ResumeForm {
 
 /// `GET {endpoint}/surveys/{key}`: one survey the participant may resume.
 ///
-/// `return_code`, the links and the form are absent when there is nothing to resume
-/// (for example a completed survey that does not allow editing).
+/// `return_code`, `resume_link` and `resume_form` are present when there is something to
+/// resume. A survey not started yet carries only `survey_link` (it starts the survey; no code
+/// is created for it); a completed survey that does not allow editing carries no link at all.
 #[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
 pub struct SurveyAnswer {
     pub key: String,

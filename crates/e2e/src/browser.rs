@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use cookie::SameSite;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::cookies::Cookie;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
@@ -100,12 +100,20 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e} (run `cargo xtask setup`)"));
-        let mut driver = Driver { child, port: driver_port, session: None };
+            .unwrap_or_else(|e| {
+                panic!("cannot start {CHROMEDRIVER}: {e} (run `cargo xtask setup`)")
+            });
+        let mut driver = Driver {
+            child,
+            port: driver_port,
+            session: None,
+        };
         let profile = tempfile::tempdir().expect("a temporary profile directory");
         let addr = SocketAddr::from(([127, 0, 0, 1], driver_port));
         eventually("chromedriver to listen", async || {
-            TcpStream::connect_timeout(&addr, Duration::from_millis(200)).map(drop).map_err(|e| e.to_string())
+            TcpStream::connect_timeout(&addr, Duration::from_millis(200))
+                .map(drop)
+                .map_err(|e| e.to_string())
         })
         .await;
 
@@ -123,22 +131,36 @@ impl Browser {
             .await
             .unwrap_or_else(|e| panic!("chromedriver could not start Chromium ({CHROMIUM}): {e}"));
         driver.session = client.session_id().await.ok().flatten();
-        Browser { client, _driver: driver, _profile: profile }
+        Browser {
+            client,
+            _driver: driver,
+            _profile: profile,
+        }
     }
 
     /// Opens `url` and waits for the page to have loaded.
     pub async fn goto(&self, url: &str) {
-        self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("open {url}: {e}"));
     }
 
     /// The current URL.
     pub async fn url(&self) -> String {
-        self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default()
+        self.client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default()
     }
 
     /// Runs `script` (a function body; `arguments[i]` are `args`) in the page.
     pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
-        self.client.execute(script, args).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
     /// Clicks `element` and waits until the page it leads to has loaded.
@@ -146,7 +168,13 @@ impl Browser {
         self.js("window.__e2eOldPage = true;", vec![]).await;
         element.click().await.expect("click");
         eventually("the next page to load", async || {
-            let state = self.client.execute("return window.__e2eOldPage ? 'old page' : document.readyState;", vec![]).await;
+            let state = self
+                .client
+                .execute(
+                    "return window.__e2eOldPage ? 'old page' : document.readyState;",
+                    vec![],
+                )
+                .await;
             match state {
                 Ok(Value::String(s)) if s == "complete" => Ok(()),
                 other => Err(format!("{other:?}")),
@@ -159,9 +187,20 @@ impl Browser {
     /// reloads the page).
     pub async fn sign_in(&self, server: &Server, record: &str) {
         self.goto(&server.url("/")).await;
-        let select = self.client.find(Locator::Id("record")).await.expect("the demo page has #record");
-        select.select_by_value(record).await.unwrap_or_else(|e| panic!("choose record {record}: {e}"));
-        let button = self.client.find(Locator::Id("sign-in")).await.expect("the demo page has #sign-in");
+        let select = self
+            .client
+            .find(Locator::Id("record"))
+            .await
+            .expect("the demo page has #record");
+        select
+            .select_by_value(record)
+            .await
+            .unwrap_or_else(|e| panic!("choose record {record}: {e}"));
+        let button = self
+            .client
+            .find(Locator::Id("sign-in"))
+            .await
+            .expect("the demo page has #sign-in");
         self.click_and_wait_for_page(button).await;
     }
 
@@ -170,14 +209,25 @@ impl Browser {
         if !self.url().await.starts_with(&server.url("/")) {
             self.goto(&server.url("/")).await;
         }
-        let button = self.client.find(Locator::Id("sign-out")).await.expect("the demo page has #sign-out");
+        let button = self
+            .client
+            .find(Locator::Id("sign-out"))
+            .await
+            .expect("the demo page has #sign-out");
         self.click_and_wait_for_page(button).await;
     }
 
     /// Sets the participant-ticket cookie the way a portal would (HttpOnly, SameSite=Strict,
     /// path `/`). The browser must already show an HTML page of the server's origin.
     pub async fn set_ticket_cookie(&self, ticket: &str) {
-        let host = self.client.current_url().await.expect("current URL").host_str().unwrap_or_default().to_owned();
+        let host = self
+            .client
+            .current_url()
+            .await
+            .expect("current URL")
+            .host_str()
+            .unwrap_or_default()
+            .to_owned();
         // Domain and SameSite spelled out: fantoccini would send `null`s, which chromedriver refuses.
         let cookie = Cookie::build(("redcap_resume_ticket".to_owned(), ticket.to_owned()))
             .domain(host)
@@ -185,7 +235,10 @@ impl Browser {
             .http_only(true)
             .same_site(SameSite::Strict)
             .build();
-        self.client.add_cookie(cookie).await.expect("add the ticket cookie");
+        self.client
+            .add_cookie(cookie)
+            .await
+            .expect("add the ticket cookie");
     }
 
     /// Opens `path` as a portal's signed-in participant: opens it once (signed out) to be on
@@ -217,9 +270,11 @@ impl Browser {
 
     /// Waits until the card `host` shows something `accept` takes, and returns it.
     pub async fn card_when(&self, host: &str, what: &str, accept: impl Fn(&Card) -> bool) -> Card {
-        eventually(&format!("card {host}: {what}"), async || match self.card_now(host).await {
-            Some(card) if accept(&card) => Ok(card),
-            seen => Err(format!("{seen:?}")),
+        eventually(&format!("card {host}: {what}"), async || {
+            match self.card_now(host).await {
+                Some(card) if accept(&card) => Ok(card),
+                seen => Err(format!("{seen:?}")),
+            }
         })
         .await
     }
@@ -231,8 +286,15 @@ impl Browser {
 
     /// The element `part="…"` inside the card `host`'s shadow root (found the WebDriver way).
     pub async fn part(&self, host: &str, part: &str) -> Element {
-        let element = self.client.find(Locator::Css(host)).await.unwrap_or_else(|e| panic!("no {host}: {e}"));
-        let root = element.shadow_root().await.unwrap_or_else(|e| panic!("{host} has no open shadow root: {e}"));
+        let element = self
+            .client
+            .find(Locator::Css(host))
+            .await
+            .unwrap_or_else(|e| panic!("no {host}: {e}"));
+        let root = element
+            .shadow_root()
+            .await
+            .unwrap_or_else(|e| panic!("{host} has no open shadow root: {e}"));
         root.find(Locator::Css(&format!("[part~=\"{part}\"]")))
             .await
             .unwrap_or_else(|e| panic!("{host} has no part {part}: {e}"))
@@ -252,12 +314,13 @@ impl Browser {
 
     /// Text of the first element `css` in the page, waiting for it to appear.
     pub async fn text_of(&self, css: &str) -> String {
-        eventually(&format!("{css} on {}", self.url().await), async || {
-            match self.client.find(Locator::Css(css)).await {
+        eventually(
+            &format!("{css} on {}", self.url().await),
+            async || match self.client.find(Locator::Css(css)).await {
                 Ok(e) => e.text().await.map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
-            }
-        })
+            },
+        )
         .await
     }
 
@@ -266,7 +329,10 @@ impl Browser {
         let actions = KeyActions::new("keyboard".into())
             .then(KeyAction::Down { value: key.into() })
             .then(KeyAction::Up { value: key.into() });
-        self.client.perform_actions(actions).await.expect("key press");
+        self.client
+            .perform_actions(actions)
+            .await
+            .expect("key press");
     }
 
     /// The focused element, followed into open shadow roots
@@ -283,18 +349,25 @@ impl Browser {
 
     /// The browser console since the last call (chromedriver's log endpoint, type `browser`).
     pub async fn console(&self) -> Vec<LogEntry> {
-        let value = self.client.issue_cmd(BrowserLog).await.expect("read the browser log");
+        let value = self
+            .client
+            .issue_cmd(BrowserLog)
+            .await
+            .expect("read the browser log");
         serde_json::from_value(value).expect("browser log entries")
     }
 
     /// Runs axe-core on the whole document (it descends into open shadow roots) and returns
     /// one line per violation: rule, impact, help, and the offending nodes.
     pub async fn axe(&self) -> Vec<String> {
-        let loaded = self.js("return typeof window.axe === 'object';", vec![]).await;
+        let loaded = self
+            .js("return typeof window.axe === 'object';", vec![])
+            .await;
         if loaded != json!(true) {
             // WebDriver scripts are not subject to the page's CSP, inline script elements are.
             let source = std::fs::read_to_string(crate::paths::axe_js()).expect("read axe.min.js");
-            self.js(&format!("{source}\n;return typeof window.axe;"), vec![]).await;
+            self.js(&format!("{source}\n;return typeof window.axe;"), vec![])
+                .await;
         }
         const RUN: &str = r#"
             const done = arguments[arguments.length - 1];
@@ -302,7 +375,11 @@ impl Browser {
               .then(r => done(r.violations.map(v =>
                 `${v.id} (${v.impact}): ${v.help} — ` + v.nodes.map(n => JSON.stringify(n.target) + ' ' + n.failureSummary).join(' | '))))
               .catch(e => done(['axe failed: ' + e]));"#;
-        let value = self.client.execute_async(RUN, vec![]).await.expect("axe.run");
+        let value = self
+            .client
+            .execute_async(RUN, vec![])
+            .await
+            .expect("axe.run");
         serde_json::from_value(value).expect("axe violations")
     }
 
@@ -314,7 +391,11 @@ impl Browser {
 
     /// Saves a screenshot of the element `selector` as `target/e2e/{name}.png`.
     pub async fn screenshot_of(&self, selector: &str, name: &str) -> PathBuf {
-        let element = self.client.find(Locator::Css(selector)).await.unwrap_or_else(|e| panic!("no {selector}: {e}"));
+        let element = self
+            .client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("no {selector}: {e}"));
         let png = element.screenshot().await.expect("element screenshot");
         save(name, &png)
     }
@@ -342,18 +423,39 @@ fn free_port() -> u16 {
     listener.local_addr().expect("local address").port()
 }
 
-/// `DELETE /session/{id}` with a plain blocking socket (usable in `Drop`).
+/// `DELETE /session/{id}` with a plain blocking socket (usable in `Drop`); returns once the
+/// answer (headers and `Content-Length` bytes) is in, which is when Chromium has quit.
 fn delete_session(port: u16, session: &str) -> std::io::Result<()> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     write!(
         stream,
-        "DELETE /session/{session} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "DELETE /session/{session} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\r\n"
     )?;
     let mut answer = Vec::new();
-    stream.read_to_end(&mut answer)?;
-    Ok(())
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Ok(());
+        }
+        answer.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&answer);
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap_or(0))
+                })
+                .unwrap_or(0);
+            if answer.len() >= end + 4 + length {
+                return Ok(());
+            }
+        }
+    }
 }
 
 /// chromedriver's `POST /session/{id}/se/log {"type": "browser"}` (not part of W3C WebDriver).
@@ -361,7 +463,11 @@ fn delete_session(port: u16, session: &str) -> std::io::Result<()> {
 struct BrowserLog;
 
 impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
         base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
     }
 

@@ -41,12 +41,16 @@ pub const LANGS: [Lang; 2] = [Lang::En, Lang::Es];
 /// The text of message `msg` (a variant name of the widget's `Msg` enum) in `lang`.
 pub fn text(lang: Lang, msg: &str) -> String {
     let names = variants();
-    let index = names
-        .iter()
-        .position(|n| n == msg)
-        .unwrap_or_else(|| panic!("the widget has no message `{msg}` (src/i18n.rs has: {names:?})"));
+    let index = names.iter().position(|n| n == msg).unwrap_or_else(|| {
+        panic!("the widget has no message `{msg}` (src/i18n.rs has: {names:?})")
+    });
     let table = table(lang.table());
-    assert_eq!(table.len(), names.len(), "src/i18n.rs: table {} does not match enum Msg", lang.table());
+    assert_eq!(
+        table.len(),
+        names.len(),
+        "src/i18n.rs: table {} does not match enum Msg",
+        lang.table()
+    );
     table[index].clone()
 }
 
@@ -71,7 +75,11 @@ pub fn error_message(lang: Lang, code: &str) -> String {
 fn variants() -> Vec<String> {
     let body = block(SOURCE, "pub enum Msg {", "}");
     body.split(',')
-        .map(|v| v.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<String>())
+        .map(|v| {
+            v.lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<String>()
+        })
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
         .collect()
@@ -88,7 +96,10 @@ fn table(name: &str) -> Vec<String> {
         }
         let mut s = String::new();
         loop {
-            match chars.next().unwrap_or_else(|| panic!("src/i18n.rs: unterminated string in {name}")) {
+            match chars
+                .next()
+                .unwrap_or_else(|| panic!("src/i18n.rs: unterminated string in {name}"))
+            {
                 '"' => break,
                 '\\' => match chars.next() {
                     Some('n') => s.push('\n'),
@@ -104,8 +115,13 @@ fn table(name: &str) -> Vec<String> {
 }
 
 fn block<'a>(source: &'a str, start: &str, end: &str) -> &'a str {
-    let from = source.find(start).unwrap_or_else(|| panic!("src/i18n.rs: `{start}` not found")) + start.len();
-    let len = source[from..].find(end).unwrap_or_else(|| panic!("src/i18n.rs: no `{end}` after `{start}`"));
+    let from = source
+        .find(start)
+        .unwrap_or_else(|| panic!("src/i18n.rs: `{start}` not found"))
+        + start.len();
+    let len = source[from..]
+        .find(end)
+        .unwrap_or_else(|| panic!("src/i18n.rs: no `{end}` after `{start}`"));
     &source[from..from + len]
 }
 
@@ -120,9 +136,15 @@ mod tests {
         for name in ["EN", "ES", "FR"] {
             let t = table(name);
             assert_eq!(t.len(), n, "{name}");
-            assert!(t.iter().all(|s| !s.trim().is_empty()), "{name} has an empty message");
+            assert!(
+                t.iter().all(|s| !s.trim().is_empty()),
+                "{name} has an empty message"
+            );
         }
         assert_eq!(text(Lang::En, "Copied"), "Copied");
-        assert_ne!(error_message(Lang::Es, "not_signed_in"), error_message(Lang::En, "not_signed_in"));
+        assert_ne!(
+            error_message(Lang::Es, "not_signed_in"),
+            error_message(Lang::En, "not_signed_in")
+        );
     }
 }

@@ -16,9 +16,19 @@ pub fn dist_dir() -> PathBuf {
     let dir = std::env::var_os("REDCAP_RESUME_DIST")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("dist"));
-    for file in ["index.html", "embed.html", "redcap-resume.js", "redcap-resume-widget.js", "redcap-resume-widget_bg.wasm"] {
+    for file in [
+        "index.html",
+        "embed.html",
+        "redcap-resume.js",
+        "redcap-resume-widget.js",
+        "redcap-resume-widget_bg.wasm",
+    ] {
         let path = dir.join(file);
-        assert!(path.is_file(), "the built widget is missing {}: {BUILD_HINT}", path.display());
+        assert!(
+            path.is_file(),
+            "the built widget is missing {}: {BUILD_HINT}",
+            path.display()
+        );
     }
     dir
 }
@@ -28,7 +38,11 @@ pub fn axe_js() -> PathBuf {
     let path = std::env::var_os("REDCAP_RESUME_AXE")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join(".tools/axe/node_modules/axe-core/axe.min.js"));
-    assert!(path.is_file(), "axe-core is missing ({}): {BUILD_HINT}", path.display());
+    assert!(
+        path.is_file(),
+        "axe-core is missing ({}): run `cargo xtask test` (its setup step installs axe-core)",
+        path.display()
+    );
     path
 }
 
@@ -38,6 +52,7 @@ pub fn artifacts_dir() -> PathBuf {
         .map(|t| workspace_root().join(t)) // an absolute path replaces the root
         .unwrap_or_else(|| workspace_root().join("target"));
     let dir = target.join("e2e");
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
     dir
 }

@@ -19,18 +19,31 @@ pub struct Server {
 impl Server {
     /// Starts the simulator and the server (serving `paths::dist_dir()`) on free ports.
     pub async fn start() -> Server {
-        let demo = Demo::start(Some(crate::paths::dist_dir())).await.expect("the demo starts");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
-        let addr = listener.local_addr().expect("a bound listener has an address");
+        let demo = Demo::start(Some(crate::paths::dist_dir()))
+            .await
+            .expect("the demo starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener
+            .local_addr()
+            .expect("a bound listener has an address");
         let (stop, stopped) = oneshot::channel::<()>();
-        let app = demo.router().into_make_service_with_connect_info::<SocketAddr>();
+        let app = demo
+            .router()
+            .into_make_service_with_connect_info::<SocketAddr>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move { _ = stopped.await })
                 .await
                 .expect("the server runs");
         });
-        Server { demo, addr, stop: Some(stop), task }
+        Server {
+            demo,
+            addr,
+            stop: Some(stop),
+            task,
+        }
     }
 
     /// `http://127.0.0.1:PORT{path}`.
@@ -42,19 +55,7 @@ impl Server {
     pub fn sim(&self) -> &Simulator {
         &self.demo.sim
     }
-}
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            _ = stop.send(());
-        }
-        // The browser may still hold keep-alive connections: do not wait for them.
-        self.task.abort();
-    }
-}
-
-impl Server {
     /// The title the server's configuration gives survey `key` (what the card's title shows).
     pub fn survey_title(&self, key: &str) -> String {
         self.demo
@@ -65,5 +66,15 @@ impl Server {
             .find(|s| s.key.as_str() == key)
             .map(|s| s.title.clone())
             .unwrap_or_else(|| panic!("the demo configures no survey `{key}`"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            _ = stop.send(());
+        }
+        // The browser may still hold keep-alive connections: do not wait for them.
+        self.task.abort();
     }
 }

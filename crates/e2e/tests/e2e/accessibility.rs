@@ -5,7 +5,13 @@ use redcap_resume_e2e::browser::Browser;
 use redcap_resume_e2e::i18n::{error_message, text, Lang};
 use redcap_resume_e2e::server::Server;
 
-const CARDS: [&str; 5] = ["#card-baseline", "#card-month3", "#card-diary", "#card-consent", "#card-list"];
+const CARDS: [&str; 5] = [
+    "#card-baseline",
+    "#card-month3",
+    "#card-diary",
+    "#card-consent",
+    "#card-list",
+];
 
 async fn all_settled(browser: &Browser) {
     for card in CARDS {
@@ -25,25 +31,67 @@ async fn axe_finds_no_violations_in_any_state() {
     let baseline = browser.settled_card("#card-baseline").await;
     assert!(baseline.code.is_some(), "ready: {baseline:?}");
     let consent = browser.settled_card("#card-consent").await;
-    assert_eq!(consent.error, Some(error_message(Lang::En, "resume_not_available")), "error: {consent:?}");
+    assert_eq!(
+        consent.error,
+        Some(error_message(Lang::En, "resume_not_available")),
+        "error: {consent:?}"
+    );
     browser.screenshot("page-ready-and-error").await;
-    found.extend(browser.axe().await.into_iter().map(|v| format!("ready/error: {v}")));
+    found.extend(
+        browser
+            .axe()
+            .await
+            .into_iter()
+            .map(|v| format!("ready/error: {v}")),
+    );
 
     // Completed.
     browser.sign_in(&server, "1002").await;
     all_settled(&browser).await;
     let completed = browser.settled_card("#card-baseline").await;
-    assert_eq!(completed.status, Some(text(Lang::En, "Completed")), "completed: {completed:?}");
-    browser.screenshot_of("#card-baseline", "completed-baseline").await;
-    found.extend(browser.axe().await.into_iter().map(|v| format!("completed: {v}")));
+    assert_eq!(
+        completed.status,
+        Some(text(Lang::En, "Completed")),
+        "completed: {completed:?}"
+    );
+    browser
+        .screenshot_of("#card-baseline", "completed-baseline")
+        .await;
+    found.extend(
+        browser
+            .axe()
+            .await
+            .into_iter()
+            .map(|v| format!("completed: {v}")),
+    );
 
     // Signed out.
     browser.sign_out(&server).await;
     all_settled(&browser).await;
     let signed_out = browser.settled_card("#card-baseline").await;
-    assert_eq!(signed_out.error, Some(error_message(Lang::En, "not_signed_in")), "signed out: {signed_out:?}");
+    assert_eq!(
+        signed_out.error,
+        Some(error_message(Lang::En, "not_signed_in")),
+        "signed out: {signed_out:?}"
+    );
     browser.screenshot_of("#card-baseline", "signed-out").await;
-    found.extend(browser.axe().await.into_iter().map(|v| format!("signed out: {v}")));
+    found.extend(
+        browser
+            .axe()
+            .await
+            .into_iter()
+            .map(|v| format!("signed out: {v}")),
+    );
 
     assert!(found.is_empty(), "axe violations:\n{}", found.join("\n"));
+
+    // The check can fail, inside a shadow root too: a button without a name is reported.
+    browser
+        .js("document.querySelector('#card-baseline').shadowRoot.append(document.createElement('button'));", vec![])
+        .await;
+    let planted = browser.axe().await;
+    assert!(
+        planted.iter().any(|v| v.starts_with("button-name")),
+        "axe missed a nameless button in the shadow root: {planted:?}"
+    );
 }

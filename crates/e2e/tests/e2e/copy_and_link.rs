@@ -13,11 +13,18 @@ async fn copy_says_copied_and_the_link_opens_the_returning_page() {
     let server = Server::start().await;
     let browser = Browser::start().await;
     browser.sign_in(&server, "1001").await;
-    let card = browser.card_when(CARD, "a return code", |c| c.code.is_some()).await;
+    let card = browser
+        .card_when(CARD, "a return code", |c| c.code.is_some())
+        .await;
     let code = card.code.expect("a code");
     assert_eq!(card.copy.as_deref(), Some(text(Lang::En, "Copy").as_str()));
 
-    browser.part(CARD, "copy").await.click().await.expect("click copy");
+    browser
+        .part(CARD, "copy")
+        .await
+        .click()
+        .await
+        .expect("click copy");
     let copied = text(Lang::En, "Copied");
     browser
         .card_when(CARD, "\"Copied\" on the button and in the status", |c| {
@@ -27,17 +34,32 @@ async fn copy_says_copied_and_the_link_opens_the_returning_page() {
     browser.screenshot_of(CARD, "copied").await;
 
     let link = browser.part(CARD, "link").await;
-    assert_eq!(link.text().await.expect("link text"), text(Lang::En, "OrLink"));
+    assert_eq!(
+        link.text().await.expect("link text"),
+        text(Lang::En, "OrLink")
+    );
     browser.click_and_wait_for_page(link).await;
-    assert!(browser.url().await.contains("__return=1"), "the return page: {}", browser.url().await);
+    assert!(
+        browser.url().await.contains("__return=1"),
+        "the return page: {}",
+        browser.url().await
+    );
     assert_eq!(browser.text_of("h2").await, "Returning?");
     assert_eq!(browser.text_of("#return-prompt").await, RETURN_PROMPT);
     browser.screenshot("returning-page").await;
 
     // The code from the card works there.
-    let field = browser.client.find(fantoccini::Locator::Id("return-code")).await.expect("the code field");
+    let field = browser
+        .client
+        .find(fantoccini::Locator::Id("return-code"))
+        .await
+        .expect("the code field");
     field.send_keys(&code).await.expect("type the code");
-    let submit = browser.client.find(fantoccini::Locator::Id("return-submit")).await.expect("the submit button");
+    let submit = browser
+        .client
+        .find(fantoccini::Locator::Id("return-submit"))
+        .await
+        .expect("the submit button");
     browser.click_and_wait_for_page(submit).await;
     assert_eq!(browser.text_of("#resumed-record").await, "1001");
 }

@@ -16,7 +16,9 @@ const CARD: &str = "redcap-resume";
 fn errors(log: &[LogEntry]) -> Vec<&LogEntry> {
     log.iter()
         .filter(|e| e.level == "SEVERE")
-        .filter(|e| !(e.source.as_deref() == Some("network") && e.message.contains("/favicon.ico ")))
+        .filter(|e| {
+            !(e.source.as_deref() == Some("network") && e.message.contains("/favicon.ico "))
+        })
         .collect()
 }
 
@@ -24,21 +26,46 @@ fn errors(log: &[LogEntry]) -> Vec<&LogEntry> {
 async fn embed_page_renders_under_the_strict_csp_without_console_errors() {
     let server = Server::start().await;
     let browser = Browser::start().await;
-    browser.open_with_ticket(&server, "/embed.html", &server.demo.ticket("1001", Duration::from_secs(600))).await;
+    browser
+        .open_with_ticket(
+            &server,
+            "/embed.html",
+            &server.demo.ticket("1001", Duration::from_secs(600)),
+        )
+        .await;
 
-    let card = browser.card_when(CARD, "a return code", |c| c.code.is_some()).await;
-    assert_eq!(card.title.as_deref(), Some(server.survey_title("baseline").as_str()));
-    let csp = browser.js("return fetch(location.href).then(r => r.headers.get('content-security-policy'));", vec![]).await;
-    assert_eq!(csp, json!(STRICT_CSP), "embed.html is served with the strict policy");
+    let card = browser
+        .card_when(CARD, "a return code", |c| c.code.is_some())
+        .await;
+    assert_eq!(
+        card.title.as_deref(),
+        Some(server.survey_title("baseline").as_str())
+    );
+    let csp = browser
+        .js(
+            "return fetch(location.href).then(r => r.headers.get('content-security-policy'));",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        csp,
+        json!(STRICT_CSP),
+        "embed.html is served with the strict policy"
+    );
     browser.screenshot("embed").await;
     // The README's picture: set REDCAP_RESUME_UPDATE_SCREENSHOT=1 to refresh docs/screenshot.png.
     if std::env::var_os("REDCAP_RESUME_UPDATE_SCREENSHOT").is_some() {
         let shot = browser.screenshot_of(CARD, "embed-card").await;
-        std::fs::copy(&shot, paths::workspace_root().join("docs/screenshot.png")).expect("update docs/screenshot.png");
+        std::fs::copy(&shot, paths::workspace_root().join("docs/screenshot.png"))
+            .expect("update docs/screenshot.png");
     }
 
     let log = browser.console().await;
-    assert!(errors(&log).is_empty(), "console errors on the embed page: {:#?}", errors(&log));
+    assert!(
+        errors(&log).is_empty(),
+        "console errors on the embed page: {:#?}",
+        errors(&log)
+    );
 
     // The check can fail: an inline script (refused by the CSP) and a console.error both
     // reach the log read above.
@@ -49,12 +76,26 @@ async fn embed_page_renders_under_the_strict_csp_without_console_errors() {
             vec![],
         )
         .await;
-    assert_eq!(browser.js("return window.inlineRan === true;", vec![]).await, json!(false), "the CSP refuses inline scripts");
+    assert_eq!(
+        browser
+            .js("return window.inlineRan === true;", vec![])
+            .await,
+        json!(false),
+        "the CSP refuses inline scripts"
+    );
     eventually("the canary errors in the browser log", async || {
         let log = browser.console().await;
-        let csp = log.iter().any(|e| e.level == "SEVERE" && e.message.contains("Content Security Policy"));
-        let canary = log.iter().any(|e| e.level == "SEVERE" && e.message.contains("e2e canary"));
-        if csp && canary { Ok(()) } else { Err(format!("{log:#?}")) }
+        let csp = log
+            .iter()
+            .any(|e| e.level == "SEVERE" && e.message.contains("Content Security Policy"));
+        let canary = log
+            .iter()
+            .any(|e| e.level == "SEVERE" && e.message.contains("e2e canary"));
+        if csp && canary {
+            Ok(())
+        } else {
+            Err(format!("{log:#?}"))
+        }
     })
     .await;
 }

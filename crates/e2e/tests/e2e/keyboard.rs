@@ -14,19 +14,29 @@ async fn tab_reaches_resume_and_enter_resumes() {
     let server = Server::start().await;
     let browser = Browser::start().await;
     browser.sign_in(&server, "1001").await;
-    browser.card_when("#card-baseline", "a return code", |c| c.code.is_some()).await;
+    browser
+        .card_when("#card-baseline", "a return code", |c| c.code.is_some())
+        .await;
 
     let mut path = Vec::new();
     let focus = loop {
-        assert!(path.len() < MAX_TABS, "{MAX_TABS} Tabs never reached Resume survey; focus went: {path:#?}");
+        assert!(
+            path.len() < MAX_TABS,
+            "{MAX_TABS} Tabs never reached Resume survey; focus went: {path:#?}"
+        );
         browser.press(Key::Tab).await;
         let focus = browser.focus().await;
         path.push(focus.clone());
-        if let Some(f) = focus.filter(|f| f.hosts == ["card-baseline"] && f.part.as_deref() == Some("resume")) {
+        if let Some(f) =
+            focus.filter(|f| f.hosts == ["card-baseline"] && f.part.as_deref() == Some("resume"))
+        {
             break f;
         }
     };
-    assert!(focus.text.starts_with(&text(Lang::En, "Resume")), "focused: {focus:?}");
+    assert!(
+        focus.text.starts_with(&text(Lang::En, "Resume")),
+        "focused: {focus:?}"
+    );
     assert!(focus.focus_visible, "the focus ring shows: {focus:?}");
     browser.screenshot("keyboard-focus-on-resume").await;
 

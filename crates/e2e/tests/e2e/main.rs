@@ -11,4 +11,5 @@ mod copy_and_link;
 mod embed_csp;
 mod errors;
 mod keyboard;
+mod not_started;
 mod resume;

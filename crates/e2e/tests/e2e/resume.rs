@@ -33,7 +33,12 @@ async fn resumes_a_longitudinal_event() {
         card: "#card-month3",
         survey: "month3",
         project: COHORT_PROJECT,
-        key: ResponseKey::new(seed::RECORD_IN_PROGRESS, seed::MONTH_3, Some(seed::EVENT_MONTH_3), 1),
+        key: ResponseKey::new(
+            seed::RECORD_IN_PROGRESS,
+            seed::MONTH_3,
+            Some(seed::EVENT_MONTH_3),
+            1,
+        ),
     })
     .await;
 }
@@ -52,32 +57,73 @@ async fn resumes_a_repeat_instance() {
 async fn resume(saved: Saved) {
     let server = Server::start().await;
     let browser = Browser::start().await;
-    let Some(FormState::Partial { page }) = server.sim().form_state(saved.project, &saved.key) else {
+    let Some(FormState::Partial { page }) = server.sim().form_state(saved.project, &saved.key)
+    else {
         panic!("the seed has no partial response for {:?}", saved.key);
     };
 
     browser.sign_in(&server, &saved.key.record).await;
-    let card = browser.card_when(saved.card, "a return code", |c| c.code.is_some()).await;
-    browser.screenshot_of(saved.card, &format!("ready-{}", saved.survey)).await;
+    let card = browser
+        .card_when(saved.card, "a return code", |c| c.code.is_some())
+        .await;
+    browser
+        .screenshot_of(saved.card, &format!("ready-{}", saved.survey))
+        .await;
 
-    assert_eq!(card.title.as_deref(), Some(server.survey_title(saved.survey).as_str()));
-    assert_eq!(card.status.as_deref(), Some(text(Lang::En, "InProgress").as_str()));
+    assert_eq!(
+        card.title.as_deref(),
+        Some(server.survey_title(saved.survey).as_str())
+    );
+    assert_eq!(
+        card.status.as_deref(),
+        Some(text(Lang::En, "InProgress").as_str())
+    );
     let code = card.code.expect("a code");
     assert!(
         code.len() == RETURN_CODE_LEN && code.chars().all(|c| RETURN_CODE_CHARS.contains(c)),
         "not a REDCap return code: {code:?}"
     );
-    assert_eq!(Some(code), server.sim().return_code(saved.project, &saved.key), "the record's own code");
+    assert_eq!(
+        Some(code),
+        server.sim().return_code(saved.project, &saved.key),
+        "the record's own code"
+    );
 
     let button = browser.part(saved.card, "resume").await;
-    assert!(button.text().await.unwrap_or_default().starts_with(&text(Lang::En, "Resume")));
+    assert!(button
+        .text()
+        .await
+        .unwrap_or_default()
+        .starts_with(&text(Lang::En, "Resume")));
     browser.click_and_wait_for_page(button).await;
 
-    assert!(browser.url().await.starts_with(server.sim().base_url().as_str()), "on REDCap: {}", browser.url().await);
+    assert!(
+        browser
+            .url()
+            .await
+            .starts_with(server.sim().base_url().as_str()),
+        "on REDCap: {}",
+        browser.url().await
+    );
     assert_eq!(browser.text_of("#resumed-record").await, saved.key.record);
-    assert_eq!(browser.text_of("#resumed-instrument").await, saved.key.instrument);
-    assert_eq!(browser.text_of("#resumed-event").await, saved.key.event.clone().unwrap_or_default());
-    assert_eq!(browser.text_of("#resumed-instance").await, saved.key.instance.to_string());
-    assert_eq!(browser.text_of("#resumed-page").await, page.to_string(), "back on the saved page");
-    browser.screenshot(&format!("resumed-{}", saved.survey)).await;
+    assert_eq!(
+        browser.text_of("#resumed-instrument").await,
+        saved.key.instrument
+    );
+    assert_eq!(
+        browser.text_of("#resumed-event").await,
+        saved.key.event.clone().unwrap_or_default()
+    );
+    assert_eq!(
+        browser.text_of("#resumed-instance").await,
+        saved.key.instance.to_string()
+    );
+    assert_eq!(
+        browser.text_of("#resumed-page").await,
+        page.to_string(),
+        "back on the saved page"
+    );
+    browser
+        .screenshot(&format!("resumed-{}", saved.survey))
+        .await;
 }
