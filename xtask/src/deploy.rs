@@ -29,7 +29,9 @@ pub fn check_nginx() -> Result<(), String> {
     if out.status.success() && said.contains("syntax is ok") {
         Ok(())
     } else {
-        Err(format!("nginx -t rejected deploy/nginx-location.conf: {said}"))
+        Err(format!(
+            "nginx -t rejected deploy/nginx-location.conf: {said}"
+        ))
     }
 }
 
@@ -37,18 +39,30 @@ pub fn check_nginx() -> Result<(), String> {
 /// binary); any warning counts as a failure.
 pub fn check_systemd(binary: &std::path::Path) -> Result<(), String> {
     let root = workspace_root();
-    let unit = std::fs::read_to_string(root.join("deploy/redcap-resume.service")).map_err(|e| e.to_string())?;
+    let unit = std::fs::read_to_string(root.join("deploy/redcap-resume.service"))
+        .map_err(|e| e.to_string())?;
     let dir = root.join("target/deploy-check/systemd");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let path = dir.join("redcap-resume.service");
-    std::fs::write(&path, unit.replace("/usr/local/bin/redcap-resume", &binary.display().to_string())).map_err(|e| e.to_string())?;
+    std::fs::write(
+        &path,
+        unit.replace(
+            "/usr/local/bin/redcap-resume",
+            &binary.display().to_string(),
+        ),
+    )
+    .map_err(|e| e.to_string())?;
     let out = Command::new("systemd-analyze")
         .arg("verify")
         .arg(&path)
         .output()
         .map_err(|e| format!("cannot run systemd-analyze: {e}"))?;
-    let said = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
-    let complaints: Vec<&str> = said.lines().filter(|l| l.contains("redcap-resume.service")).collect();
+    let said =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    let complaints: Vec<&str> = said
+        .lines()
+        .filter(|l| l.contains("redcap-resume.service"))
+        .collect();
     if out.status.success() && complaints.is_empty() {
         eprintln!("systemd-analyze verify: deploy/redcap-resume.service is valid");
         Ok(())

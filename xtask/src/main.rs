@@ -23,7 +23,9 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => suite::test(),
         Some("bench") => bench(),
-        Some("size") => setup::setup().and_then(|tools| widget::build(&tools)).and_then(|()| widget::check_size().map(|_| ())),
+        Some("size") => setup::setup()
+            .and_then(|tools| widget::build(&tools))
+            .and_then(|()| widget::check_size().map(|_| ())),
         _ => {
             eprintln!("usage: cargo xtask <setup | demo [--port N] | test | size | bench>");
             return ExitCode::from(2);
@@ -41,7 +43,10 @@ fn main() -> ExitCode {
 /// Figures, not assertions: the server's throughput on loopback, then the widget's size.
 fn bench() -> Result<(), String> {
     let tools = setup::setup()?;
-    process::run(process::cargo(&tools).args(["bench", "-p", "redcap-resume", "--bench", "throughput"]), "the throughput benchmark")?;
+    process::run(
+        process::cargo(&tools).args(["bench", "-p", "redcap-resume", "--bench", "throughput"]),
+        "the throughput benchmark",
+    )?;
     widget::build(&tools)?;
     widget::check_size().map(|_| ())
 }
@@ -49,7 +54,9 @@ fn bench() -> Result<(), String> {
 fn demo(args: &[String]) -> Result<(), String> {
     let port = match args {
         [] => 8080,
-        [flag, port] if flag == "--port" => port.parse::<u16>().map_err(|_| format!("--port {port}: not a port number"))?,
+        [flag, port] if flag == "--port" => port
+            .parse::<u16>()
+            .map_err(|_| format!("--port {port}: not a port number"))?,
         _ => return Err("usage: cargo xtask demo [--port N]".into()),
     };
     let tools = setup::setup()?;
@@ -57,7 +64,16 @@ fn demo(args: &[String]) -> Result<(), String> {
     let root = process::workspace_root();
     process::run(
         process::cargo(&tools)
-            .args(["run", "--release", "--quiet", "-p", "redcap-resume", "--", "demo", "--listen"])
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "-p",
+                "redcap-resume",
+                "--",
+                "demo",
+                "--listen",
+            ])
             .arg(format!("127.0.0.1:{port}"))
             .arg("--public-dir")
             .arg(root.join("dist")),

@@ -6,7 +6,10 @@ use std::process::Command;
 use crate::setup::Tools;
 
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_owned()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_owned()
 }
 
 /// PATH with the project-local tools (wasm-opt) and cargo's bin folder first.
@@ -20,13 +23,16 @@ pub fn path_with_tools(tools: &Tools) -> std::ffi::OsString {
 
 pub fn cargo(tools: &Tools) -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    c.current_dir(workspace_root()).env("PATH", path_with_tools(tools));
+    c.current_dir(workspace_root())
+        .env("PATH", path_with_tools(tools));
     c
 }
 
 /// Runs to completion; `Err` names what failed.
 pub fn run(command: &mut Command, what: &str) -> Result<(), String> {
-    let status = command.status().map_err(|e| format!("{what}: cannot start {:?}: {e}", command.get_program()))?;
+    let status = command
+        .status()
+        .map_err(|e| format!("{what}: cannot start {:?}: {e}", command.get_program()))?;
     if status.success() {
         Ok(())
     } else {
@@ -40,6 +46,7 @@ pub fn output_line(program: &str, args: &[&str]) -> Option<String> {
     if !out.status.success() {
         return None;
     }
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     text.lines().next().map(str::to_owned)
 }

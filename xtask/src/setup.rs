@@ -36,10 +36,25 @@ pub fn setup() -> Result<Tools, String> {
     wasm_target()?;
     trunk(&cargo_bin)?;
     wasm_bindgen(&root, &cargo_bin)?;
-    let binaryen_bin = npm_package(&tools_dir.join("binaryen"), "binaryen", BINARYEN_VERSION, "wasm-opt for trunk's release build")?
-        .join("node_modules/.bin");
-    let axe_dir = npm_package(&tools_dir.join("axe"), "axe-core", AXE_VERSION, "accessibility checks in the browser tests")?;
-    let terser_dir = npm_package(&tools_dir.join("terser"), "terser", TERSER_VERSION, "minifies the widget's JavaScript (trunk's minifier cannot parse wasm-bindgen's glue)")?;
+    let binaryen_bin = npm_package(
+        &tools_dir.join("binaryen"),
+        "binaryen",
+        BINARYEN_VERSION,
+        "wasm-opt for trunk's release build",
+    )?
+    .join("node_modules/.bin");
+    let axe_dir = npm_package(
+        &tools_dir.join("axe"),
+        "axe-core",
+        AXE_VERSION,
+        "accessibility checks in the browser tests",
+    )?;
+    let terser_dir = npm_package(
+        &tools_dir.join("terser"),
+        "terser",
+        TERSER_VERSION,
+        "minifies the widget's JavaScript (trunk's minifier cannot parse wasm-bindgen's glue)",
+    )?;
     browser()?;
     nginx()?;
     Ok(Tools {
@@ -51,43 +66,66 @@ pub fn setup() -> Result<Tools, String> {
 }
 
 fn cargo_home() -> PathBuf {
-    std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/root".into())).join(".cargo")
-    })
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/root".into())).join(".cargo")
+        })
 }
 
 fn wasm_target() -> Result<(), String> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown"))
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.trim() == "wasm32-unknown-unknown")
+        })
         .unwrap_or(false);
     if installed {
         say("wasm32 target", "present");
         return Ok(());
     }
-    say("wasm32 target", "installing (the widget compiles to WebAssembly)");
-    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]), "rustup target add wasm32-unknown-unknown")
+    say(
+        "wasm32 target",
+        "installing (the widget compiles to WebAssembly)",
+    );
+    run(
+        Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+        "rustup target add wasm32-unknown-unknown",
+    )
 }
 
 fn trunk(cargo_bin: &Path) -> Result<(), String> {
     let trunk = cargo_bin.join("trunk");
-    let version = output_line(trunk.to_str().unwrap_or("trunk"), &["--version"]).unwrap_or_default();
+    let version =
+        output_line(trunk.to_str().unwrap_or("trunk"), &["--version"]).unwrap_or_default();
     if version.split_whitespace().nth(1) == Some(TRUNK_VERSION) {
         say("trunk", &format!("{TRUNK_VERSION} present"));
         return Ok(());
     }
-    say("trunk", &format!("installing {TRUNK_VERSION} (builds the widget; takes ~10 min once)"));
-    run(Command::new("cargo").args(["install", "--locked", &format!("trunk@{TRUNK_VERSION}")]), "cargo install trunk")
+    say(
+        "trunk",
+        &format!("installing {TRUNK_VERSION} (builds the widget; takes ~10 min once)"),
+    );
+    run(
+        Command::new("cargo").args(["install", "--locked", &format!("trunk@{TRUNK_VERSION}")]),
+        "cargo install trunk",
+    )
 }
 
 /// The wasm-bindgen version Cargo.lock resolved: the CLI must match it exactly.
 pub fn locked_wasm_bindgen(root: &Path) -> Result<String, String> {
-    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let lock =
+        std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+            {
                 return Ok(v.trim_end_matches('"').to_owned());
             }
         }
@@ -99,20 +137,37 @@ fn wasm_bindgen(root: &Path, cargo_bin: &Path) -> Result<(), String> {
     let wanted = locked_wasm_bindgen(root)?;
     let bin = cargo_bin.join("wasm-bindgen");
     let runner = cargo_bin.join("wasm-bindgen-test-runner");
-    let version = output_line(bin.to_str().unwrap_or("wasm-bindgen"), &["--version"]).unwrap_or_default();
+    let version =
+        output_line(bin.to_str().unwrap_or("wasm-bindgen"), &["--version"]).unwrap_or_default();
     if version.split_whitespace().nth(1) == Some(wanted.as_str()) && runner.exists() {
-        say("wasm-bindgen-cli", &format!("{wanted} present (matches Cargo.lock)"));
+        say(
+            "wasm-bindgen-cli",
+            &format!("{wanted} present (matches Cargo.lock)"),
+        );
         return Ok(());
     }
-    say("wasm-bindgen-cli", &format!("installing {wanted} (must equal Cargo.lock's wasm-bindgen; ~4 min once)"));
+    say(
+        "wasm-bindgen-cli",
+        &format!("installing {wanted} (must equal Cargo.lock's wasm-bindgen; ~4 min once)"),
+    );
     // Without --locked: its lock file wants a webpki-roots the registry no longer has.
-    run(Command::new("cargo").args(["install", "--force", "wasm-bindgen-cli", "--version", &wanted]), "cargo install wasm-bindgen-cli")
+    run(
+        Command::new("cargo").args([
+            "install",
+            "--force",
+            "wasm-bindgen-cli",
+            "--version",
+            &wanted,
+        ]),
+        "cargo install wasm-bindgen-cli",
+    )
 }
 
 /// Installs one npm package into its own project-local folder; returns the folder.
 fn npm_package(dir: &Path, name: &str, version: &str, why: &str) -> Result<PathBuf, String> {
     let manifest = dir.join("node_modules").join(name).join("package.json");
-    let present = std::fs::read_to_string(&manifest).is_ok_and(|t| t.contains(&format!("\"version\": \"{version}\"")));
+    let present = std::fs::read_to_string(&manifest)
+        .is_ok_and(|t| t.contains(&format!("\"version\": \"{version}\"")));
     if present {
         say(name, &format!("{version} present"));
         return Ok(dir.to_owned());
@@ -120,10 +175,16 @@ fn npm_package(dir: &Path, name: &str, version: &str, why: &str) -> Result<PathB
     if output_line("npm", &["--version"]).is_none() {
         return Err(format!("npm is needed to install {name} ({why}): install Node.js and npm (Debian: apt-get install -y nodejs npm)"));
     }
-    say(name, &format!("installing {version} into {} ({why})", dir.display()));
+    say(
+        name,
+        &format!("installing {version} into {} ({why})", dir.display()),
+    );
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     run(
-        Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(dir).arg(format!("{name}@{version}")),
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(dir)
+            .arg(format!("{name}@{version}")),
         &format!("npm install {name}"),
     )?;
     Ok(dir.to_owned())
@@ -138,10 +199,18 @@ fn browser() -> Result<(), String> {
     if !is_root {
         return Err("the browser tests need Debian's chromium and chromium-driver: run `sudo apt-get install -y chromium chromium-driver`".into());
     }
-    say("chromium", "installing Debian's chromium + chromium-driver (browser tests)");
-    run(Command::new("apt-get").arg("update").arg("-q"), "apt-get update")?;
+    say(
+        "chromium",
+        "installing Debian's chromium + chromium-driver (browser tests)",
+    );
     run(
-        Command::new("apt-get").args(["install", "-y", "-q", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"),
+        Command::new("apt-get").arg("update").arg("-q"),
+        "apt-get update",
+    )?;
+    run(
+        Command::new("apt-get")
+            .args(["install", "-y", "-q", "chromium", "chromium-driver"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
         "apt-get install chromium chromium-driver",
     )
 }
@@ -156,10 +225,18 @@ fn nginx() -> Result<(), String> {
     if !is_root {
         return Err("the deployment check needs nginx: run `sudo apt-get install -y nginx`".into());
     }
-    say("nginx", "installing Debian's nginx (checks the syntax of deploy/nginx-location.conf)");
-    run(Command::new("apt-get").arg("update").arg("-q"), "apt-get update")?;
+    say(
+        "nginx",
+        "installing Debian's nginx (checks the syntax of deploy/nginx-location.conf)",
+    );
     run(
-        Command::new("apt-get").args(["install", "-y", "-q", "nginx"]).env("DEBIAN_FRONTEND", "noninteractive"),
+        Command::new("apt-get").arg("update").arg("-q"),
+        "apt-get update",
+    )?;
+    run(
+        Command::new("apt-get")
+            .args(["install", "-y", "-q", "nginx"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
         "apt-get install nginx",
     )
 }

@@ -20,10 +20,15 @@ struct Tally {
 impl Tally {
     /// Reads cargo's / wasm-bindgen-test-runner's `test result:` lines.
     fn read(&mut self, line: &str) {
-        let Some(rest) = line.trim().strip_prefix("test result: ") else { return };
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
         for part in rest.split([';', '.']) {
             let mut words = part.split_whitespace();
-            if let (Some(n), Some(what)) = (words.next().and_then(|n| n.parse::<u64>().ok()), words.next()) {
+            if let (Some(n), Some(what)) = (
+                words.next().and_then(|n| n.parse::<u64>().ok()),
+                words.next(),
+            ) {
                 match what {
                     "passed" => self.passed += n,
                     "failed" => self.failed += n,
@@ -49,7 +54,11 @@ impl Tally {
             child.wait()
         });
         let ok = matches!(outcome, Ok(status) if status.success());
-        eprintln!("=== {name}: {} in {:.0} s", if ok { "ok" } else { "FAILED" }, started.elapsed().as_secs_f64());
+        eprintln!(
+            "=== {name}: {} in {:.0} s",
+            if ok { "ok" } else { "FAILED" },
+            started.elapsed().as_secs_f64()
+        );
         if !ok {
             self.failed_steps.push(name.to_owned());
         }
@@ -75,37 +84,79 @@ pub fn test() -> Result<(), String> {
 
     eprintln!("\n=== widget release build");
     let built = widget::build(&tools);
-    let size_ok = built.clone().and_then(|()| widget::check_size().map(|_| ()));
+    let size_ok = built
+        .clone()
+        .and_then(|()| widget::check_size().map(|_| ()));
     tally.check("widget size budget", size_ok);
 
     tally.step(
         "native tests (contract, REDCap client, simulator, server, xtask)",
-        with_args(cargo(&tools), &["test", "--workspace", "--exclude", "redcap-resume-widget", "--exclude", "redcap-resume-e2e"]),
+        with_args(
+            cargo(&tools),
+            &[
+                "test",
+                "--workspace",
+                "--exclude",
+                "redcap-resume-widget",
+                "--exclude",
+                "redcap-resume-e2e",
+            ],
+        ),
     );
-    tally.check("deploy/nginx-location.conf passes nginx -t", crate::deploy::check_nginx());
+    tally.check(
+        "deploy/nginx-location.conf passes nginx -t",
+        crate::deploy::check_nginx(),
+    );
     let server_bin = workspace_root().join("target/debug/redcap-resume");
-    let built_server = crate::process::run(cargo(&tools).args(["build", "--quiet", "-p", "redcap-resume"]), "cargo build -p redcap-resume");
+    let built_server = crate::process::run(
+        cargo(&tools).args(["build", "--quiet", "-p", "redcap-resume"]),
+        "cargo build -p redcap-resume",
+    );
     tally.check(
         "deploy/redcap-resume.service passes systemd-analyze verify",
         built_server.and_then(|()| crate::deploy::check_systemd(&server_bin)),
     );
     tally.step(
         "widget tests in headless Chromium (wasm-bindgen-test)",
-        with_args(cargo(&tools), &["test", "-p", "redcap-resume-widget", "--target", "wasm32-unknown-unknown"]),
+        with_args(
+            cargo(&tools),
+            &[
+                "test",
+                "-p",
+                "redcap-resume-widget",
+                "--target",
+                "wasm32-unknown-unknown",
+            ],
+        ),
     );
     if built.is_ok() {
-        tally.step("end-to-end browser tests (release widget + server + simulator)", e2e_command(&tools));
+        tally.step(
+            "end-to-end browser tests (release widget + server + simulator)",
+            e2e_command(&tools),
+        );
     } else {
-        tally.failed_steps.push("end-to-end browser tests (not run: the widget did not build)".into());
+        tally
+            .failed_steps
+            .push("end-to-end browser tests (not run: the widget did not build)".into());
         tally.failed += 1;
     }
 
-    eprintln!("\nxtask test finished in {:.0} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "\nxtask test finished in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     if !tally.failed_steps.is_empty() {
         eprintln!("failed steps: {}", tally.failed_steps.join("; "));
     }
-    let skipped = if tally.ignored > 0 { format!(", {} skipped", tally.ignored) } else { String::new() };
-    println!("xtask: {} passed, {} failed{skipped}", tally.passed, tally.failed);
+    let skipped = if tally.ignored > 0 {
+        format!(", {} skipped", tally.ignored)
+    } else {
+        String::new()
+    };
+    println!(
+        "xtask: {} passed, {} failed{skipped}",
+        tally.passed, tally.failed
+    );
     if tally.failed_steps.is_empty() && tally.failed == 0 {
         Ok(())
     } else {

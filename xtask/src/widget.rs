@@ -75,7 +75,10 @@ fn shipped_files(dist: &Path) -> Result<Vec<std::path::PathBuf>, String> {
 pub fn check_size() -> Result<usize, String> {
     let dist = workspace_root().join("dist");
     let files = shipped_files(&dist)?;
-    if !files.iter().any(|f| f.extension().is_some_and(|e| e == "wasm")) {
+    if !files
+        .iter()
+        .any(|f| f.extension().is_some_and(|e| e == "wasm"))
+    {
         return Err(format!("no .wasm in {}", dist.display()));
     }
     let mut total = 0;
@@ -83,11 +86,20 @@ pub fn check_size() -> Result<usize, String> {
         let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
         let compressed = brotli_len(&bytes);
         total += compressed;
-        eprintln!("size: {:<32} {:>8} B raw {:>7} B brotli", file.file_name().unwrap_or_default().to_string_lossy(), bytes.len(), compressed);
+        eprintln!(
+            "size: {:<32} {:>8} B raw {:>7} B brotli",
+            file.file_name().unwrap_or_default().to_string_lossy(),
+            bytes.len(),
+            compressed
+        );
     }
-    eprintln!("size: widget wasm + js = {total} B brotli (budget {BUDGET_BYTES} B, goal {GOAL_BYTES} B)");
+    eprintln!(
+        "size: widget wasm + js = {total} B brotli (budget {BUDGET_BYTES} B, goal {GOAL_BYTES} B)"
+    );
     if total > BUDGET_BYTES {
-        return Err(format!("the widget is {total} B brotli, over the {BUDGET_BYTES} B budget"));
+        return Err(format!(
+            "the widget is {total} B brotli, over the {BUDGET_BYTES} B budget"
+        ));
     }
     Ok(total)
 }

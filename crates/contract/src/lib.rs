@@ -178,7 +178,10 @@ impl ErrorCode {
 
     /// Whether trying again later may help (the server then sends `Retry-After`).
     pub fn is_retryable(self) -> bool {
-        matches!(self, ErrorCode::RateLimited | ErrorCode::UpstreamUnavailable)
+        matches!(
+            self,
+            ErrorCode::RateLimited | ErrorCode::UpstreamUnavailable
+        )
     }
 }
 
@@ -251,7 +254,10 @@ mod tests {
             resume_form: None,
         };
         let json = serde_json::to_string(&answer).unwrap();
-        assert_eq!(json, r#"{"key":"baseline","title":"Baseline","status":"completed"}"#);
+        assert_eq!(
+            json,
+            r#"{"key":"baseline","title":"Baseline","status":"completed"}"#
+        );
         assert_eq!(serde_json::from_str::<SurveyAnswer>(&json).unwrap(), answer);
     }
 

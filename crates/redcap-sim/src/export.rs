@@ -46,7 +46,11 @@ pub(crate) fn records(inner: &Inner, name: &str, params: &Params) -> Result<Resp
     let columns = Columns::select(p, &params.list("fields"), &params.list("forms"))?;
     let events = select_events(p, &params.list("events"))?;
     let survey_fields = params.flag("exportSurveyFields");
-    let filter = match params.get("filterLogic").map(str::trim).filter(|l| !l.is_empty()) {
+    let filter = match params
+        .get("filterLogic")
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
         Some(logic) => Some(FieldEquals::parse(logic)?),
         None => None,
     };
@@ -87,16 +91,37 @@ struct FieldEquals {
 
 impl FieldEquals {
     fn parse(logic: &str) -> Result<Self, ApiError> {
-        let unsupported = || ApiError::bad_request("redcap-sim only simulates filterLogic of the form [field] = \"value\"");
+        let unsupported = || {
+            ApiError::bad_request(
+                "redcap-sim only simulates filterLogic of the form [field] = \"value\"",
+            )
+        };
         let rest = logic.strip_prefix('[').ok_or_else(unsupported)?;
         let (field, rest) = rest.split_once(']').ok_or_else(unsupported)?;
-        let rest = rest.trim_start().strip_prefix('=').ok_or_else(unsupported)?.trim();
-        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'').ok_or_else(unsupported)?;
+        let rest = rest
+            .trim_start()
+            .strip_prefix('=')
+            .ok_or_else(unsupported)?
+            .trim();
+        let quote = rest
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'')
+            .ok_or_else(unsupported)?;
         let value = rest[1..].strip_suffix(quote).ok_or_else(unsupported)?;
-        if value.contains(quote) || !field.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-            return Err(ApiError::bad_request("The parameter 'filterLogic' is not valid"));
+        if value.contains(quote)
+            || !field
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(ApiError::bad_request(
+                "The parameter 'filterLogic' is not valid",
+            ));
         }
-        Ok(FieldEquals { field: field.to_owned(), value: value.to_owned() })
+        Ok(FieldEquals {
+            field: field.to_owned(),
+            value: value.to_owned(),
+        })
     }
 }
 
@@ -250,7 +275,8 @@ impl RowContext<'_> {
             for c in cols {
                 let v = if *c == format!("{}_complete", i.name) {
                     state.complete_value()
-                } else if let Some(value) = self.p.values.get(&(self.record.to_owned(), c.clone())) {
+                } else if let Some(value) = self.p.values.get(&(self.record.to_owned(), c.clone()))
+                {
                     value.clone()
                 } else if state.has_data() {
                     "1".into()

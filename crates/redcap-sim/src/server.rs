@@ -190,7 +190,8 @@ impl Simulator {
         if !p.has_record(record) {
             p.records.push(record.to_owned());
         }
-        p.values.insert((record.to_owned(), field.to_owned()), value.to_owned());
+        p.values
+            .insert((record.to_owned(), field.to_owned()), value.to_owned());
         true
     }
 

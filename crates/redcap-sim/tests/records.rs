@@ -216,7 +216,9 @@ async fn programmatic_state_changes_show_up() {
 /// `filterLogic = [field] = "value"` finds the record holding that value (an SSO user name).
 #[tokio::test]
 async fn filter_logic_finds_records_by_field_value() {
-    let sim = redcap_sim::Simulator::start(redcap_sim::SimConfig::default()).await.unwrap();
+    let sim = redcap_sim::Simulator::start(redcap_sim::SimConfig::default())
+        .await
+        .unwrap();
     let export = |logic: &'static str| {
         let sim_url = sim.api_url();
         async move {

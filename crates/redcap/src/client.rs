@@ -316,17 +316,23 @@ impl Client {
             ("filterLogic", crate::lookup::filter_logic(field, value)),
         ];
         let body = self.post(Content::Record, fields).await?;
-        let rows: Vec<serde_json::Map<String, serde_json::Value>> =
-            serde_json::from_str(&body).map_err(|_| RedcapError::InvalidAnswer("the record export is not a JSON array of rows".into()))?;
+        let rows: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(&body)
+            .map_err(|_| {
+                RedcapError::InvalidAnswer("the record export is not a JSON array of rows".into())
+            })?;
         let mut records: Vec<RecordId> = Vec::new();
         for row in rows {
             let id = row
                 .get(record_id_field.as_str())
                 .and_then(|v| v.as_str())
                 .and_then(|v| RecordId::parse(v).ok())
-                .ok_or_else(|| RedcapError::InvalidAnswer("a row has no readable record id field".into()))?;
+                .ok_or_else(|| {
+                    RedcapError::InvalidAnswer("a row has no readable record id field".into())
+                })?;
             if row.get(field.as_str()).and_then(|v| v.as_str()) != Some(value.as_str()) {
-                return Err(RedcapError::InvalidAnswer("REDCap returned a row that does not match the filter".into()));
+                return Err(RedcapError::InvalidAnswer(
+                    "REDCap returned a row that does not match the filter".into(),
+                ));
             }
             if !records.contains(&id) {
                 records.push(id);

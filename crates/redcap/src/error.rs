@@ -250,8 +250,19 @@ pub(crate) fn looks_like_error(body: &str) -> bool {
 
 /// `{"error": "…"}` that is not valid JSON (unescaped quotes inside the message).
 fn loose_json_error(b: &str) -> Option<String> {
-    let rest = b.strip_prefix('{')?.trim_start().strip_prefix("\"error\"")?.trim_start().strip_prefix(':')?.trim_start();
-    let inner = rest.strip_prefix('"')?.trim_end().strip_suffix('}')?.trim_end().strip_suffix('"')?;
+    let rest = b
+        .strip_prefix('{')?
+        .trim_start()
+        .strip_prefix("\"error\"")?
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start();
+    let inner = rest
+        .strip_prefix('"')?
+        .trim_end()
+        .strip_suffix('}')?
+        .trim_end()
+        .strip_suffix('"')?;
     Some(inner.to_owned())
 }
 

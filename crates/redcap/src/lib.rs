@@ -47,16 +47,16 @@
 mod answers;
 mod client;
 mod error;
+pub mod lookup;
 mod names;
 mod token;
-pub mod lookup;
 
 pub use answers::{
     ProjectInfo, RedcapVersion, ResponseStatus, ReturnCode, SurveyLink, SurveyQueueLink,
 };
 pub use client::{BuildError, Client, ClientConfig, USER_AGENT};
 pub use error::{classify, Fault, RedcapError};
+pub use lookup::{FieldName, LookupValue};
 pub use names::{Event, Instrument, NameError, RecordId, RepeatInstance, SurveyTarget};
 pub use token::{ApiToken, TokenError};
-pub use lookup::{FieldName, LookupValue};
 pub use url::Url;

@@ -25,11 +25,19 @@ impl FieldName {
             return Err(NameError::Empty("a field name"));
         }
         if s.len() > 100 {
-            return Err(NameError::TooLong { what: "a field name", max: 100 });
+            return Err(NameError::TooLong {
+                what: "a field name",
+                max: 100,
+            });
         }
-        let ok = s.as_bytes()[0].is_ascii_lowercase() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        let ok = s.as_bytes()[0].is_ascii_lowercase()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         if !ok {
-            return Err(NameError::BadCharacter { what: "a field name", allowed: "a-z, 0-9 and _, starting with a letter" });
+            return Err(NameError::BadCharacter {
+                what: "a field name",
+                allowed: "a-z, 0-9 and _, starting with a letter",
+            });
         }
         Ok(Self(s.to_owned()))
     }
@@ -58,10 +66,19 @@ impl LookupValue {
             return Err(NameError::Empty("a lookup value"));
         }
         if s.len() > 128 {
-            return Err(NameError::TooLong { what: "a lookup value", max: 128 });
+            return Err(NameError::TooLong {
+                what: "a lookup value",
+                max: 128,
+            });
         }
-        if !s.bytes().all(|b| b.is_ascii_alphanumeric() || b".-_@+".contains(&b)) {
-            return Err(NameError::BadCharacter { what: "a lookup value", allowed: "letters, digits and . _ @ + -" });
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-_@+".contains(&b))
+        {
+            return Err(NameError::BadCharacter {
+                what: "a lookup value",
+                allowed: "letters, digits and . _ @ + -",
+            });
         }
         Ok(Self(s.to_owned()))
     }
@@ -89,7 +106,18 @@ mod tests {
 
     #[test]
     fn hostile_values_are_refused() {
-        for v in ["", "a\"b", "a'b", "a]b", "a b", "x\" or 1=1 or \"", "a\nb", "ä", &"a".repeat(129), "[record_id]"] {
+        for v in [
+            "",
+            "a\"b",
+            "a'b",
+            "a]b",
+            "a b",
+            "x\" or 1=1 or \"",
+            "a\nb",
+            "ä",
+            &"a".repeat(129),
+            "[record_id]",
+        ] {
             assert!(LookupValue::parse(v).is_err(), "{v:?}");
         }
         for v in ["jdoe", "ana.garcia@example.edu", "S-0042", "user+tag"] {

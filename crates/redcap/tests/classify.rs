@@ -265,7 +265,13 @@ fn faults_and_hints() {
 fn unescaped_json_envelope_is_still_read() {
     let body = r#"{"error": "The record "17" does not exist"}"#;
     assert!(serde_json::from_str::<serde_json::Value>(body).is_err());
-    assert!(matches!(redcap_client::classify(400, body), redcap_client::RedcapError::RecordNotFound));
+    assert!(matches!(
+        redcap_client::classify(400, body),
+        redcap_client::RedcapError::RecordNotFound
+    ));
     let body = r#"{"error": "The instrument "consent" has not been enabled as a survey"}"#;
-    assert!(matches!(redcap_client::classify(400, body), redcap_client::RedcapError::NotASurvey));
+    assert!(matches!(
+        redcap_client::classify(400, body),
+        redcap_client::RedcapError::NotASurvey
+    ));
 }

@@ -50,10 +50,17 @@ async fn run(label: &'static str, addr: SocketAddr, tickets: &[String], count: u
                 .get(format!("http://{addr}/redcap-resume/api/surveys/baseline"))
                 .header("X-CSRF", "1")
                 .header("Sec-Fetch-Site", "same-origin")
-                .header("Cookie", format!("redcap_resume_ticket={}", tickets[i % tickets.len()]));
+                .header(
+                    "Cookie",
+                    format!("redcap_resume_ticket={}", tickets[i % tickets.len()]),
+                );
             async move {
                 let t = Instant::now();
-                let status = request.send().await.map(|r| r.status().as_u16()).unwrap_or(0);
+                let status = request
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0);
                 (t.elapsed(), status)
             }
         })
@@ -71,7 +78,9 @@ async fn run(label: &'static str, addr: SocketAddr, tickets: &[String], count: u
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let sim = Simulator::start(SimConfig::default()).await.expect("simulator starts");
+    let sim = Simulator::start(SimConfig::default())
+        .await
+        .expect("simulator starts");
     let secret = "bench-secret-bench-secret-bench-secret-00";
     // The production defaults, but limits per participant and per IP lifted: every request of
     // the benchmark comes from one loopback client.
@@ -79,23 +88,37 @@ async fn main() {
         "[redcap]\nurl = \"{}\"\ntoken_env = \"T\"\nmax_requests_per_minute = 300\n[auth]\nticket_secret_env = \"S\"\n[limits]\nper_participant_per_minute = 100000\nper_ip_per_minute = 10000000\n[surveys.baseline]\ntitle = \"Baseline\"\ninstrument = \"baseline_survey\"\n",
         sim.api_url()
     );
-    let secrets: std::collections::HashMap<String, String> =
-        [("T".to_owned(), seed::DEMO_TOKEN.to_owned()), ("S".to_owned(), secret.to_owned())].into_iter().collect();
+    let secrets: std::collections::HashMap<String, String> = [
+        ("T".to_owned(), seed::DEMO_TOKEN.to_owned()),
+        ("S".to_owned(), secret.to_owned()),
+    ]
+    .into_iter()
+    .collect();
     let state = AppState::new(Config::parse(&text, &secrets).expect("valid")).expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(redcap_resume::serve::serve(listener, state, std::future::pending()));
+    tokio::spawn(redcap_resume::serve::serve(
+        listener,
+        state,
+        std::future::pending(),
+    ));
 
     let participants: Vec<String> = (0..150).map(|i| format!("bench{i:03}")).collect();
     for p in &participants {
         sim.add_record(seed::DEMO_PROJECT, p);
     }
     let issuer = TicketIssuer::hs256(secret);
-    let tickets: Vec<String> = participants.iter().map(|p| issuer.mint(p, Duration::from_secs(600)).unwrap()).collect();
+    let tickets: Vec<String> = participants
+        .iter()
+        .map(|p| issuer.mint(p, Duration::from_secs(600)).unwrap())
+        .collect();
 
     println!("redcap-resume throughput on loopback, {CONCURRENCY} concurrent requests, release build, 2 worker threads");
     run("cold", addr, &tickets, tickets.len()).await.print();
-    println!("         (REDCap received {} calls: two per participant, within the 300/minute budget)", sim.api_call_count());
+    println!(
+        "         (REDCap received {} calls: two per participant, within the 300/minute budget)",
+        sim.api_call_count()
+    );
     run("warm", addr, &tickets, 6_000).await.print();
     let bad: Vec<String> = vec!["not-a-ticket".into()];
     run("refused", addr, &bad, 6_000).await.print();

@@ -51,15 +51,27 @@ impl AppState {
         let projects = build_projects(&config.projects)?;
         let resumer = Resumer::new(config.surveys.clone(), projects);
         let auth = Authenticator::new(config.auth.clone())?;
-        let limits = RequestLimits::new(config.limits.per_participant_per_minute, config.limits.per_ip_per_minute);
+        let limits = RequestLimits::new(
+            config.limits.per_participant_per_minute,
+            config.limits.per_ip_per_minute,
+        );
         let audit = match &config.audit {
-            Some(a) => Some(
-                AuditLog::open(&a.path, a.fail_closed)
-                    .map_err(|e| format!("audit.path: cannot open {} for appending: {e}", a.path.display()))?,
-            ),
+            Some(a) => Some(AuditLog::open(&a.path, a.fail_closed).map_err(|e| {
+                format!(
+                    "audit.path: cannot open {} for appending: {e}",
+                    a.path.display()
+                )
+            })?),
             None => None,
         };
-        Ok(Arc::new(Self { config: Arc::new(config), resumer, auth, limits, audit, ready: Mutex::new(None) }))
+        Ok(Arc::new(Self {
+            config: Arc::new(config),
+            resumer,
+            auth,
+            limits,
+            audit,
+            ready: Mutex::new(None),
+        }))
     }
 
     /// Forgets idle rate-limit keys; the server calls this every minute.
@@ -71,7 +83,9 @@ impl AppState {
 
 /// Builds the router: the API under the base path, health checks, and the widget files.
 pub fn app(state: Arc<AppState>) -> Router {
-    let policy = Arc::new(OriginPolicy { allowed: state.config.allowed_origins.clone() });
+    let policy = Arc::new(OriginPolicy {
+        allowed: state.config.allowed_origins.clone(),
+    });
     let api = Router::new()
         .route("/surveys", get(list_surveys))
         .route("/surveys/{key}", get(one_survey))
@@ -85,7 +99,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/readyz", get(readyz));
     if let Some(dir) = &state.config.public_dir {
         let files = tower_http::services::ServeDir::new(dir).append_index_html_on_directories(true);
-        router = router.fallback_service(files).layer(from_fn(strict_csp_on_pages));
+        router = router
+            .fallback_service(files)
+            .layer(from_fn(strict_csp_on_pages));
     }
     router
         .layer(
@@ -118,36 +134,82 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
 }
 
 /// The checks every API request passes before REDCap is asked anything.
-async fn admit(state: &AppState, headers: &HeaderMap, peer: SocketAddr, ip: IpAddr) -> Result<RecordId, Failure> {
-    state.limits.per_ip.check(&ip).map_err(|retry_after| Failure::RateLimited { who: "client ip", retry_after })?;
+async fn admit(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    ip: IpAddr,
+) -> Result<RecordId, Failure> {
+    state
+        .limits
+        .per_ip
+        .check(&ip)
+        .map_err(|retry_after| Failure::RateLimited {
+            who: "client ip",
+            retry_after,
+        })?;
     let identity = state.auth.identify(headers, peer)?;
     state
         .limits
         .per_participant
         .check(&identity.limit_key())
-        .map_err(|retry_after| Failure::RateLimited { who: "participant", retry_after })?;
+        .map_err(|retry_after| Failure::RateLimited {
+            who: "participant",
+            retry_after,
+        })?;
     match identity {
         Identity::Record(record) => Ok(record),
         Identity::Lookup(value) => {
-            let lookup = state.config.auth.lookup.as_ref().ok_or(Failure::Internal("lookup without configuration".into()))?;
-            let project = state.resumer.project(&lookup.project).ok_or(Failure::Internal("lookup project missing".into()))?;
-            within_deadline(state, project.find_record(&lookup.field, &value, &lookup.record_id_field)).await
+            let lookup = state
+                .config
+                .auth
+                .lookup
+                .as_ref()
+                .ok_or(Failure::Internal("lookup without configuration".into()))?;
+            let project = state
+                .resumer
+                .project(&lookup.project)
+                .ok_or(Failure::Internal("lookup project missing".into()))?;
+            within_deadline(
+                state,
+                project.find_record(&lookup.field, &value, &lookup.record_id_field),
+            )
+            .await
         }
     }
 }
 
 /// The longest a whole answer may take: the slowest configured REDCap's timeout.
 fn deadline(state: &AppState) -> Duration {
-    state.config.projects.values().map(|p| p.timeout).max().unwrap_or(Duration::from_secs(8))
+    state
+        .config
+        .projects
+        .values()
+        .map(|p| p.timeout)
+        .max()
+        .unwrap_or(Duration::from_secs(8))
 }
 
-async fn within_deadline<T>(state: &AppState, work: impl std::future::Future<Output = Result<T, Failure>>) -> Result<T, Failure> {
-    tokio::time::timeout(deadline(state), work).await.unwrap_or_else(|_| {
-        Err(Failure::UpstreamUnavailable { cause: "REDCap did not answer in time".into(), retry_after: Duration::from_secs(30) })
-    })
+async fn within_deadline<T>(
+    state: &AppState,
+    work: impl std::future::Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
+    tokio::time::timeout(deadline(state), work)
+        .await
+        .unwrap_or_else(|_| {
+            Err(Failure::UpstreamUnavailable {
+                cause: "REDCap did not answer in time".into(),
+                retry_after: Duration::from_secs(30),
+            })
+        })
 }
 
-async fn one_survey(State(state): State<Arc<AppState>>, Peer(peer): Peer, headers: HeaderMap, uri: Uri) -> Response {
+async fn one_survey(
+    State(state): State<Arc<AppState>>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     let ip = client_ip(peer, &headers, &state.config.auth.trusted_proxies);
     // The key as sent, not percent-decoded: an encoded spelling is not a key.
     let raw_key = uri.path().rsplit('/').next().unwrap_or_default();
@@ -164,8 +226,13 @@ async fn one_survey(State(state): State<Arc<AppState>>, Peer(peer): Peer, header
     let error_code = result.as_ref().err().map(|f| f.code().as_str());
     if let Some(audit) = &state.audit {
         let record = record_seen.as_ref().map(RecordId::as_str);
-        if audit.record(&survey_label, record, outcome, error_code, ip).is_err() && result.is_ok() {
-            return Failure::Internal("audit log not writable (fail_closed)".into()).into_response();
+        if audit
+            .record(&survey_label, record, outcome, error_code, ip)
+            .is_err()
+            && result.is_ok()
+        {
+            return Failure::Internal("audit log not writable (fail_closed)".into())
+                .into_response();
         }
     }
     match result {
@@ -174,7 +241,11 @@ async fn one_survey(State(state): State<Arc<AppState>>, Peer(peer): Peer, header
     }
 }
 
-async fn list_surveys(State(state): State<Arc<AppState>>, Peer(peer): Peer, headers: HeaderMap) -> Response {
+async fn list_surveys(
+    State(state): State<Arc<AppState>>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+) -> Response {
     let ip = client_ip(peer, &headers, &state.config.auth.trusted_proxies);
     let mut record_seen: Option<RecordId> = None;
     let result = async {
@@ -186,11 +257,15 @@ async fn list_surveys(State(state): State<Arc<AppState>>, Peer(peer): Peer, head
     if let Some(audit) = &state.audit {
         let record = record_seen.as_ref().map(RecordId::as_str);
         let written = match &result {
-            Ok(list) => list.surveys.iter().try_for_each(|a| audit.record(&a.key, record, Outcome::of(a), None, ip)),
+            Ok(list) => list
+                .surveys
+                .iter()
+                .try_for_each(|a| audit.record(&a.key, record, Outcome::of(a), None, ip)),
             Err(f) => audit.record("*", record, Outcome::Refused, Some(f.code().as_str()), ip),
         };
         if written.is_err() && result.is_ok() {
-            return Failure::Internal("audit log not writable (fail_closed)".into()).into_response();
+            return Failure::Internal("audit log not writable (fail_closed)".into())
+                .into_response();
         }
     }
     match result {
@@ -219,7 +294,11 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
             ready
         }
     };
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, Json(serde_json::json!({ "ready": ready }))).into_response()
 }
 
@@ -236,8 +315,14 @@ async fn api_headers(request: Request, next: Next) -> Response {
 async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     response
 }
 
@@ -246,16 +331,27 @@ async fn strict_csp_on_pages(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
     if path.ends_with(".html") || path.ends_with('/') {
-        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(STRICT_CSP));
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(STRICT_CSP),
+        );
     }
     response
 }
 
 /// Oversized requests are refused before anything reads them.
 async fn limit_request_size(request: Request, next: Next) -> Response {
-    let size: usize = request.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
+    let size: usize = request
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
     if size > MAX_HEADER_BYTES || request.uri().to_string().len() > MAX_HEADER_BYTES {
-        return (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large").into_response();
+        return (
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request headers too large",
+        )
+            .into_response();
     }
     let declared = request
         .headers()
@@ -270,9 +366,17 @@ async fn limit_request_size(request: Request, next: Next) -> Response {
 
 async fn overloaded(error: BoxError) -> Response {
     if error.is::<tower::timeout::error::Elapsed>() {
-        Failure::UpstreamUnavailable { cause: "request timed out".into(), retry_after: Duration::from_secs(30) }.into_response()
+        Failure::UpstreamUnavailable {
+            cause: "request timed out".into(),
+            retry_after: Duration::from_secs(30),
+        }
+        .into_response()
     } else if error.is::<tower::load_shed::error::Overloaded>() {
-        Failure::UpstreamUnavailable { cause: "server overloaded (load shed)".into(), retry_after: Duration::from_secs(5) }.into_response()
+        Failure::UpstreamUnavailable {
+            cause: "server overloaded (load shed)".into(),
+            retry_after: Duration::from_secs(5),
+        }
+        .into_response()
     } else {
         Failure::Internal(format!("unhandled: {error}")).into_response()
     }
@@ -285,7 +389,11 @@ async fn log_requests(request: Request, next: Next) -> Response {
     let path: String = request.uri().path().chars().take(120).collect();
     let started = Instant::now();
     let response = next.run(request).await;
-    let code = response.extensions().get::<ErrorCode>().map(|c| c.as_str()).unwrap_or("-");
+    let code = response
+        .extensions()
+        .get::<ErrorCode>()
+        .map(|c| c.as_str())
+        .unwrap_or("-");
     tracing::info!(%method, %path, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, code, "request");
     response
 }

@@ -20,6 +20,10 @@ pub struct AuditLog {
     failures: AtomicU64,
 }
 
+/// The audit line could not be written and the log is fail-closed: hand out no code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditLost;
+
 /// What happened to one request for a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -60,7 +64,11 @@ struct Line<'a> {
 impl AuditLog {
     pub fn open(path: &Path, fail_closed: bool) -> std::io::Result<Self> {
         let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(Self { file: Mutex::new(file), fail_closed, failures: AtomicU64::new(0) })
+        Ok(Self {
+            file: Mutex::new(file),
+            fail_closed,
+            failures: AtomicU64::new(0),
+        })
     }
 
     /// Appends one line. `Err` only when the line was lost and the log is fail-closed.
@@ -71,8 +79,15 @@ impl AuditLog {
         outcome: Outcome,
         error: Option<&str>,
         client_ip: IpAddr,
-    ) -> Result<(), ()> {
-        let line = Line { time: rfc3339_now(), survey, record, outcome, error, client_ip: client_ip.to_string() };
+    ) -> Result<(), AuditLost> {
+        let line = Line {
+            time: rfc3339_now(),
+            survey,
+            record,
+            outcome,
+            error,
+            client_ip: client_ip.to_string(),
+        };
         let mut text = serde_json::to_string(&line).unwrap_or_default();
         text.push('\n');
         let written = {
@@ -85,7 +100,7 @@ impl AuditLog {
                 let failures = self.failures.fetch_add(1, Ordering::Relaxed) + 1;
                 tracing::error!(error = %e, failures, "could not write the audit log");
                 if self.fail_closed {
-                    Err(())
+                    Err(AuditLost)
                 } else {
                     Ok(())
                 }
@@ -101,11 +116,19 @@ impl AuditLog {
 
 /// `2026-11-27T18:04:05.123Z`, without pulling in a date crate.
 fn rfc3339_now() -> String {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     let secs = now.as_secs();
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z", rem / 3600, rem % 3600 / 60, rem % 60, now.subsec_millis())
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        now.subsec_millis()
+    )
 }
 
 /// Days since 1970-01-01 → (year, month, day), Howard Hinnant's algorithm.
@@ -140,10 +163,21 @@ mod tests {
         let path = dir.join("audit.jsonl");
         let log = AuditLog::open(&path, true).unwrap();
         let ip: IpAddr = "127.0.0.1".parse().unwrap();
-        log.record("baseline", Some("1001"), Outcome::CodeIssued, None, ip).unwrap();
-        log.record("baseline", None, Outcome::Refused, Some("not_signed_in"), ip).unwrap();
+        log.record("baseline", Some("1001"), Outcome::CodeIssued, None, ip)
+            .unwrap();
+        log.record(
+            "baseline",
+            None,
+            Outcome::Refused,
+            Some("not_signed_in"),
+            ip,
+        )
+        .unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0]["outcome"], "code_issued");
         assert_eq!(lines[0]["record"], "1001");

@@ -29,7 +29,13 @@ pub struct Breaker {
 impl Breaker {
     /// `redcap` names the server in log lines (its URL; no secrets there).
     pub fn new(redcap: impl Into<String>, ban_pause: Duration) -> Self {
-        Self { redcap: redcap.into(), ban_pause, state: Mutex::new(State::Closed { failures_in_a_row: 0 }) }
+        Self {
+            redcap: redcap.into(),
+            ban_pause,
+            state: Mutex::new(State::Closed {
+                failures_in_a_row: 0,
+            }),
+        }
     }
 
     /// `Err(retry_after)` while open.
@@ -58,7 +64,9 @@ impl Breaker {
         if let State::Open { .. } = *state {
             tracing::warn!(redcap = %self.redcap, "REDCap answers again: calls resumed (breaker closed)");
         }
-        *state = State::Closed { failures_in_a_row: 0 };
+        *state = State::Closed {
+            failures_in_a_row: 0,
+        };
     }
 
     /// REDCap said this server's IP is banned.
@@ -88,14 +96,20 @@ impl Breaker {
                         pause_seconds = FAILURE_PAUSE.as_secs(),
                         "REDCap is not answering: calls paused (breaker open)"
                     );
-                    *state = State::Open { until: Instant::now() + FAILURE_PAUSE };
+                    *state = State::Open {
+                        until: Instant::now() + FAILURE_PAUSE,
+                    };
                 } else {
-                    *state = State::Closed { failures_in_a_row: failures };
+                    *state = State::Closed {
+                        failures_in_a_row: failures,
+                    };
                 }
             }
             State::Open { until } if Instant::now() >= until => {
                 tracing::error!(redcap = %self.redcap, "REDCap still not answering: calls paused again");
-                *state = State::Open { until: Instant::now() + FAILURE_PAUSE };
+                *state = State::Open {
+                    until: Instant::now() + FAILURE_PAUSE,
+                };
             }
             State::Open { .. } => {}
         }
@@ -137,7 +151,10 @@ mod tests {
 
     #[test]
     fn an_answer_resets_the_count() {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
         rt.block_on(async {
             let b = Breaker::new("r", Duration::from_secs(1));
             for _ in 0..FAILURES_TO_OPEN - 1 {

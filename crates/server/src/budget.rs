@@ -38,7 +38,12 @@ pub struct CallBudget {
 impl CallBudget {
     pub fn new(per_window: u32, window: Duration, max_wait: Duration) -> Self {
         let per_window = per_window.max(1) as usize;
-        Self { per_window, window, max_wait, slots: Mutex::new(VecDeque::with_capacity(per_window + 1)) }
+        Self {
+            per_window,
+            window,
+            max_wait,
+            slots: Mutex::new(VecDeque::with_capacity(per_window + 1)),
+        }
     }
 
     /// Per minute, the way the configuration states it.
@@ -81,12 +86,18 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn never_more_than_n_in_any_window() {
         // Many concurrent callers, a budget of 5 per 10 s and up to 25 s of waiting.
-        let budget = std::sync::Arc::new(CallBudget::new(5, Duration::from_secs(10), Duration::from_secs(25)));
+        let budget = std::sync::Arc::new(CallBudget::new(
+            5,
+            Duration::from_secs(10),
+            Duration::from_secs(25),
+        ));
         let start = Instant::now();
         let mut tasks = Vec::new();
         for _ in 0..40 {
             let b = budget.clone();
-            tasks.push(tokio::spawn(async move { b.acquire().await.map(|_| Instant::now() - start) }));
+            tasks.push(tokio::spawn(async move {
+                b.acquire().await.map(|_| Instant::now() - start)
+            }));
         }
         let mut granted = Vec::new();
         let mut refused = 0;

@@ -13,7 +13,11 @@ pub async fn check(config: &Config, record: Option<&RecordId>) -> Result<String,
     let mut all_ok = true;
     for survey in &config.surveys {
         let project = &config.projects[&survey.project];
-        let line = match Client::new(ClientConfig { api_url: project.api_url.clone(), token: project.token.clone(), timeout: project.timeout }) {
+        let line = match Client::new(ClientConfig {
+            api_url: project.api_url.clone(),
+            token: project.token.clone(),
+            timeout: project.timeout,
+        }) {
             Err(e) => Err(format!("cannot build a REDCap client: {e}")),
             Ok(client) => check_one(&client, survey, record).await,
         };
@@ -34,19 +38,47 @@ pub async fn check(config: &Config, record: Option<&RecordId>) -> Result<String,
     }
 }
 
-async fn check_one(client: &Client, survey: &crate::config::SurveyConfig, record: Option<&RecordId>) -> Result<String, String> {
+async fn check_one(
+    client: &Client,
+    survey: &crate::config::SurveyConfig,
+    record: Option<&RecordId>,
+) -> Result<String, String> {
     let explain = |step: &str, e: RedcapError| format!("{step}: {e} — {}", e.hint());
-    let version = client.version().await.map_err(|e| explain("REDCap not reachable or token refused", e))?;
-    let project = client.project_info().await.map_err(|e| explain("project", e))?;
-    let mut done = vec![format!("reachable (REDCap {version})"), format!("token valid (project \"{}\")", project.title)];
+    let version = client
+        .version()
+        .await
+        .map_err(|e| explain("REDCap not reachable or token refused", e))?;
+    let project = client
+        .project_info()
+        .await
+        .map_err(|e| explain("project", e))?;
+    let mut done = vec![
+        format!("reachable (REDCap {version})"),
+        format!("token valid (project \"{}\")", project.title),
+    ];
     let Some(record) = record else {
         done.push("give --record ID (a test record) to check survey rights, the instrument and Save & Return Later".into());
         return Ok(done.join(", "));
     };
     let target = target(record, survey);
-    client.survey_link(&target).await.map_err(|e| explain(&format!("{} for record {}", survey.instrument.as_str(), record.as_str()), e))?;
-    done.push(format!("survey rights, {} is a survey", survey.instrument.as_str()));
-    client.survey_return_code(&target).await.map_err(|e| explain("return code", e))?;
+    client.survey_link(&target).await.map_err(|e| {
+        explain(
+            &format!(
+                "{} for record {}",
+                survey.instrument.as_str(),
+                record.as_str()
+            ),
+            e,
+        )
+    })?;
+    done.push(format!(
+        "survey rights, {} is a survey",
+        survey.instrument.as_str()
+    ));
+    client
+        .survey_return_code(&target)
+        .await
+        .map_err(|e| explain("return code", e))?;
     done.push("Save & Return Later on".into());
     Ok(done.join(", "))
 }

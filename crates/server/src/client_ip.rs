@@ -50,16 +50,40 @@ mod tests {
 
     #[test]
     fn forwarded_for_is_believed_only_from_trusted_proxies() {
-        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap(), "127.0.0.1/32".parse().unwrap()];
+        let trusted: Vec<IpNet> = vec![
+            "10.0.0.0/8".parse().unwrap(),
+            "127.0.0.1/32".parse().unwrap(),
+        ];
         let proxy: SocketAddr = "127.0.0.1:4000".parse().unwrap();
         let stranger: SocketAddr = "203.0.113.9:4000".parse().unwrap();
-        assert_eq!(client_ip(stranger, &h("1.2.3.4"), &trusted), "203.0.113.9".parse::<IpAddr>().unwrap());
-        assert_eq!(client_ip(proxy, &h("198.51.100.7"), &trusted), "198.51.100.7".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            client_ip(stranger, &h("1.2.3.4"), &trusted),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_ip(proxy, &h("198.51.100.7"), &trusted),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
         // The client prepends a fake address; the proxy appends the real one.
-        assert_eq!(client_ip(proxy, &h("6.6.6.6, 198.51.100.7"), &trusted), "198.51.100.7".parse::<IpAddr>().unwrap());
-        assert_eq!(client_ip(proxy, &h("198.51.100.7, 10.1.2.3"), &trusted), "198.51.100.7".parse::<IpAddr>().unwrap());
-        assert_eq!(client_ip(proxy, &h("garbage"), &trusted), "127.0.0.1".parse::<IpAddr>().unwrap());
-        assert_eq!(client_ip(proxy, &HeaderMap::new(), &trusted), "127.0.0.1".parse::<IpAddr>().unwrap());
-        assert_eq!(client_ip(proxy, &h("1.2.3.4"), &[]), "127.0.0.1".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            client_ip(proxy, &h("6.6.6.6, 198.51.100.7"), &trusted),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_ip(proxy, &h("198.51.100.7, 10.1.2.3"), &trusted),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_ip(proxy, &h("garbage"), &trusted),
+            "127.0.0.1".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_ip(proxy, &HeaderMap::new(), &trusted),
+            "127.0.0.1".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_ip(proxy, &h("1.2.3.4"), &[]),
+            "127.0.0.1".parse::<IpAddr>().unwrap()
+        );
     }
 }

@@ -75,8 +75,14 @@ allow_completed_edit = true
         api = sim.api_url()
     );
     let secrets: HashMap<String, String> = [
-        ("DEMO_REDCAP_TOKEN".to_owned(), redcap_sim::seed::DEMO_TOKEN.to_owned()),
-        ("DEMO_COHORT_TOKEN".to_owned(), redcap_sim::seed::COHORT_TOKEN.to_owned()),
+        (
+            "DEMO_REDCAP_TOKEN".to_owned(),
+            redcap_sim::seed::DEMO_TOKEN.to_owned(),
+        ),
+        (
+            "DEMO_COHORT_TOKEN".to_owned(),
+            redcap_sim::seed::COHORT_TOKEN.to_owned(),
+        ),
         ("DEMO_TICKET_SECRET".to_owned(), secret.to_owned()),
     ]
     .into_iter()
@@ -96,7 +102,9 @@ pub struct Demo {
 impl Demo {
     /// Starts the simulator on loopback and builds the server state for it.
     pub async fn start(public_dir: Option<PathBuf>) -> Result<Demo, String> {
-        let sim = Simulator::start(SimConfig::default()).await.map_err(|e| format!("cannot start the REDCap simulator: {e}"))?;
+        let sim = Simulator::start(SimConfig::default())
+            .await
+            .map_err(|e| format!("cannot start the REDCap simulator: {e}"))?;
         let secret = random_secret();
         let config = demo_config(&sim, &secret, public_dir);
         let state = AppState::new(config)?;
@@ -115,20 +123,34 @@ impl Demo {
 
     /// Mints a ticket the way a portal would (for tests).
     pub fn ticket(&self, record: &str, ttl: Duration) -> String {
-        TicketIssuer::hs256(&self.secret).mint(record, ttl).expect("HS256 signing cannot fail")
+        TicketIssuer::hs256(&self.secret)
+            .mint(record, ttl)
+            .expect("HS256 signing cannot fail")
     }
 
     /// A ticket that expired ten minutes ago (for tests of the "sign in again" state).
     pub fn expired_ticket(&self, record: &str) -> String {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        TicketIssuer::hs256(&self.secret).mint_expiring_at(record, now.saturating_sub(600)).expect("HS256 signing cannot fail")
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        TicketIssuer::hs256(&self.secret)
+            .mint_expiring_at(record, now.saturating_sub(600))
+            .expect("HS256 signing cannot fail")
     }
 }
 
 fn random_secret() -> String {
     use rand::Rng;
     let mut rng = rand::thread_rng();
-    (0..48).map(|_| char::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[rng.gen_range(0..62)])).collect()
+    (0..48)
+        .map(|_| {
+            char::from(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                    [rng.gen_range(0..62)],
+            )
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -143,12 +165,17 @@ async fn sign_in(State(issuer): State<Arc<TicketIssuer>>, Form(form): Form<SignI
     let Ok(ticket) = issuer.mint(record.as_str(), DEMO_TICKET_TTL) else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let cookie = format!("{DEFAULT_COOKIE}={ticket}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", DEMO_TICKET_TTL.as_secs());
+    let cookie = format!(
+        "{DEFAULT_COOKIE}={ticket}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+        DEMO_TICKET_TTL.as_secs()
+    );
     redirect_with_cookie(&cookie)
 }
 
 async fn sign_out() -> Response {
-    redirect_with_cookie(&format!("{DEFAULT_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"))
+    redirect_with_cookie(&format!(
+        "{DEFAULT_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+    ))
 }
 
 fn redirect_with_cookie(cookie: &str) -> Response {
@@ -156,6 +183,8 @@ fn redirect_with_cookie(cookie: &str) -> Response {
     if let Ok(value) = HeaderValue::from_str(cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

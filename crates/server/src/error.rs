@@ -24,9 +24,15 @@ pub enum Failure {
     #[error("resume not available: {0}")]
     ResumeNotAvailable(String),
     #[error("rate limited ({who})")]
-    RateLimited { who: &'static str, retry_after: Duration },
+    RateLimited {
+        who: &'static str,
+        retry_after: Duration,
+    },
     #[error("REDCap unavailable: {cause}")]
-    UpstreamUnavailable { cause: String, retry_after: Duration },
+    UpstreamUnavailable {
+        cause: String,
+        retry_after: Duration,
+    },
     #[error("REDCap misconfigured: {0}")]
     UpstreamMisconfigured(String),
     #[error("internal error: {0}")]
@@ -50,7 +56,8 @@ impl Failure {
 
     fn retry_after(&self) -> Option<Duration> {
         match self {
-            Failure::RateLimited { retry_after, .. } | Failure::UpstreamUnavailable { retry_after, .. } => Some(*retry_after),
+            Failure::RateLimited { retry_after, .. }
+            | Failure::UpstreamUnavailable { retry_after, .. } => Some(*retry_after),
             _ => None,
         }
     }
@@ -75,12 +82,22 @@ impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let code = self.code();
         match &self {
-            Failure::UpstreamMisconfigured(_) | Failure::Internal(_) => tracing::error!(code = %code, cause = %self, "request failed"),
-            Failure::UpstreamUnavailable { .. } => tracing::warn!(code = %code, cause = %self, "request failed"),
+            Failure::UpstreamMisconfigured(_) | Failure::Internal(_) => {
+                tracing::error!(code = %code, cause = %self, "request failed")
+            }
+            Failure::UpstreamUnavailable { .. } => {
+                tracing::warn!(code = %code, cause = %self, "request failed")
+            }
             _ => tracing::info!(code = %code, cause = %self, "request refused"),
         }
-        let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = ErrorBody { error: ApiError { code, message: participant_message(code).to_owned() } };
+        let status =
+            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = ErrorBody {
+            error: ApiError {
+                code,
+                message: participant_message(code).to_owned(),
+            },
+        };
         let mut response = (status, Json(body)).into_response();
         if let Some(after) = self.retry_after() {
             let secs = after.as_secs().max(1) + u64::from(after.subsec_nanos() > 0);
@@ -105,8 +122,14 @@ mod tests {
             Failure::UnknownSurvey,
             Failure::RecordNotFound,
             Failure::ResumeNotAvailable("S&R off".into()),
-            Failure::RateLimited { who: "participant", retry_after: Duration::from_millis(1500) },
-            Failure::UpstreamUnavailable { cause: "timeout".into(), retry_after: Duration::from_secs(30) },
+            Failure::RateLimited {
+                who: "participant",
+                retry_after: Duration::from_millis(1500),
+            },
+            Failure::UpstreamUnavailable {
+                cause: "timeout".into(),
+                retry_after: Duration::from_secs(30),
+            },
             Failure::UpstreamMisconfigured("token lacks rights".into()),
             Failure::Internal("bug".into()),
         ];
@@ -115,9 +138,17 @@ mod tests {
             let retry = failure.retry_after();
             let response = failure.into_response();
             assert_eq!(response.status().as_u16(), code.http_status());
-            assert_eq!(response.headers().contains_key(header::RETRY_AFTER), code.is_retryable(), "{code}");
+            assert_eq!(
+                response.headers().contains_key(header::RETRY_AFTER),
+                code.is_retryable(),
+                "{code}"
+            );
             if let Some(after) = retry {
-                let secs: u64 = response.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+                let secs: u64 = response.headers()[header::RETRY_AFTER]
+                    .to_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
                 assert!(secs >= after.as_secs().max(1));
             }
         }

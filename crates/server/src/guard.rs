@@ -30,7 +30,10 @@ impl OriginPolicy {
         }
         let origin = match headers.get(header::ORIGIN) {
             None => None,
-            Some(v) => Some(v.to_str().map_err(|_| Failure::Forbidden("unreadable Origin"))?),
+            Some(v) => Some(
+                v.to_str()
+                    .map_err(|_| Failure::Forbidden("unreadable Origin"))?,
+            ),
         };
         if let Some(origin) = origin {
             if !self.allows(origin, headers) {
@@ -53,7 +56,9 @@ impl OriginPolicy {
             return self.allowed.iter().any(|a| a == origin);
         }
         // Same origin as the server itself.
-        let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else { return false };
+        let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+            return false;
+        };
         origin
             .strip_prefix("http://")
             .or_else(|| origin.strip_prefix("https://"))
@@ -62,7 +67,11 @@ impl OriginPolicy {
 }
 
 /// The middleware form of [`OriginPolicy::check`].
-pub async fn cross_site_guard(State(policy): State<Arc<OriginPolicy>>, request: Request, next: Next) -> Response {
+pub async fn cross_site_guard(
+    State(policy): State<Arc<OriginPolicy>>,
+    request: Request,
+    next: Next,
+) -> Response {
     match policy.check(request.headers()) {
         Ok(()) => next.run(request).await,
         Err(failure) => failure.into_response(),
@@ -85,23 +94,81 @@ mod tests {
 
     #[test]
     fn the_table() {
-        let allow = OriginPolicy { allowed: vec!["https://study.example.edu".into()] };
+        let allow = OriginPolicy {
+            allowed: vec!["https://study.example.edu".into()],
+        };
         let own = OriginPolicy::default();
-        let cases: &[(&OriginPolicy, &[(&'static str, &'static str)], bool)] = &[
-            (&allow, &[("x-csrf", "1"), ("sec-fetch-site", "same-origin")], true),
+        type Case<'a> = (&'a OriginPolicy, &'a [(&'static str, &'static str)], bool);
+        let cases: &[Case] = &[
+            (
+                &allow,
+                &[("x-csrf", "1"), ("sec-fetch-site", "same-origin")],
+                true,
+            ),
             (&allow, &[("sec-fetch-site", "same-origin")], false),
-            (&allow, &[("x-csrf", "0"), ("sec-fetch-site", "same-origin")], false),
-            (&allow, &[("x-csrf", "1"), ("sec-fetch-site", "cross-site")], false),
-            (&allow, &[("x-csrf", "1"), ("sec-fetch-site", "same-site")], false),
-            (&allow, &[("x-csrf", "1"), ("sec-fetch-site", "none")], false),
-            (&allow, &[("x-csrf", "1"), ("origin", "https://study.example.edu")], true),
-            (&allow, &[("x-csrf", "1"), ("origin", "https://evil.example")], false),
+            (
+                &allow,
+                &[("x-csrf", "0"), ("sec-fetch-site", "same-origin")],
+                false,
+            ),
+            (
+                &allow,
+                &[("x-csrf", "1"), ("sec-fetch-site", "cross-site")],
+                false,
+            ),
+            (
+                &allow,
+                &[("x-csrf", "1"), ("sec-fetch-site", "same-site")],
+                false,
+            ),
+            (
+                &allow,
+                &[("x-csrf", "1"), ("sec-fetch-site", "none")],
+                false,
+            ),
+            (
+                &allow,
+                &[("x-csrf", "1"), ("origin", "https://study.example.edu")],
+                true,
+            ),
+            (
+                &allow,
+                &[("x-csrf", "1"), ("origin", "https://evil.example")],
+                false,
+            ),
             (&allow, &[("x-csrf", "1"), ("origin", "null")], false),
-            (&allow, &[("x-csrf", "1"), ("origin", "https://study.example.edu"), ("sec-fetch-site", "cross-site")], false),
-            (&allow, &[("x-csrf", "1"), ("origin", "https://evil.example"), ("sec-fetch-site", "same-origin")], false),
+            (
+                &allow,
+                &[
+                    ("x-csrf", "1"),
+                    ("origin", "https://study.example.edu"),
+                    ("sec-fetch-site", "cross-site"),
+                ],
+                false,
+            ),
+            (
+                &allow,
+                &[
+                    ("x-csrf", "1"),
+                    ("origin", "https://evil.example"),
+                    ("sec-fetch-site", "same-origin"),
+                ],
+                false,
+            ),
             (&allow, &[("x-csrf", "1")], false),
-            (&own, &[("x-csrf", "1"), ("origin", "https://study.example.edu")], true),
-            (&own, &[("x-csrf", "1"), ("origin", "https://study.example.edu.evil.example")], false),
+            (
+                &own,
+                &[("x-csrf", "1"), ("origin", "https://study.example.edu")],
+                true,
+            ),
+            (
+                &own,
+                &[
+                    ("x-csrf", "1"),
+                    ("origin", "https://study.example.edu.evil.example"),
+                ],
+                false,
+            ),
             (&own, &[("x-csrf", "1"), ("origin", "null")], false),
         ];
         for (policy, pairs, ok) in cases {

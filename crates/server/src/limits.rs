@@ -15,12 +15,16 @@ pub struct KeyedLimit<K: Hash + Eq + Clone> {
 impl<K: Hash + Eq + Clone> KeyedLimit<K> {
     pub fn per_minute(n: u32) -> Self {
         let quota = Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
-        Self { limiter: RateLimiter::keyed(quota) }
+        Self {
+            limiter: RateLimiter::keyed(quota),
+        }
     }
 
     /// `Err(retry_after)` when this key used up its allowance.
     pub fn check(&self, key: &K) -> Result<(), Duration> {
-        self.limiter.check_key(key).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+        self.limiter
+            .check_key(key)
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 
     /// Forgets keys that are back to a full allowance (call now and then: keeps memory flat).
@@ -46,7 +50,10 @@ pub struct RequestLimits {
 
 impl RequestLimits {
     pub fn new(per_participant_per_minute: u32, per_ip_per_minute: u32) -> Self {
-        Self { per_participant: KeyedLimit::per_minute(per_participant_per_minute), per_ip: KeyedLimit::per_minute(per_ip_per_minute) }
+        Self {
+            per_participant: KeyedLimit::per_minute(per_participant_per_minute),
+            per_ip: KeyedLimit::per_minute(per_ip_per_minute),
+        }
     }
 }
 
@@ -61,7 +68,10 @@ mod tests {
             assert!(limit.check(&"a".to_owned()).is_ok());
         }
         let retry = limit.check(&"a".to_owned()).unwrap_err();
-        assert!(retry > Duration::from_secs(10) && retry <= Duration::from_secs(20), "{retry:?}");
+        assert!(
+            retry > Duration::from_secs(10) && retry <= Duration::from_secs(20),
+            "{retry:?}"
+        );
         assert!(limit.check(&"b".to_owned()).is_ok());
     }
 }

@@ -27,7 +27,10 @@ pub fn compose(survey_link: &Url, code: &ReturnCode, style: LinkStyle) -> Compos
     Composed {
         survey_link: survey_link.to_string(),
         resume_link: resume.to_string(),
-        resume_form: ResumeForm { action: survey_link.to_string(), field: CODE_FIELD.to_owned() },
+        resume_form: ResumeForm {
+            action: survey_link.to_string(),
+            field: CODE_FIELD.to_owned(),
+        },
     }
 }
 
@@ -39,8 +42,14 @@ mod tests {
     fn return_page_style() {
         let link = Url::parse("https://redcap.example.edu/surveys/?s=AbCdEfGhJkLmNpQr").unwrap();
         let c = compose(&link, &ReturnCode::new("KX7HD3LW"), LinkStyle::ReturnPage);
-        assert_eq!(c.survey_link, "https://redcap.example.edu/surveys/?s=AbCdEfGhJkLmNpQr");
-        assert_eq!(c.resume_link, "https://redcap.example.edu/surveys/?s=AbCdEfGhJkLmNpQr&__return=1");
+        assert_eq!(
+            c.survey_link,
+            "https://redcap.example.edu/surveys/?s=AbCdEfGhJkLmNpQr"
+        );
+        assert_eq!(
+            c.resume_link,
+            "https://redcap.example.edu/surveys/?s=AbCdEfGhJkLmNpQr&__return=1"
+        );
         assert_eq!(c.resume_form.action, c.survey_link);
         assert_eq!(c.resume_form.field, "__code");
     }
@@ -49,6 +58,9 @@ mod tests {
     fn rc_param_style() {
         let link = Url::parse("https://redcap.example.edu/redcap/surveys/?s=AbCdEfGhJk").unwrap();
         let c = compose(&link, &ReturnCode::new("KX7HD3LW"), LinkStyle::RcParam);
-        assert_eq!(c.resume_link, "https://redcap.example.edu/redcap/surveys/?s=AbCdEfGhJk&rc=KX7HD3LW");
+        assert_eq!(
+            c.resume_link,
+            "https://redcap.example.edu/redcap/surveys/?s=AbCdEfGhJk&rc=KX7HD3LW"
+        );
     }
 }

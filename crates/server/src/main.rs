@@ -80,7 +80,10 @@ fn main() -> ExitCode {
 fn init_logging(json: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
     if json {
         builder.json().init();
     } else {
@@ -93,33 +96,48 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Serve { config } => {
             let config = Config::load(&config).map_err(|e| e.to_string())?;
             let listen = config.listen;
-            let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("listen = \"{listen}\": {e}"))?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| format!("listen = \"{listen}\": {e}"))?;
             let state = AppState::new(config)?;
             let listen = listener.local_addr().map_err(|e| e.to_string())?;
             tracing::info!(%listen, "redcap-resume serving");
-            serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())
+            serve(listener, state, shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())
         }
         Command::Demo { listen, public_dir } => {
             if !public_dir.join("redcap-resume.js").exists() {
                 tracing::warn!(dir = %public_dir.display(), "the built widget is missing: run `cargo xtask demo` (it builds it with trunk)");
             }
             let demo = Demo::start(Some(public_dir)).await?;
-            let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("--listen {listen}: {e}"))?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| format!("--listen {listen}: {e}"))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
-            println!("redcap-resume demo: open http://{addr}/  (REDCap simulator at {})", demo.sim.api_url());
+            println!(
+                "redcap-resume demo: open http://{addr}/  (REDCap simulator at {})",
+                demo.sim.api_url()
+            );
             println!("Press Ctrl-C to stop.");
             let router = demo.router();
-            axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-                .with_graceful_shutdown(shutdown_signal())
-                .await
-                .map_err(|e| e.to_string())?;
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| e.to_string())?;
             demo.sim.shutdown().await;
             Ok(())
         }
         Command::Check { config, record } => {
             let config = Config::load(&config).map_err(|e| e.to_string())?;
             let record = record
-                .map(|r| redcap_client::RecordId::parse(&r).map_err(|_| format!("--record {r:?} is not a REDCap record id")))
+                .map(|r| {
+                    redcap_client::RecordId::parse(&r)
+                        .map_err(|_| format!("--record {r:?} is not a REDCap record id"))
+                })
                 .transpose()?;
             match redcap_resume::check::check(&config, record.as_ref()).await {
                 Ok(report) => {
@@ -132,11 +150,21 @@ async fn run(command: Command) -> Result<(), String> {
                 }
             }
         }
-        Command::Ticket { config, record, ttl } => {
+        Command::Ticket {
+            config,
+            record,
+            ttl,
+        } => {
             let config = Config::load(&config).map_err(|e| e.to_string())?;
-            let secret = config.auth.hs256_secret().ok_or("`ticket` mints HS256 tickets: configure [auth] with a ticket secret")?;
-            redcap_client::RecordId::parse(&record).map_err(|_| format!("--record {record:?} is not a REDCap record id"))?;
-            let ticket = TicketIssuer::hs256(secret).mint(&record, ttl).map_err(|e| e.to_string())?;
+            let secret = config
+                .auth
+                .hs256_secret()
+                .ok_or("`ticket` mints HS256 tickets: configure [auth] with a ticket secret")?;
+            redcap_client::RecordId::parse(&record)
+                .map_err(|_| format!("--record {record:?} is not a REDCap record id"))?;
+            let ticket = TicketIssuer::hs256(secret)
+                .mint(&record, ttl)
+                .map_err(|e| e.to_string())?;
             println!("{ticket}");
             Ok(())
         }

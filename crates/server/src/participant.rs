@@ -20,7 +20,9 @@ pub struct Authenticator {
 impl Authenticator {
     pub fn new(config: AuthConfig) -> Result<Self, String> {
         let verifier = match &config.ticket_key {
-            Some(key) => Some(TicketVerifier::new(key, config.leeway).map_err(|e| format!("ticket key: {e}"))?),
+            Some(key) => Some(
+                TicketVerifier::new(key, config.leeway).map_err(|e| format!("ticket key: {e}"))?,
+            ),
             None => None,
         };
         Ok(Self { config, verifier })
@@ -42,13 +44,16 @@ impl Authenticator {
     /// The record id this request speaks for (ticket mode, or header mode without lookup).
     pub fn participant(&self, headers: &HeaderMap, peer: SocketAddr) -> Result<RecordId, Failure> {
         match self.config.mode {
-            AuthMode::Ticket => self.from_ticket(headers),
-            AuthMode::Header => self.from_proxy_header(headers, peer),
+            AuthMode::Ticket => self.ticket_record(headers),
+            AuthMode::Header => self.proxy_header_record(headers, peer),
         }
     }
 
-    fn from_ticket(&self, headers: &HeaderMap) -> Result<RecordId, Failure> {
-        let verifier = self.verifier.as_ref().ok_or(Failure::Internal("ticket mode without a key".into()))?;
+    fn ticket_record(&self, headers: &HeaderMap) -> Result<RecordId, Failure> {
+        let verifier = self
+            .verifier
+            .as_ref()
+            .ok_or(Failure::Internal("ticket mode without a key".into()))?;
         let ticket = bearer(headers)
             .or_else(|| cookie(headers, &self.config.cookie_name))
             .ok_or(Failure::NotSignedIn("no ticket"))?;
@@ -65,22 +70,34 @@ impl Authenticator {
         })
     }
 
-    fn from_proxy_header(&self, headers: &HeaderMap, peer: SocketAddr) -> Result<RecordId, Failure> {
+    fn proxy_header_record(
+        &self,
+        headers: &HeaderMap,
+        peer: SocketAddr,
+    ) -> Result<RecordId, Failure> {
         let text = self.proxy_header_value(headers, peer)?;
         RecordId::parse(&text).map_err(|_| Failure::NotSignedIn("SSO header is not a record id"))
     }
 
     fn proxy_header_value(&self, headers: &HeaderMap, peer: SocketAddr) -> Result<String, Failure> {
-        let name = self.config.header_name.as_deref().ok_or(Failure::Internal("header mode without a header".into()))?;
+        let name = self
+            .config
+            .header_name
+            .as_deref()
+            .ok_or(Failure::Internal("header mode without a header".into()))?;
         if !peer_is_trusted(peer, &self.config.trusted_proxies) {
-            return Err(Failure::NotSignedIn("SSO header ignored: peer is not a trusted proxy"));
+            return Err(Failure::NotSignedIn(
+                "SSO header ignored: peer is not a trusted proxy",
+            ));
         }
         let mut values = headers.get_all(name).iter();
         let value = values.next().ok_or(Failure::NotSignedIn("no SSO header"))?;
         if values.next().is_some() {
             return Err(Failure::NotSignedIn("SSO header sent more than once"));
         }
-        let text = value.to_str().map_err(|_| Failure::NotSignedIn("SSO header not readable"))?;
+        let text = value
+            .to_str()
+            .map_err(|_| Failure::NotSignedIn("SSO header not readable"))?;
         Ok(text.trim().to_owned())
     }
 }
@@ -106,7 +123,10 @@ impl Identity {
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -129,12 +149,18 @@ mod tests {
     #[test]
     fn tickets_come_from_bearer_or_the_named_cookie() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; redcap_resume_ticket=T1; b=2"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; redcap_resume_ticket=T1; b=2"),
+        );
         assert_eq!(cookie(&h, "redcap_resume_ticket").as_deref(), Some("T1"));
         assert_eq!(cookie(&h, "other"), None);
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer T2"));
         assert_eq!(bearer(&h).as_deref(), Some("T2"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic dXNlcjpwdw=="));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Basic dXNlcjpwdw=="),
+        );
         assert_eq!(bearer(&h), None);
     }
 }

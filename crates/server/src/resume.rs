@@ -60,11 +60,14 @@ impl Resumer {
         Ok(SurveyList { surveys })
     }
 
-    async fn answer_for(&self, record: &RecordId, survey: &SurveyConfig) -> Result<SurveyAnswer, Failure> {
-        let project = self
-            .projects
-            .get(&survey.project)
-            .ok_or_else(|| Failure::Internal(format!("survey {} names a missing project", survey.key)))?;
+    async fn answer_for(
+        &self,
+        record: &RecordId,
+        survey: &SurveyConfig,
+    ) -> Result<SurveyAnswer, Failure> {
+        let project = self.projects.get(&survey.project).ok_or_else(|| {
+            Failure::Internal(format!("survey {} names a missing project", survey.key))
+        })?;
         let target = target(record, survey);
         let status = if survey.status {
             match project.status(&target).await {

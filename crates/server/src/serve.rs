@@ -10,7 +10,11 @@ use tokio::net::TcpListener;
 use crate::app::{app, AppState};
 
 /// Serves until `shutdown` resolves; requests in flight then finish.
-pub async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let housekeeping = {
         let state = state.clone();
         tokio::spawn(async move {
@@ -22,9 +26,12 @@ pub async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: impl F
         })
     };
     let router = app(state);
-    let result = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     housekeeping.abort();
     result
 }

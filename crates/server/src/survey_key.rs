@@ -16,7 +16,9 @@ impl SurveyKey {
     pub fn parse(text: &str) -> Result<Self, NotASurveyKey> {
         let ok = !text.is_empty()
             && text.len() <= Self::MAX_LEN
-            && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
         if ok {
             Ok(Self(text.to_owned()))
         } else {
@@ -55,7 +57,17 @@ mod tests {
     #[test]
     fn refuses_everything_else() {
         let long = "a".repeat(65);
-        let hostile = ["", "../etc", "base%6Cine", "bаseline" /* Cyrillic а */, "Baseline", "a b", "a/b", &long, "ｂaseline"];
+        let hostile = [
+            "",
+            "../etc",
+            "base%6Cine",
+            "bаseline", /* Cyrillic а */
+            "Baseline",
+            "a b",
+            "a/b",
+            &long,
+            "ｂaseline",
+        ];
         for key in hostile {
             assert_eq!(SurveyKey::parse(key), Err(NotASurveyKey), "{key:?}");
         }

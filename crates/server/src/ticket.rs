@@ -67,7 +67,10 @@ pub struct TicketVerifier {
 impl TicketVerifier {
     pub fn new(key: &TicketKey, leeway: Duration) -> Result<Self, jsonwebtoken::errors::Error> {
         let (key, algorithm) = match key {
-            TicketKey::Hs256(secret) => (DecodingKey::from_secret(secret.expose_secret().as_bytes()), Algorithm::HS256),
+            TicketKey::Hs256(secret) => (
+                DecodingKey::from_secret(secret.expose_secret().as_bytes()),
+                Algorithm::HS256,
+            ),
             TicketKey::EdDsa(pem) => (DecodingKey::from_ed_pem(pem)?, Algorithm::EdDSA),
             TicketKey::Rs256(pem) => (DecodingKey::from_rsa_pem(pem)?, Algorithm::RS256),
         };
@@ -86,18 +89,20 @@ impl TicketVerifier {
         if ticket.len() > MAX_TICKET_LEN {
             return Err(TicketError::TooLong);
         }
-        let data = jsonwebtoken::decode::<Claims>(ticket, &self.key, &self.validation).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind as K;
-            match e.kind() {
-                K::ExpiredSignature => TicketError::Expired,
-                K::ImmatureSignature => TicketError::NotYetValid,
-                K::InvalidAudience => TicketError::WrongAudience,
-                K::InvalidSignature | K::InvalidAlgorithm | K::InvalidAlgorithmName | K::InvalidKeyFormat => {
-                    TicketError::BadSignature
+        let data =
+            jsonwebtoken::decode::<Claims>(ticket, &self.key, &self.validation).map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind as K;
+                match e.kind() {
+                    K::ExpiredSignature => TicketError::Expired,
+                    K::ImmatureSignature => TicketError::NotYetValid,
+                    K::InvalidAudience => TicketError::WrongAudience,
+                    K::InvalidSignature
+                    | K::InvalidAlgorithm
+                    | K::InvalidAlgorithmName
+                    | K::InvalidKeyFormat => TicketError::BadSignature,
+                    _ => TicketError::Malformed,
                 }
-                _ => TicketError::Malformed,
-            }
-        })?;
+            })?;
         RecordId::parse(&data.claims.sub).map_err(|_| TicketError::BadSubject)
     }
 }
@@ -109,7 +114,9 @@ pub struct TicketIssuer {
 
 impl TicketIssuer {
     pub fn hs256(secret: &str) -> Self {
-        Self { key: EncodingKey::from_secret(secret.as_bytes()) }
+        Self {
+            key: EncodingKey::from_secret(secret.as_bytes()),
+        }
     }
 
     pub fn mint(&self, record: &str, ttl: Duration) -> Result<String, jsonwebtoken::errors::Error> {
@@ -117,14 +124,27 @@ impl TicketIssuer {
     }
 
     /// A ticket that expires at `exp` (seconds since 1970; may lie in the past, for tests).
-    pub fn mint_expiring_at(&self, record: &str, exp: u64) -> Result<String, jsonwebtoken::errors::Error> {
-        let claims = Claims { sub: record.to_owned(), aud: AUDIENCE.to_owned(), exp, iat: Some(unix_now()), nbf: None };
+    pub fn mint_expiring_at(
+        &self,
+        record: &str,
+        exp: u64,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
+        let claims = Claims {
+            sub: record.to_owned(),
+            aud: AUDIENCE.to_owned(),
+            exp,
+            iat: Some(unix_now()),
+            nbf: None,
+        };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.key)
     }
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -134,15 +154,27 @@ mod tests {
     const SECRET: &str = "0123456789abcdef0123456789abcdef-test";
 
     fn verifier() -> TicketVerifier {
-        TicketVerifier::new(&TicketKey::Hs256(SECRET.to_owned().into()), Duration::from_secs(30)).unwrap()
+        TicketVerifier::new(
+            &TicketKey::Hs256(SECRET.to_owned().into()),
+            Duration::from_secs(30),
+        )
+        .unwrap()
     }
 
     fn now() -> u64 {
-        SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
     }
 
     fn sign(claims: serde_json::Value, secret: &str) -> String {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap()
     }
 
     fn b64(bytes: &[u8]) -> String {
@@ -152,20 +184,58 @@ mod tests {
 
     #[test]
     fn a_good_ticket_names_its_record() {
-        let t = TicketIssuer::hs256(SECRET).mint("1001", Duration::from_secs(60)).unwrap();
+        let t = TicketIssuer::hs256(SECRET)
+            .mint("1001", Duration::from_secs(60))
+            .unwrap();
         assert_eq!(verifier().verify(&t).unwrap().as_str(), "1001");
     }
 
     #[test]
     fn refusals_say_why() {
         let cases = [
-            (sign(serde_json::json!({"sub":"1","aud":AUDIENCE,"exp":now()-120}), SECRET), TicketError::Expired),
-            (sign(serde_json::json!({"sub":"1","aud":AUDIENCE,"exp":now()+120,"nbf":now()+600}), SECRET), TicketError::NotYetValid),
-            (sign(serde_json::json!({"sub":"1","aud":"another-app","exp":now()+120}), SECRET), TicketError::WrongAudience),
-            (sign(serde_json::json!({"sub":"1","aud":AUDIENCE,"exp":now()+120}), "another-secret-another-secret-xx"), TicketError::BadSignature),
-            (sign(serde_json::json!({"sub":"1","aud":AUDIENCE}), SECRET), TicketError::Malformed),
-            (sign(serde_json::json!({"aud":AUDIENCE,"exp":now()+120}), SECRET), TicketError::Malformed),
-            (sign(serde_json::json!({"sub":"a\u{0}b","aud":AUDIENCE,"exp":now()+120}), SECRET), TicketError::BadSubject),
+            (
+                sign(
+                    serde_json::json!({"sub":"1","aud":AUDIENCE,"exp":now()-120}),
+                    SECRET,
+                ),
+                TicketError::Expired,
+            ),
+            (
+                sign(
+                    serde_json::json!({"sub":"1","aud":AUDIENCE,"exp":now()+120,"nbf":now()+600}),
+                    SECRET,
+                ),
+                TicketError::NotYetValid,
+            ),
+            (
+                sign(
+                    serde_json::json!({"sub":"1","aud":"another-app","exp":now()+120}),
+                    SECRET,
+                ),
+                TicketError::WrongAudience,
+            ),
+            (
+                sign(
+                    serde_json::json!({"sub":"1","aud":AUDIENCE,"exp":now()+120}),
+                    "another-secret-another-secret-xx",
+                ),
+                TicketError::BadSignature,
+            ),
+            (
+                sign(serde_json::json!({"sub":"1","aud":AUDIENCE}), SECRET),
+                TicketError::Malformed,
+            ),
+            (
+                sign(serde_json::json!({"aud":AUDIENCE,"exp":now()+120}), SECRET),
+                TicketError::Malformed,
+            ),
+            (
+                sign(
+                    serde_json::json!({"sub":"a\u{0}b","aud":AUDIENCE,"exp":now()+120}),
+                    SECRET,
+                ),
+                TicketError::BadSubject,
+            ),
             ("x".repeat(MAX_TICKET_LEN + 1), TicketError::TooLong),
             ("not.a.ticket".to_owned(), TicketError::Malformed),
         ];
@@ -177,7 +247,11 @@ mod tests {
     #[test]
     fn alg_none_is_refused() {
         let header = b64(br#"{"alg":"none","typ":"JWT"}"#);
-        let body = b64(format!(r#"{{"sub":"1001","aud":"{AUDIENCE}","exp":{}}}"#, now() + 300).as_bytes());
+        let body = b64(format!(
+            r#"{{"sub":"1001","aud":"{AUDIENCE}","exp":{}}}"#,
+            now() + 300
+        )
+        .as_bytes());
         for ticket in [format!("{header}.{body}."), format!("{header}.{body}")] {
             assert!(verifier().verify(&ticket).is_err(), "{ticket}");
         }
@@ -185,8 +259,15 @@ mod tests {
 
     #[test]
     fn leeway_is_capped_at_sixty_seconds() {
-        let v = TicketVerifier::new(&TicketKey::Hs256(SECRET.to_owned().into()), Duration::from_secs(3600)).unwrap();
-        let t = sign(serde_json::json!({"sub":"1","aud":AUDIENCE,"exp":now()-90}), SECRET);
+        let v = TicketVerifier::new(
+            &TicketKey::Hs256(SECRET.to_owned().into()),
+            Duration::from_secs(3600),
+        )
+        .unwrap();
+        let t = sign(
+            serde_json::json!({"sub":"1","aud":AUDIENCE,"exp":now()-90}),
+            SECRET,
+        );
         assert_eq!(v.verify(&t), Err(TicketError::Expired));
     }
 }

@@ -12,7 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use moka::future::Cache;
-use redcap_client::{Client, ClientConfig, FieldName, LookupValue, RecordId, RedcapError, ResponseStatus, ReturnCode, SurveyLink, SurveyTarget};
+use redcap_client::{
+    Client, ClientConfig, FieldName, LookupValue, RecordId, RedcapError, ResponseStatus,
+    ReturnCode, SurveyLink, SurveyTarget,
+};
 
 use crate::breaker::Breaker;
 use crate::budget::CallBudget;
@@ -60,14 +63,26 @@ pub struct Project {
 }
 
 /// Builds the projects of a configuration, sharing one budget per REDCap server.
-pub fn build_projects(projects: &std::collections::BTreeMap<String, ProjectConfig>) -> Result<HashMap<String, Arc<Project>>, String> {
+pub fn build_projects(
+    projects: &std::collections::BTreeMap<String, ProjectConfig>,
+) -> Result<HashMap<String, Arc<Project>>, String> {
     // Projects on one REDCap server share its budget: the smallest one configured for it.
     let mut servers: HashMap<String, Arc<RedcapServer>> = HashMap::new();
     for cfg in projects.values() {
         let origin = cfg.api_url.origin().ascii_serialization();
-        let shared = projects.values().filter(|p| p.api_url.origin().ascii_serialization() == origin);
-        let budget = shared.clone().map(|p| p.max_requests_per_minute).min().unwrap_or(cfg.max_requests_per_minute);
-        let wait = shared.clone().map(|p| p.max_queue_wait).min().unwrap_or(cfg.max_queue_wait);
+        let shared = projects
+            .values()
+            .filter(|p| p.api_url.origin().ascii_serialization() == origin);
+        let budget = shared
+            .clone()
+            .map(|p| p.max_requests_per_minute)
+            .min()
+            .unwrap_or(cfg.max_requests_per_minute);
+        let wait = shared
+            .clone()
+            .map(|p| p.max_queue_wait)
+            .min()
+            .unwrap_or(cfg.max_queue_wait);
         let ban_pause = shared.map(|p| p.ban_pause).max().unwrap_or(cfg.ban_pause);
         servers.entry(origin).or_insert_with(|| {
             Arc::new(RedcapServer {
@@ -80,17 +95,36 @@ pub fn build_projects(projects: &std::collections::BTreeMap<String, ProjectConfi
     let mut built = HashMap::new();
     for (name, cfg) in projects {
         let server = servers[&cfg.api_url.origin().ascii_serialization()].clone();
-        let client = Client::new(ClientConfig { api_url: cfg.api_url.clone(), token: cfg.token.clone(), timeout: cfg.timeout })
-            .map_err(|e| format!("project {name}: cannot build the REDCap client: {e}"))?;
+        let client = Client::new(ClientConfig {
+            api_url: cfg.api_url.clone(),
+            token: cfg.token.clone(),
+            timeout: cfg.timeout,
+        })
+        .map_err(|e| format!("project {name}: cannot build the REDCap client: {e}"))?;
         let project = Project {
             name: name.clone(),
             client,
             server,
-            resumables: Cache::builder().max_capacity(CACHE_CAPACITY).time_to_live(cfg.cache_ttl).build(),
-            links: Cache::builder().max_capacity(CACHE_CAPACITY).time_to_live(cfg.cache_ttl).build(),
-            statuses: Cache::builder().max_capacity(CACHE_CAPACITY).time_to_live(STATUS_TTL.min(cfg.cache_ttl)).build(),
-            refusals: Cache::builder().max_capacity(CACHE_CAPACITY).time_to_live(REFUSAL_TTL).build(),
-            lookups: Cache::builder().max_capacity(CACHE_CAPACITY).time_to_live(cfg.cache_ttl).build(),
+            resumables: Cache::builder()
+                .max_capacity(CACHE_CAPACITY)
+                .time_to_live(cfg.cache_ttl)
+                .build(),
+            links: Cache::builder()
+                .max_capacity(CACHE_CAPACITY)
+                .time_to_live(cfg.cache_ttl)
+                .build(),
+            statuses: Cache::builder()
+                .max_capacity(CACHE_CAPACITY)
+                .time_to_live(STATUS_TTL.min(cfg.cache_ttl))
+                .build(),
+            refusals: Cache::builder()
+                .max_capacity(CACHE_CAPACITY)
+                .time_to_live(REFUSAL_TTL)
+                .build(),
+            lookups: Cache::builder()
+                .max_capacity(CACHE_CAPACITY)
+                .time_to_live(cfg.cache_ttl)
+                .build(),
         };
         built.insert(name.clone(), Arc::new(project));
     }
@@ -121,7 +155,8 @@ impl Project {
                 Ok::<_, Failure>(Resumable { link, code })
             })
             .await;
-        self.remember_refusal(target, result.map_err(|e| (*e).clone())).await
+        self.remember_refusal(target, result.map_err(|e| (*e).clone()))
+            .await
     }
 
     /// The survey link alone, for a survey not started yet: no return code is created (REDCap
@@ -133,8 +168,12 @@ impl Project {
         if let Some(resumable) = self.resumables.get(target).await {
             return Ok(resumable.link);
         }
-        let result = self.links.try_get_with_by_ref(target, self.call(self.client.survey_link(target))).await;
-        self.remember_refusal(target, result.map_err(|e| (*e).clone())).await
+        let result = self
+            .links
+            .try_get_with_by_ref(target, self.call(self.client.survey_link(target)))
+            .await;
+        self.remember_refusal(target, result.map_err(|e| (*e).clone()))
+            .await
     }
 
     /// Where the participant stands with the survey (cached briefly).
@@ -150,7 +189,12 @@ impl Project {
     }
 
     /// The one record whose `field` holds `value` (cached, budgeted).
-    pub async fn find_record(&self, field: &FieldName, value: &LookupValue, record_id_field: &FieldName) -> Result<RecordId, Failure> {
+    pub async fn find_record(
+        &self,
+        field: &FieldName,
+        value: &LookupValue,
+        record_id_field: &FieldName,
+    ) -> Result<RecordId, Failure> {
         let key = (field.clone(), value.clone());
         self.lookups
             .try_get_with(key, async {
@@ -172,12 +216,23 @@ impl Project {
 
     /// Asks REDCap its version through the budget (for `/readyz`).
     pub async fn ping(&self) -> Result<String, Failure> {
-        self.call(self.client.version()).await.map(|v| v.to_string())
+        self.call(self.client.version())
+            .await
+            .map(|v| v.to_string())
     }
 
-    async fn remember_refusal<T>(&self, target: &SurveyTarget, result: Result<T, Failure>) -> Result<T, Failure> {
+    async fn remember_refusal<T>(
+        &self,
+        target: &SurveyTarget,
+        result: Result<T, Failure>,
+    ) -> Result<T, Failure> {
         if let Err(failure) = &result {
-            if matches!(failure, Failure::RecordNotFound | Failure::ResumeNotAvailable(_) | Failure::UpstreamMisconfigured(_)) {
+            if matches!(
+                failure,
+                Failure::RecordNotFound
+                    | Failure::ResumeNotAvailable(_)
+                    | Failure::UpstreamMisconfigured(_)
+            ) {
                 self.refusals.insert(target.clone(), failure.clone()).await;
             }
         }
@@ -185,14 +240,23 @@ impl Project {
     }
 
     /// One REDCap call: breaker, budget, then the answer classified.
-    async fn call<T>(&self, request: impl Future<Output = Result<T, RedcapError>>) -> Result<T, Failure> {
+    async fn call<T>(
+        &self,
+        request: impl Future<Output = Result<T, RedcapError>>,
+    ) -> Result<T, Failure> {
         let server = &self.server;
         if let Err(retry_after) = server.breaker.check() {
-            return Err(Failure::UpstreamUnavailable { cause: format!("calls to {} paused (breaker open)", server.label), retry_after });
+            return Err(Failure::UpstreamUnavailable {
+                cause: format!("calls to {} paused (breaker open)", server.label),
+                retry_after,
+            });
         }
         if let Err(retry_after) = server.budget.acquire().await {
             tracing::warn!(redcap = %server.label, "call budget exhausted: a participant was asked to retry");
-            return Err(Failure::UpstreamUnavailable { cause: "REDCap call budget exhausted".into(), retry_after });
+            return Err(Failure::UpstreamUnavailable {
+                cause: "REDCap call budget exhausted".into(),
+                retry_after,
+            });
         }
         match request.await {
             Ok(value) => {
@@ -209,11 +273,19 @@ impl Project {
         match error {
             RedcapError::Banned => {
                 server.breaker.record_ban();
-                Failure::UpstreamUnavailable { cause: "REDCap banned this server's IP".into(), retry_after: server.breaker.check().err().unwrap_or(OUTAGE_RETRY) }
+                Failure::UpstreamUnavailable {
+                    cause: "REDCap banned this server's IP".into(),
+                    retry_after: server.breaker.check().err().unwrap_or(OUTAGE_RETRY),
+                }
             }
-            e @ (RedcapError::Unavailable { .. } | RedcapError::Timeout | RedcapError::RateLimited) => {
+            e @ (RedcapError::Unavailable { .. }
+            | RedcapError::Timeout
+            | RedcapError::RateLimited) => {
                 server.breaker.record_failure();
-                Failure::UpstreamUnavailable { cause: format!("project {project}: {e}"), retry_after: OUTAGE_RETRY }
+                Failure::UpstreamUnavailable {
+                    cause: format!("project {project}: {e}"),
+                    retry_after: OUTAGE_RETRY,
+                }
             }
             RedcapError::RecordNotFound => {
                 server.breaker.record_answer();
@@ -226,11 +298,16 @@ impl Project {
             }
             e @ RedcapError::InvalidAnswer(_) => {
                 server.breaker.record_failure();
-                Failure::UpstreamMisconfigured(format!("project {project}: REDCap's answer was refused: {e}"))
+                Failure::UpstreamMisconfigured(format!(
+                    "project {project}: REDCap's answer was refused: {e}"
+                ))
             }
             e @ RedcapError::Unexpected { .. } => {
                 server.breaker.record_failure();
-                Failure::UpstreamUnavailable { cause: format!("project {project}: {e}"), retry_after: OUTAGE_RETRY }
+                Failure::UpstreamUnavailable {
+                    cause: format!("project {project}: {e}"),
+                    retry_after: OUTAGE_RETRY,
+                }
             }
             e => {
                 server.breaker.record_answer();

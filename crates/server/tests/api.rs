@@ -8,7 +8,9 @@ use redcap_sim::seed;
 #[tokio::test]
 async fn classic_survey_in_progress() {
     let h = Harness::start().await;
-    let a = h.as_participant(seed::RECORD_IN_PROGRESS, "/surveys/baseline").await;
+    let a = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/baseline")
+        .await;
     assert_eq!(a.status, 200, "{}", a.body);
     let j = a.json();
     assert_eq!(j["key"], "baseline");
@@ -17,36 +19,71 @@ async fn classic_survey_in_progress() {
     let code = j["return_code"].as_str().unwrap();
     assert!(is_return_code(code), "{code}");
     let link = j["survey_link"].as_str().unwrap();
-    assert!(link.starts_with(&format!("{}surveys/?s=", h.sim.base_url())), "{link}");
-    assert_eq!(j["resume_link"].as_str().unwrap(), format!("{link}&__return=1"));
+    assert!(
+        link.starts_with(&format!("{}surveys/?s=", h.sim.base_url())),
+        "{link}"
+    );
+    assert_eq!(
+        j["resume_link"].as_str().unwrap(),
+        format!("{link}&__return=1")
+    );
     assert_eq!(j["resume_form"]["action"].as_str().unwrap(), link);
     assert_eq!(j["resume_form"]["field"], "__code");
     // Every API answer carries these.
     assert_eq!(a.header("cache-control"), Some("no-store"));
     assert_eq!(a.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(a.header("referrer-policy"), Some("no-referrer"));
-    assert!(a.header("content-type").unwrap().starts_with("application/json"));
+    assert!(a
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/json"));
     assert!(a.header("access-control-allow-origin").is_none());
 
     // The code really resumes: POST it as __code to the form action, as the widget does.
-    let page = h.http.post(link).form(&[("__code", code.to_lowercase())]).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("resumed-record") && page.contains(seed::RECORD_IN_PROGRESS), "{page}");
+    let page = h
+        .http
+        .post(link)
+        .form(&[("__code", code.to_lowercase())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("resumed-record") && page.contains(seed::RECORD_IN_PROGRESS),
+        "{page}"
+    );
     h.stop().await;
 }
 
 #[tokio::test]
 async fn longitudinal_event_and_repeat_instance() {
     let h = Harness::start().await;
-    let m3 = h.as_participant(seed::RECORD_IN_PROGRESS, "/surveys/month3").await;
+    let m3 = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/month3")
+        .await;
     assert_eq!(m3.status, 200, "{}", m3.body);
     assert_eq!(m3.json()["status"], "in_progress");
-    let diary = h.as_participant(seed::RECORD_IN_PROGRESS, "/surveys/diary").await;
+    let diary = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/diary")
+        .await;
     assert_eq!(diary.status, 200, "{}", diary.body);
     assert_eq!(diary.json()["status"], "in_progress");
     // The simulator saw the event and the instance, and the codes differ per response.
     let calls = h.sim.calls();
-    assert!(calls.iter().any(|c| c.field("event") == Some(seed::EVENT_MONTH_3)), "{calls:?}");
-    assert!(calls.iter().any(|c| c.field("repeat_instance") == Some("2")), "{calls:?}");
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.field("event") == Some(seed::EVENT_MONTH_3)),
+        "{calls:?}"
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.field("repeat_instance") == Some("2")),
+        "{calls:?}"
+    );
     assert_ne!(m3.json()["return_code"], diary.json()["return_code"]);
     for answer in [&m3, &diary] {
         let j = answer.json();
@@ -68,22 +105,54 @@ async fn longitudinal_event_and_repeat_instance() {
 #[tokio::test]
 async fn completed_surveys_get_no_code_unless_editing_is_allowed() {
     let h = Harness::start().await;
-    let a = h.as_participant(seed::RECORD_COMPLETED, "/surveys/baseline").await;
+    let a = h
+        .as_participant(seed::RECORD_COMPLETED, "/surveys/baseline")
+        .await;
     assert_eq!(a.status, 200);
-    assert_eq!(a.json(), serde_json::json!({"key":"baseline","title":"Baseline questionnaire","status":"completed"}));
-    let exit = h.as_participant(seed::RECORD_COMPLETED, "/surveys/exit").await;
+    assert_eq!(
+        a.json(),
+        serde_json::json!({"key":"baseline","title":"Baseline questionnaire","status":"completed"})
+    );
+    let exit = h
+        .as_participant(seed::RECORD_COMPLETED, "/surveys/exit")
+        .await;
     assert_eq!(exit.json()["status"], "completed");
     assert!(is_return_code(exit.json()["return_code"].as_str().unwrap()));
-    let calls_before = h.sim.calls().iter().filter(|c| c.content.as_deref() == Some("surveyReturnCode")).count();
-    let fresh = h.as_participant(seed::RECORD_NOT_STARTED, "/surveys/baseline").await;
+    let calls_before = h
+        .sim
+        .calls()
+        .iter()
+        .filter(|c| c.content.as_deref() == Some("surveyReturnCode"))
+        .count();
+    let fresh = h
+        .as_participant(seed::RECORD_NOT_STARTED, "/surveys/baseline")
+        .await;
     let j = fresh.json();
     assert_eq!(j["status"], "not_started");
     // A survey not started gets its link to start, and no return code is created for it.
-    assert!(j["survey_link"].as_str().unwrap().contains("/surveys/?s="), "{j}");
-    assert!(j.get("return_code").is_none() && j.get("resume_link").is_none() && j.get("resume_form").is_none(), "{j}");
-    let calls_after = h.sim.calls().iter().filter(|c| c.content.as_deref() == Some("surveyReturnCode")).count();
-    assert_eq!(calls_after, calls_before, "no surveyReturnCode call for a survey not started");
-    let plain = h.as_participant(seed::RECORD_IN_PROGRESS, "/surveys/plain").await;
+    assert!(
+        j["survey_link"].as_str().unwrap().contains("/surveys/?s="),
+        "{j}"
+    );
+    assert!(
+        j.get("return_code").is_none()
+            && j.get("resume_link").is_none()
+            && j.get("resume_form").is_none(),
+        "{j}"
+    );
+    let calls_after = h
+        .sim
+        .calls()
+        .iter()
+        .filter(|c| c.content.as_deref() == Some("surveyReturnCode"))
+        .count();
+    assert_eq!(
+        calls_after, calls_before,
+        "no surveyReturnCode call for a survey not started"
+    );
+    let plain = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/plain")
+        .await;
     assert_eq!(plain.json()["status"], "unknown");
     h.stop().await;
 }
@@ -91,43 +160,101 @@ async fn completed_surveys_get_no_code_unless_editing_is_allowed() {
 #[tokio::test]
 async fn rc_param_link_style() {
     let h = Harness::start().await;
-    let j = h.as_participant(seed::RECORD_IN_PROGRESS, "/surveys/rc").await.json();
-    let expected = format!("{}&rc={}", j["survey_link"].as_str().unwrap(), j["return_code"].as_str().unwrap());
+    let j = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/rc")
+        .await
+        .json();
+    let expected = format!(
+        "{}&rc={}",
+        j["survey_link"].as_str().unwrap(),
+        j["return_code"].as_str().unwrap()
+    );
     assert_eq!(j["resume_link"].as_str().unwrap(), expected);
     h.stop().await;
 }
 
 #[tokio::test]
 async fn every_contract_error_code() {
-    let h = Harness::with(Options { per_participant: 30, ..Options::default() }).await;
+    let h = Harness::with(Options {
+        per_participant: 30,
+        ..Options::default()
+    })
+    .await;
     let ticket = h.ticket(seed::RECORD_IN_PROGRESS);
     let cookie = format!("redcap_resume_ticket={ticket}");
 
-    let no_ticket = common::Answer::read(h.widget_get("/surveys/baseline").send().await.unwrap()).await;
-    assert_eq!((no_ticket.status, no_ticket.error_code().as_str()), (401, "not_signed_in"));
-    let no_csrf = common::Answer::read(h.http.get(h.api("/surveys/baseline")).header("Cookie", &cookie).send().await.unwrap()).await;
-    assert_eq!((no_csrf.status, no_csrf.error_code().as_str()), (403, "forbidden"));
-    let unknown = h.as_participant(seed::RECORD_IN_PROGRESS, "/surveys/nope").await;
-    assert_eq!((unknown.status, unknown.error_code().as_str()), (404, "unknown_survey"));
-    let missing = h.as_participant(seed::MISSING_RECORD, "/surveys/plain").await;
-    assert_eq!((missing.status, missing.error_code().as_str()), (404, "record_not_found"));
-    let consent = h.as_participant(seed::RECORD_IN_PROGRESS, "/surveys/consent").await;
-    assert_eq!((consent.status, consent.error_code().as_str()), (409, "resume_not_available"));
-    let contact = h.as_participant(seed::RECORD_IN_PROGRESS, "/surveys/contact").await;
-    assert_eq!((contact.status, contact.error_code().as_str()), (409, "resume_not_available"));
-    let rights = h.as_participant(seed::RECORD_IN_PROGRESS, "/surveys/rights").await;
-    assert_eq!((rights.status, rights.error_code().as_str()), (502, "upstream_misconfigured"));
+    let no_ticket =
+        common::Answer::read(h.widget_get("/surveys/baseline").send().await.unwrap()).await;
+    assert_eq!(
+        (no_ticket.status, no_ticket.error_code().as_str()),
+        (401, "not_signed_in")
+    );
+    let no_csrf = common::Answer::read(
+        h.http
+            .get(h.api("/surveys/baseline"))
+            .header("Cookie", &cookie)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (no_csrf.status, no_csrf.error_code().as_str()),
+        (403, "forbidden")
+    );
+    let unknown = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/nope")
+        .await;
+    assert_eq!(
+        (unknown.status, unknown.error_code().as_str()),
+        (404, "unknown_survey")
+    );
+    let missing = h
+        .as_participant(seed::MISSING_RECORD, "/surveys/plain")
+        .await;
+    assert_eq!(
+        (missing.status, missing.error_code().as_str()),
+        (404, "record_not_found")
+    );
+    let consent = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/consent")
+        .await;
+    assert_eq!(
+        (consent.status, consent.error_code().as_str()),
+        (409, "resume_not_available")
+    );
+    let contact = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/contact")
+        .await;
+    assert_eq!(
+        (contact.status, contact.error_code().as_str()),
+        (409, "resume_not_available")
+    );
+    let rights = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/rights")
+        .await;
+    assert_eq!(
+        (rights.status, rights.error_code().as_str()),
+        (502, "upstream_misconfigured")
+    );
 
     h.sim.go_down();
-    let down = h.as_participant(seed::RECORD_IN_PROGRESS_2, "/surveys/plain").await;
-    assert_eq!((down.status, down.error_code().as_str()), (503, "upstream_unavailable"));
+    let down = h
+        .as_participant(seed::RECORD_IN_PROGRESS_2, "/surveys/plain")
+        .await;
+    assert_eq!(
+        (down.status, down.error_code().as_str()),
+        (503, "upstream_unavailable")
+    );
     assert!(down.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
     h.sim.come_up();
 
     // The participant's allowance (30 per minute here) runs out.
     let mut limited = None;
     for _ in 0..40 {
-        let a = h.as_participant(seed::RECORD_NOT_STARTED, "/surveys/plain").await;
+        let a = h
+            .as_participant(seed::RECORD_NOT_STARTED, "/surveys/plain")
+            .await;
         if a.status == 429 {
             limited = Some(a);
             break;
@@ -138,9 +265,21 @@ async fn every_contract_error_code() {
     assert!(limited.header("retry-after").is_some());
 
     // Messages are for participants: nothing of REDCap's wording or internals.
-    for a in [&no_ticket, &no_csrf, &unknown, &missing, &consent, &rights, &down, &limited] {
-        let message = a.json()["error"]["message"].as_str().unwrap().to_lowercase();
-        for word in ["redcap", "token", "instrument", "permission", "record \"", "api"] {
+    for a in [
+        &no_ticket, &no_csrf, &unknown, &missing, &consent, &rights, &down, &limited,
+    ] {
+        let message = a.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_lowercase();
+        for word in [
+            "redcap",
+            "token",
+            "instrument",
+            "permission",
+            "record \"",
+            "api",
+        ] {
             assert!(!message.contains(word), "{message}");
         }
         assert_eq!(a.header("cache-control"), Some("no-store"));
@@ -152,13 +291,21 @@ async fn every_contract_error_code() {
 async fn bad_tickets_are_401_and_cross_site_is_403() {
     use serde_json::json;
     let h = Harness::start().await;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let sign = |claims: serde_json::Value, secret: &str| {
-        jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes())).unwrap()
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap()
     };
     let good = h.ticket(seed::RECORD_IN_PROGRESS);
     let mut tampered = good.clone();
-    tampered.insert_str(good.rfind('.').unwrap() + 1, "x");
+    tampered.insert(good.rfind('.').unwrap() + 1, 'x');
     let none = format!(
         "{}.{}.",
         "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0",
@@ -166,11 +313,29 @@ async fn bad_tickets_are_401_and_cross_site_is_403() {
         "eyJzdWIiOiIxMDAxIiwiYXVkIjoicmVkY2FwLXJlc3VtZSIsImV4cCI6NDEwMjQ0NDgwMH0"
     );
     let tickets = [
-        ("expired", sign(json!({"sub":"1001","aud":"redcap-resume","exp":now - 300}), common::SECRET)),
-        ("wrong audience", sign(json!({"sub":"1001","aud":"someone-else","exp":now + 300}), common::SECRET)),
+        (
+            "expired",
+            sign(
+                json!({"sub":"1001","aud":"redcap-resume","exp":now - 300}),
+                common::SECRET,
+            ),
+        ),
+        (
+            "wrong audience",
+            sign(
+                json!({"sub":"1001","aud":"someone-else","exp":now + 300}),
+                common::SECRET,
+            ),
+        ),
         ("tampered", tampered),
         ("alg none", none),
-        ("other secret", sign(json!({"sub":"1001","aud":"redcap-resume","exp":now + 300}), "another-secret-another-secret-000")),
+        (
+            "other secret",
+            sign(
+                json!({"sub":"1001","aud":"redcap-resume","exp":now + 300}),
+                "another-secret-another-secret-000",
+            ),
+        ),
     ];
     for (what, ticket) in tickets {
         for via_cookie in [true, false] {
@@ -181,12 +346,25 @@ async fn bad_tickets_are_401_and_cross_site_is_403() {
                 request.bearer_auth(&ticket)
             };
             let a = common::Answer::read(request.send().await.unwrap()).await;
-            assert_eq!((a.status, a.error_code().as_str()), (401, "not_signed_in"), "{what}");
-            assert_eq!(a.json()["error"]["message"], "Your session has ended. Please sign in again.");
+            assert_eq!(
+                (a.status, a.error_code().as_str()),
+                (401, "not_signed_in"),
+                "{what}"
+            );
+            assert_eq!(
+                a.json()["error"]["message"],
+                "Your session has ended. Please sign in again."
+            );
         }
     }
     // A ticket in the query string is ignored.
-    let q = common::Answer::read(h.widget_get(&format!("/surveys/baseline?ticket={good}")).send().await.unwrap()).await;
+    let q = common::Answer::read(
+        h.widget_get(&format!("/surveys/baseline?ticket={good}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(q.status, 401);
 
     let cookie = format!("redcap_resume_ticket={good}");
@@ -198,12 +376,19 @@ async fn bad_tickets_are_401_and_cross_site_is_403() {
         vec![("Sec-Fetch-Site", "same-origin")],
     ];
     for headers in cross {
-        let mut request = h.http.get(h.api("/surveys/baseline")).header("Cookie", &cookie);
+        let mut request = h
+            .http
+            .get(h.api("/surveys/baseline"))
+            .header("Cookie", &cookie);
         for (k, v) in &headers {
             request = request.header(*k, *v);
         }
         let a = common::Answer::read(request.send().await.unwrap()).await;
-        assert_eq!((a.status, a.error_code().as_str()), (403, "forbidden"), "{headers:?}");
+        assert_eq!(
+            (a.status, a.error_code().as_str()),
+            (403, "forbidden"),
+            "{headers:?}"
+        );
     }
     // Without Fetch Metadata, the server's own origin is accepted.
     let own = h
@@ -216,7 +401,11 @@ async fn bad_tickets_are_401_and_cross_site_is_403() {
         .await
         .unwrap();
     assert_eq!(own.status(), 200);
-    assert_eq!(h.sim.api_call_count(), 2, "only the last request reached REDCap");
+    assert_eq!(
+        h.sim.api_call_count(),
+        2,
+        "only the last request reached REDCap"
+    );
     h.stop().await;
 }
 
@@ -229,9 +418,16 @@ async fn a_hundred_card_loads_cost_two_redcap_calls() {
     }
     let answers = futures_util::future::join_all(loads).await;
     assert!(answers.iter().all(|a| a.status == 200));
-    let codes: std::collections::HashSet<_> = answers.iter().map(|a| a.json()["return_code"].as_str().unwrap().to_owned()).collect();
+    let codes: std::collections::HashSet<_> = answers
+        .iter()
+        .map(|a| a.json()["return_code"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(codes.len(), 1);
-    assert!(h.sim.api_call_count() <= 2, "{} REDCap calls", h.sim.api_call_count());
+    assert!(
+        h.sim.api_call_count() <= 2,
+        "{} REDCap calls",
+        h.sim.api_call_count()
+    );
     h.stop().await;
 }
 
@@ -240,7 +436,12 @@ async fn the_list_holds_what_this_participant_can_resume() {
     let h = Harness::start().await;
     let a = h.as_participant(seed::RECORD_IN_PROGRESS, "/surveys").await;
     assert_eq!(a.status, 200, "{}", a.body);
-    let keys: Vec<String> = a.json()["surveys"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap().to_owned()).collect();
+    let keys: Vec<String> = a.json()["surveys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["key"].as_str().unwrap().to_owned())
+        .collect();
     for expected in ["baseline", "plain", "rc", "month3", "diary"] {
         assert!(keys.contains(&expected.to_owned()), "{keys:?}");
     }
@@ -253,7 +454,10 @@ async fn the_list_holds_what_this_participant_can_resume() {
 #[tokio::test]
 async fn health_and_readiness() {
     let h = Harness::start().await;
-    assert_eq!(h.http.get(h.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        h.http.get(h.url("/healthz")).send().await.unwrap().status(),
+        200
+    );
     let ready = h.http.get(h.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     let sim = h.stop().await;
@@ -276,7 +480,9 @@ async fn longitudinal_record_without_data_in_the_event_is_not_started() {
     let a = h.as_participant("2001", "/surveys/month3").await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.json()["status"], "not_started");
-    let missing = h.as_participant(seed::MISSING_RECORD, "/surveys/month3").await;
+    let missing = h
+        .as_participant(seed::MISSING_RECORD, "/surveys/month3")
+        .await;
     assert_eq!(missing.error_code(), "record_not_found");
     h.stop().await;
 }

@@ -13,11 +13,19 @@ use serde_json::json;
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
 fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 fn hs256(claims: serde_json::Value, secret: &[u8]) -> String {
-    jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret)).unwrap()
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .unwrap()
 }
 
 fn claims(sub: &str) -> serde_json::Value {
@@ -28,11 +36,22 @@ fn claims(sub: &str) -> serde_json::Value {
 async fn with_cookie(h: &Harness, path: &str, ticket: &[u8]) -> (u16, String) {
     let mut cookie = b"redcap_resume_ticket=".to_vec();
     cookie.extend_from_slice(ticket);
-    raw_get(h.addr, format!("/redcap-resume/api{path}").as_bytes(), &[("X-CSRF", b"1"), ("Sec-Fetch-Site", b"same-origin"), ("Cookie", &cookie)]).await
+    raw_get(
+        h.addr,
+        format!("/redcap-resume/api{path}").as_bytes(),
+        &[
+            ("X-CSRF", b"1"),
+            ("Sec-Fetch-Site", b"same-origin"),
+            ("Cookie", &cookie),
+        ],
+    )
+    .await
 }
 
 fn code_of(body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body).map(|v| v["error"]["code"].as_str().unwrap_or_default().to_owned()).unwrap_or_default()
+    serde_json::from_str::<serde_json::Value>(body)
+        .map(|v| v["error"]["code"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -62,13 +81,29 @@ async fn ticket_attacks_are_refused_before_redcap() {
     ];
     for (what, ticket) in rows {
         let (status, body) = with_cookie(&h, "/surveys/baseline", &ticket).await;
-        assert_eq!((status, code_of(&body).as_str()), (401, "not_signed_in"), "{what}: {body}");
+        assert_eq!(
+            (status, code_of(&body).as_str()),
+            (401, "not_signed_in"),
+            "{what}: {body}"
+        );
     }
     // The ticket in the query string is ignored.
     let good = h.ticket(seed::RECORD_IN_PROGRESS);
-    let q = Answer::read(h.widget_get(&format!("/surveys/baseline?ticket={good}&redcap_resume_ticket={good}")).send().await.unwrap()).await;
+    let q = Answer::read(
+        h.widget_get(&format!(
+            "/surveys/baseline?ticket={good}&redcap_resume_ticket={good}"
+        ))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
     assert_eq!((q.status, q.error_code().as_str()), (401, "not_signed_in"));
-    assert_eq!(h.sim.api_call_count(), 0, "no rejected request reached REDCap");
+    assert_eq!(
+        h.sim.api_call_count(),
+        0,
+        "no rejected request reached REDCap"
+    );
     // Positive control: the same request with a good ticket gets through.
     let (status, _) = with_cookie(&h, "/surveys/plain", good.as_bytes()).await;
     assert_eq!(status, 200);
@@ -78,16 +113,29 @@ async fn ticket_attacks_are_refused_before_redcap() {
 #[tokio::test]
 async fn rs256_portal_refuses_hs256_signed_with_its_public_key() {
     let public = format!("{FIXTURES}/rsa_public.pem");
-    let h = Harness::with(Options { auth: format!("algorithm = \"RS256\"\nticket_public_key_file = {public:?}"), ..Options::default() }).await;
+    let h = Harness::with(Options {
+        auth: format!("algorithm = \"RS256\"\nticket_public_key_file = {public:?}"),
+        ..Options::default()
+    })
+    .await;
     let public_pem = std::fs::read(&public).unwrap();
     let private_pem = std::fs::read(format!("{FIXTURES}/rsa_private.pem")).unwrap();
     // Algorithm confusion: HS256 with the (public) RSA key as the HMAC secret.
     let confused = hs256(claims(seed::RECORD_IN_PROGRESS), &public_pem);
     let (status, body) = with_cookie(&h, "/surveys/plain", confused.as_bytes()).await;
-    assert_eq!((status, code_of(&body).as_str()), (401, "not_signed_in"), "{body}");
+    assert_eq!(
+        (status, code_of(&body).as_str()),
+        (401, "not_signed_in"),
+        "{body}"
+    );
     assert_eq!(h.sim.api_call_count(), 0);
     // A real RS256 ticket from the portal works.
-    let rs = jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims(seed::RECORD_IN_PROGRESS), &EncodingKey::from_rsa_pem(&private_pem).unwrap()).unwrap();
+    let rs = jsonwebtoken::encode(
+        &Header::new(Algorithm::RS256),
+        &claims(seed::RECORD_IN_PROGRESS),
+        &EncodingKey::from_rsa_pem(&private_pem).unwrap(),
+    )
+    .unwrap();
     let (status, body) = with_cookie(&h, "/surveys/plain", rs.as_bytes()).await;
     assert_eq!(status, 200, "{body}");
     h.stop().await;
@@ -96,9 +144,18 @@ async fn rs256_portal_refuses_hs256_signed_with_its_public_key() {
 #[tokio::test]
 async fn eddsa_portal_tickets_work() {
     let public = format!("{FIXTURES}/ed25519_public.pem");
-    let h = Harness::with(Options { auth: format!("algorithm = \"EdDSA\"\nticket_public_key_file = {public:?}"), ..Options::default() }).await;
+    let h = Harness::with(Options {
+        auth: format!("algorithm = \"EdDSA\"\nticket_public_key_file = {public:?}"),
+        ..Options::default()
+    })
+    .await;
     let private_pem = std::fs::read(format!("{FIXTURES}/ed25519_private.pem")).unwrap();
-    let ed = jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims(seed::RECORD_IN_PROGRESS), &EncodingKey::from_ed_pem(&private_pem).unwrap()).unwrap();
+    let ed = jsonwebtoken::encode(
+        &Header::new(Algorithm::EdDSA),
+        &claims(seed::RECORD_IN_PROGRESS),
+        &EncodingKey::from_ed_pem(&private_pem).unwrap(),
+    )
+    .unwrap();
     let (status, body) = with_cookie(&h, "/surveys/plain", ed.as_bytes()).await;
     assert_eq!(status, 200, "{body}");
     let hs = hs256(claims(seed::RECORD_IN_PROGRESS), common::SECRET.as_bytes());
@@ -110,15 +167,33 @@ async fn eddsa_portal_tickets_work() {
 #[tokio::test]
 async fn cross_site_requests_are_forbidden() {
     let h = Harness::start().await;
-    let cookie = format!("redcap_resume_ticket={}", h.ticket(seed::RECORD_IN_PROGRESS));
+    let cookie = format!(
+        "redcap_resume_ticket={}",
+        h.ticket(seed::RECORD_IN_PROGRESS)
+    );
     let rows: Vec<(&str, Vec<(&str, &str)>)> = vec![
         ("missing X-CSRF", vec![("Sec-Fetch-Site", "same-origin")]),
-        ("X-CSRF not 1", vec![("X-CSRF", "true"), ("Sec-Fetch-Site", "same-origin")]),
-        ("Sec-Fetch-Site cross-site", vec![("X-CSRF", "1"), ("Sec-Fetch-Site", "cross-site")]),
-        ("Sec-Fetch-Site same-site", vec![("X-CSRF", "1"), ("Sec-Fetch-Site", "same-site")]),
-        ("foreign Origin", vec![("X-CSRF", "1"), ("Origin", "https://evil.example")]),
+        (
+            "X-CSRF not 1",
+            vec![("X-CSRF", "true"), ("Sec-Fetch-Site", "same-origin")],
+        ),
+        (
+            "Sec-Fetch-Site cross-site",
+            vec![("X-CSRF", "1"), ("Sec-Fetch-Site", "cross-site")],
+        ),
+        (
+            "Sec-Fetch-Site same-site",
+            vec![("X-CSRF", "1"), ("Sec-Fetch-Site", "same-site")],
+        ),
+        (
+            "foreign Origin",
+            vec![("X-CSRF", "1"), ("Origin", "https://evil.example")],
+        ),
         ("null Origin", vec![("X-CSRF", "1"), ("Origin", "null")]),
-        ("look-alike Origin", vec![("X-CSRF", "1"), ("Origin", "http://127.0.0.1.evil.example")]),
+        (
+            "look-alike Origin",
+            vec![("X-CSRF", "1"), ("Origin", "http://127.0.0.1.evil.example")],
+        ),
         ("no Fetch Metadata, no Origin", vec![("X-CSRF", "1")]),
     ];
     for (what, headers) in rows {
@@ -128,7 +203,11 @@ async fn cross_site_requests_are_forbidden() {
                 request = request.header(*k, *v);
             }
             let a = Answer::read(request.send().await.unwrap()).await;
-            assert_eq!((a.status, a.error_code().as_str()), (403, "forbidden"), "{what} {path}");
+            assert_eq!(
+                (a.status, a.error_code().as_str()),
+                (403, "forbidden"),
+                "{what} {path}"
+            );
             assert!(a.header("access-control-allow-origin").is_none());
         }
     }
@@ -155,7 +234,11 @@ async fn hostile_survey_keys_are_unknown_surveys() {
     ];
     for (what, path) in rows {
         let (status, body) = with_cookie(&h, &path, ticket.as_bytes()).await;
-        assert_eq!((status, code_of(&body).as_str()), (404, "unknown_survey"), "{what}: {body}");
+        assert_eq!(
+            (status, code_of(&body).as_str()),
+            (404, "unknown_survey"),
+            "{what}: {body}"
+        );
     }
     assert_eq!(h.sim.api_call_count(), 0);
     h.stop().await;
@@ -164,21 +247,57 @@ async fn hostile_survey_keys_are_unknown_surveys() {
 #[tokio::test]
 async fn sso_header_is_believed_only_from_trusted_proxies() {
     // Loopback is not a trusted proxy here: the header is ignored.
-    let untrusted = Harness::with(Options { auth: "mode = \"header\"\nheader_name = \"X-Remote-User\"\ntrusted_proxies = [\"10.0.0.0/8\"]".into(), ..Options::default() }).await;
-    let a = Answer::read(untrusted.widget_get("/surveys/plain").header("X-Remote-User", seed::RECORD_IN_PROGRESS).send().await.unwrap()).await;
+    let untrusted = Harness::with(Options {
+        auth:
+            "mode = \"header\"\nheader_name = \"X-Remote-User\"\ntrusted_proxies = [\"10.0.0.0/8\"]"
+                .into(),
+        ..Options::default()
+    })
+    .await;
+    let a = Answer::read(
+        untrusted
+            .widget_get("/surveys/plain")
+            .header("X-Remote-User", seed::RECORD_IN_PROGRESS)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!((a.status, a.error_code().as_str()), (401, "not_signed_in"));
     // Tickets are not accepted in header mode either.
-    let t = Answer::read(untrusted.widget_get("/surveys/plain").bearer_auth(untrusted.ticket(seed::RECORD_IN_PROGRESS)).send().await.unwrap()).await;
+    let t = Answer::read(
+        untrusted
+            .widget_get("/surveys/plain")
+            .bearer_auth(untrusted.ticket(seed::RECORD_IN_PROGRESS))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(t.status, 401);
     assert_eq!(untrusted.sim.api_call_count(), 0);
     untrusted.stop().await;
 
     // Loopback trusted: the header names the record.
     let trusted = Harness::with(Options { auth: "mode = \"header\"\nheader_name = \"X-Remote-User\"\ntrusted_proxies = [\"127.0.0.1/32\"]".into(), ..Options::default() }).await;
-    let ok = Answer::read(trusted.widget_get("/surveys/plain").header("X-Remote-User", seed::RECORD_IN_PROGRESS).send().await.unwrap()).await;
+    let ok = Answer::read(
+        trusted
+            .widget_get("/surveys/plain")
+            .header("X-Remote-User", seed::RECORD_IN_PROGRESS)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(ok.status, 200, "{}", ok.body);
     let twice = Answer::read(
-        trusted.widget_get("/surveys/plain").header("X-Remote-User", "1001").header("X-Remote-User", "1002").send().await.unwrap(),
+        trusted
+            .widget_get("/surveys/plain")
+            .header("X-Remote-User", "1001")
+            .header("X-Remote-User", "1002")
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(twice.status, 401, "an ambiguous header is refused");
@@ -188,41 +307,107 @@ async fn sso_header_is_believed_only_from_trusted_proxies() {
 #[tokio::test]
 async fn sso_lookup_finds_the_record_and_refuses_filter_injection() {
     let auth = "mode = \"header\"\nheader_name = \"X-Remote-User\"\ntrusted_proxies = [\"127.0.0.1/32\"]\nlookup_field = \"sso_username\"";
-    let h = Harness::with(Options { auth: auth.into(), ..Options::default() }).await;
-    let ana = Answer::read(h.widget_get("/surveys/baseline").header("X-Remote-User", "ana.garcia").send().await.unwrap()).await;
+    let h = Harness::with(Options {
+        auth: auth.into(),
+        ..Options::default()
+    })
+    .await;
+    let ana = Answer::read(
+        h.widget_get("/surveys/baseline")
+            .header("X-Remote-User", "ana.garcia")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(ana.status, 200, "{}", ana.body);
     assert_eq!(ana.json()["status"], "in_progress");
-    let lookups = h.sim.calls().into_iter().filter(|c| c.field("filterLogic").is_some()).collect::<Vec<_>>();
+    let lookups = h
+        .sim
+        .calls()
+        .into_iter()
+        .filter(|c| c.field("filterLogic").is_some())
+        .collect::<Vec<_>>();
     assert_eq!(lookups.len(), 1);
-    assert_eq!(lookups[0].field("filterLogic"), Some("[sso_username] = \"ana.garcia\""));
+    assert_eq!(
+        lookups[0].field("filterLogic"),
+        Some("[sso_username] = \"ana.garcia\"")
+    );
     let before = h.sim.api_call_count();
-    for hostile in ["x\" or \"1\"=\"1", "ana.garcia\" or [record_id] <> \"", "a]b", "' or ''='"] {
-        let a = Answer::read(h.widget_get("/surveys/baseline").header("X-Remote-User", hostile).send().await.unwrap()).await;
-        assert_eq!((a.status, a.error_code().as_str()), (401, "not_signed_in"), "{hostile}");
+    for hostile in [
+        "x\" or \"1\"=\"1",
+        "ana.garcia\" or [record_id] <> \"",
+        "a]b",
+        "' or ''='",
+    ] {
+        let a = Answer::read(
+            h.widget_get("/surveys/baseline")
+                .header("X-Remote-User", hostile)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (a.status, a.error_code().as_str()),
+            (401, "not_signed_in"),
+            "{hostile}"
+        );
     }
-    assert_eq!(h.sim.api_call_count(), before, "no hostile value reached REDCap");
-    let nobody = Answer::read(h.widget_get("/surveys/baseline").header("X-Remote-User", "nobody").send().await.unwrap()).await;
+    assert_eq!(
+        h.sim.api_call_count(),
+        before,
+        "no hostile value reached REDCap"
+    );
+    let nobody = Answer::read(
+        h.widget_get("/surveys/baseline")
+            .header("X-Remote-User", "nobody")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(nobody.error_code(), "record_not_found");
     h.stop().await;
 }
 
 #[tokio::test]
 async fn spoofed_forwarded_for_does_not_escape_the_ip_limit() {
-    let h = Harness::with(Options { per_ip: 3, ..Options::default() }).await;
+    let h = Harness::with(Options {
+        per_ip: 3,
+        ..Options::default()
+    })
+    .await;
     let mut statuses = Vec::new();
     for i in 0..5 {
         let a = Answer::read(
             h.widget_get("/surveys/plain")
                 .header("X-Forwarded-For", format!("198.51.100.{i}"))
-                .header("Cookie", format!("redcap_resume_ticket={}", h.ticket(seed::RECORD_IN_PROGRESS)))
+                .header(
+                    "Cookie",
+                    format!(
+                        "redcap_resume_ticket={}",
+                        h.ticket(seed::RECORD_IN_PROGRESS)
+                    ),
+                )
                 .send()
                 .await
                 .unwrap(),
         )
         .await;
-        statuses.push((a.status, if a.status == 429 { a.error_code() } else { String::new() }));
+        statuses.push((
+            a.status,
+            if a.status == 429 {
+                a.error_code()
+            } else {
+                String::new()
+            },
+        ));
     }
-    assert_eq!(statuses[..3].iter().map(|s| s.0).collect::<Vec<_>>(), vec![200, 200, 200]);
+    assert_eq!(
+        statuses[..3].iter().map(|s| s.0).collect::<Vec<_>>(),
+        vec![200, 200, 200]
+    );
     assert_eq!(statuses[3], (429, "rate_limited".to_owned()));
     assert_eq!(statuses[4].0, 429);
     h.stop().await;
@@ -232,18 +417,30 @@ async fn spoofed_forwarded_for_does_not_escape_the_ip_limit() {
 async fn odd_answers_from_redcap_are_refused_not_passed_on() {
     let h = Harness::start().await;
     let rows = [
-        ("survey link on another host", "https://evil.example/surveys/?s=AbCdEfGhJkLmNpQr"),
-        ("survey link with javascript:", "javascript:alert(1)//surveys/?s=AbCdEfGhJkLmNpQr"),
+        (
+            "survey link on another host",
+            "https://evil.example/surveys/?s=AbCdEfGhJkLmNpQr",
+        ),
+        (
+            "survey link with javascript:",
+            "javascript:alert(1)//surveys/?s=AbCdEfGhJkLmNpQr",
+        ),
         ("code with odd characters", "KX7<b>3L"),
         ("code with a quote", "KX7\"D3LW"),
     ];
     for (i, (what, body)) in rows.into_iter().enumerate() {
         let record = format!("odd-{i}");
         h.sim.add_record(seed::DEMO_PROJECT, &record);
-        h.sim.set_faults(Faults::failing(Failure::Status(200, body.to_owned())).times(2));
+        h.sim
+            .set_faults(Faults::failing(Failure::Status(200, body.to_owned())).times(2));
         let a = h.as_participant(&record, "/surveys/plain").await;
         h.sim.clear_faults();
-        assert_eq!((a.status, a.error_code().as_str()), (502, "upstream_misconfigured"), "{what}: {}", a.body);
+        assert_eq!(
+            (a.status, a.error_code().as_str()),
+            (502, "upstream_misconfigured"),
+            "{what}: {}",
+            a.body
+        );
         assert!(!a.body.contains(body) && !a.body.contains("evil"), "{what}");
     }
     h.stop().await;
@@ -253,10 +450,26 @@ async fn odd_answers_from_redcap_are_refused_not_passed_on() {
 async fn oversized_requests_are_refused() {
     let h = Harness::start().await;
     let big = "x".repeat(20 * 1024);
-    let a = h.widget_get("/surveys/plain").header("X-Padding", big).send().await.unwrap();
+    let a = h
+        .widget_get("/surveys/plain")
+        .header("X-Padding", big)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(a.status(), 431);
-    let body = h.http.post(h.api("/surveys/plain")).header("X-CSRF", "1").body(vec![0u8; 64 * 1024]).send().await.unwrap();
-    assert!(matches!(body.status().as_u16(), 413 | 405), "{}", body.status());
+    let body = h
+        .http
+        .post(h.api("/surveys/plain"))
+        .header("X-CSRF", "1")
+        .body(vec![0u8; 64 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        matches!(body.status().as_u16(), 413 | 405),
+        "{}",
+        body.status()
+    );
     assert_eq!(h.sim.api_call_count(), 0);
     h.stop().await;
 }

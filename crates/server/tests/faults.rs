@@ -15,15 +15,57 @@ const TIMEOUT_MS: u64 = 500;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_fault_gets_its_contract_code_in_time() {
-    let h = Harness::with(Options { timeout_ms: TIMEOUT_MS, ..Options::default() }).await;
+    let h = Harness::with(Options {
+        timeout_ms: TIMEOUT_MS,
+        ..Options::default()
+    })
+    .await;
     let rows: Vec<(&str, Faults, u16, &str)> = vec![
-        ("latency past the timeout", Faults::latency(Duration::from_millis(TIMEOUT_MS + 700)), 503, "upstream_unavailable"),
-        ("500 with an HTML page", Faults::failing(Failure::ServerError), 503, "upstream_unavailable"),
-        ("500 with no body", Faults::failing(Failure::EmptyServerError), 503, "upstream_unavailable"),
-        ("503 maintenance page", Faults::failing(Failure::Status(503, "<html><title>Maintenance</title></html>".into())), 503, "upstream_unavailable"),
-        ("malformed body", Faults::failing(Failure::Malformed), 502, "upstream_misconfigured"),
-        ("truncated body", Faults::failing(Failure::Truncated), 502, "upstream_misconfigured"),
-        ("dropped connection", Faults::failing(Failure::DropConnection), 503, "upstream_unavailable"),
+        (
+            "latency past the timeout",
+            Faults::latency(Duration::from_millis(TIMEOUT_MS + 700)),
+            503,
+            "upstream_unavailable",
+        ),
+        (
+            "500 with an HTML page",
+            Faults::failing(Failure::ServerError),
+            503,
+            "upstream_unavailable",
+        ),
+        (
+            "500 with no body",
+            Faults::failing(Failure::EmptyServerError),
+            503,
+            "upstream_unavailable",
+        ),
+        (
+            "503 maintenance page",
+            Faults::failing(Failure::Status(
+                503,
+                "<html><title>Maintenance</title></html>".into(),
+            )),
+            503,
+            "upstream_unavailable",
+        ),
+        (
+            "malformed body",
+            Faults::failing(Failure::Malformed),
+            502,
+            "upstream_misconfigured",
+        ),
+        (
+            "truncated body",
+            Faults::failing(Failure::Truncated),
+            502,
+            "upstream_misconfigured",
+        ),
+        (
+            "dropped connection",
+            Faults::failing(Failure::DropConnection),
+            503,
+            "upstream_unavailable",
+        ),
     ];
     for (i, (what, faults, status, code)) in rows.into_iter().enumerate() {
         // A fresh participant per row, so no cache answers for REDCap.
@@ -34,14 +76,28 @@ async fn every_fault_gets_its_contract_code_in_time() {
         let a = h.as_participant(&record, "/surveys/plain").await;
         let took = started.elapsed();
         h.sim.clear_faults();
-        println!("fault {what:<26} → {} {} in {took:?}", a.status, a.error_code());
-        assert_eq!((a.status, a.error_code().as_str()), (status, code), "{what}: {}", a.body);
-        assert!(took <= Duration::from_millis(TIMEOUT_MS + 100), "{what}: answered in {took:?}");
+        println!(
+            "fault {what:<26} → {} {} in {took:?}",
+            a.status,
+            a.error_code()
+        );
+        assert_eq!(
+            (a.status, a.error_code().as_str()),
+            (status, code),
+            "{what}: {}",
+            a.body
+        );
+        assert!(
+            took <= Duration::from_millis(TIMEOUT_MS + 100),
+            "{what}: answered in {took:?}"
+        );
         if status == 503 {
             assert!(a.header("retry-after").is_some(), "{what}");
         }
         // Let the breaker forget these failures before the next row.
-        let ok = h.as_participant(seed::RECORD_IN_PROGRESS_2, "/surveys/plain").await;
+        let ok = h
+            .as_participant(seed::RECORD_IN_PROGRESS_2, "/surveys/plain")
+            .await;
         assert_eq!(ok.status, 200, "REDCap is healthy again after {what}");
     }
     h.stop().await;
@@ -49,8 +105,16 @@ async fn every_fault_gets_its_contract_code_in_time() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_breaker_opens_on_the_ban_and_closes_after() {
-    let sim = SimConfig { rate_limit_per_minute: 6, ..SimConfig::default() };
-    let h = Harness::with(Options { ban_pause_s: 1, sim, ..Options::default() }).await;
+    let sim = SimConfig {
+        rate_limit_per_minute: 6,
+        ..SimConfig::default()
+    };
+    let h = Harness::with(Options {
+        ban_pause_s: 1,
+        sim,
+        ..Options::default()
+    })
+    .await;
     // The server's budget (300) is set above this REDCap's limit (6): only the breaker can help.
     let config_ban_pause = Duration::from_secs(1);
     let mut banned_answer = None;
@@ -66,19 +130,30 @@ async fn the_breaker_opens_on_the_ban_and_closes_after() {
     }
     let banned = banned_answer.expect("REDCap banned us and the participant was told to retry");
     assert_eq!(banned.error_code(), "upstream_unavailable");
-    assert!(log_text().contains("BANNED"), "an operator log line says what happened");
+    assert!(
+        log_text().contains("BANNED"),
+        "an operator log line says what happened"
+    );
     // While the breaker is open nothing reaches REDCap.
     let calls = h.sim.api_call_count();
     for i in 0..5 {
-        let a = h.as_participant(&format!("ban-{i}-x"), "/surveys/plain").await;
+        let a = h
+            .as_participant(&format!("ban-{i}-x"), "/surveys/plain")
+            .await;
         assert_eq!(a.error_code(), "upstream_unavailable");
     }
-    assert_eq!(h.sim.api_call_count(), calls, "the breaker kept calls away from REDCap");
+    assert_eq!(
+        h.sim.api_call_count(),
+        calls,
+        "the breaker kept calls away from REDCap"
+    );
     // The administrator lifts the ban; after the pause the breaker lets calls through again.
     h.sim.unban_all();
     h.sim.set_rate_limit(600);
     tokio::time::sleep(config_ban_pause + Duration::from_millis(200)).await;
-    let a = h.as_participant(seed::RECORD_IN_PROGRESS, "/surveys/plain").await;
+    let a = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/plain")
+        .await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert!(log_text().contains("breaker closed"));
     h.stop().await;
@@ -86,10 +161,21 @@ async fn the_breaker_opens_on_the_ban_and_closes_after() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_requests_for_two_thousand_participants_within_budget_with_full_audit() {
-    let audit = std::env::temp_dir().join(format!("redcap-resume-burst-{}.jsonl", std::process::id()));
+    let audit =
+        std::env::temp_dir().join(format!("redcap-resume-burst-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&audit);
-    let extra = format!("[audit]\npath = {:?}\nfail_closed = true\n", audit.display().to_string());
-    let h = Harness::with(Options { budget: 300, max_queue_wait_ms: 500, per_participant: 60, extra, ..Options::default() }).await;
+    let extra = format!(
+        "[audit]\npath = {:?}\nfail_closed = true\n",
+        audit.display().to_string()
+    );
+    let h = Harness::with(Options {
+        budget: 300,
+        max_queue_wait_ms: 500,
+        per_participant: 60,
+        extra,
+        ..Options::default()
+    })
+    .await;
     let participants: Vec<String> = (0..2000).map(|i| format!("b{i:04}")).collect();
     for p in &participants {
         h.sim.add_record(seed::DEMO_PROJECT, p);
@@ -98,9 +184,15 @@ async fn ten_thousand_requests_for_two_thousand_participants_within_budget_with_
     let started = Instant::now();
     let statuses: Vec<u16> = stream::iter(0..10_000usize)
         .map(|i| {
-            let request = h.widget_get("/surveys/plain").header("Cookie", format!("redcap_resume_ticket={}", tickets[i % 2000]));
+            let request = h.widget_get("/surveys/plain").header(
+                "Cookie",
+                format!("redcap_resume_ticket={}", tickets[i % 2000]),
+            );
             async move {
-                let a = tokio::time::timeout(Duration::from_secs(30), request.send()).await.expect("no request hangs").unwrap();
+                let a = tokio::time::timeout(Duration::from_secs(30), request.send())
+                    .await
+                    .expect("no request hangs")
+                    .unwrap();
                 let status = a.status().as_u16();
                 if status != 200 {
                     assert!(a.headers().contains_key("retry-after"));

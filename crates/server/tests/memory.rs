@@ -12,14 +12,27 @@ const TIMEOUT_MS: u64 = 500;
 /// Resident memory of this process, in KiB (Linux).
 fn rss_kib() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
     pages * 4
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_stays_flat_across_ten_thousand_faulted_requests() {
-    let h = Harness::with(Options { timeout_ms: TIMEOUT_MS, ..Options::default() }).await;
-    let failures = [Failure::ServerError, Failure::Malformed, Failure::DropConnection, Failure::Truncated];
+    let h = Harness::with(Options {
+        timeout_ms: TIMEOUT_MS,
+        ..Options::default()
+    })
+    .await;
+    let failures = [
+        Failure::ServerError,
+        Failure::Malformed,
+        Failure::DropConnection,
+        Failure::Truncated,
+    ];
     let ticket = |i: usize| h.ticket(&format!("m{}", i % 500));
     let run = |from: usize, to: usize| {
         let h = &h;
@@ -27,7 +40,12 @@ async fn memory_stays_flat_across_ten_thousand_faulted_requests() {
         async move {
             stream::iter(from..to)
                 .map(|i| async move {
-                    let a = h.widget_get("/surveys/plain").header("Cookie", format!("redcap_resume_ticket={}", ticket(i))).send().await.unwrap();
+                    let a = h
+                        .widget_get("/surveys/plain")
+                        .header("Cookie", format!("redcap_resume_ticket={}", ticket(i)))
+                        .send()
+                        .await
+                        .unwrap();
                     a.status().as_u16()
                 })
                 .buffer_unordered(32)
@@ -40,7 +58,10 @@ async fn memory_stays_flat_across_ten_thousand_faulted_requests() {
     for (round, failure) in failures.iter().cycle().take(10).enumerate() {
         h.sim.set_faults(Faults::failing(failure.clone()));
         let statuses = run(round * 1000, (round + 1) * 1000).await;
-        assert!(statuses.iter().all(|s| matches!(s, 502 | 503)), "{statuses:?}");
+        assert!(
+            statuses.iter().all(|s| matches!(s, 502 | 503)),
+            "{statuses:?}"
+        );
         answered += statuses.len();
         if round == 1 {
             baseline = rss_kib();
@@ -49,7 +70,9 @@ async fn memory_stays_flat_across_ten_thousand_faulted_requests() {
     let after = rss_kib();
     println!("memory: {baseline} KiB after 2,000 faulted requests, {after} KiB after {answered}");
     assert_eq!(answered, 10_000);
-    assert!(after < baseline + 8 * 1024, "memory grew from {baseline} KiB to {after} KiB");
+    assert!(
+        after < baseline + 8 * 1024,
+        "memory grew from {baseline} KiB to {after} KiB"
+    );
     h.stop().await;
 }
-

@@ -9,7 +9,9 @@ use redcap_resume::ticket::TicketVerifier;
 const SECRET: &str = "portal-example-secret-portal-example-secret";
 
 fn docs(file: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs").join(file)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs")
+        .join(file)
 }
 
 #[test]
@@ -20,11 +22,23 @@ fn the_python_example_mints_a_ticket_the_server_accepts() {
         .env("REDCAP_RESUME_TICKET_SECRET", SECRET)
         .output()
         .expect("python3 runs (it is part of the machine's image)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let ticket = String::from_utf8(out.stdout).unwrap();
-    let verifier = TicketVerifier::new(&TicketKey::Hs256(SECRET.to_owned().into()), Duration::from_secs(30)).unwrap();
+    let verifier = TicketVerifier::new(
+        &TicketKey::Hs256(SECRET.to_owned().into()),
+        Duration::from_secs(30),
+    )
+    .unwrap();
     assert_eq!(verifier.verify(ticket.trim()).unwrap().as_str(), "1001");
-    let other = TicketVerifier::new(&TicketKey::Hs256("another-secret-another-secret-another".to_owned().into()), Duration::from_secs(30)).unwrap();
+    let other = TicketVerifier::new(
+        &TicketKey::Hs256("another-secret-another-secret-another".to_owned().into()),
+        Duration::from_secs(30),
+    )
+    .unwrap();
     assert!(other.verify(ticket.trim()).is_err());
 }
 
@@ -33,6 +47,9 @@ fn the_readme_shows_the_tested_examples_verbatim() {
     let readme = std::fs::read_to_string(docs("../README.md")).unwrap();
     for file in ["mint_ticket.py", "mint_ticket.php"] {
         let code = std::fs::read_to_string(docs(file)).unwrap();
-        assert!(readme.contains(code.trim_end()), "README shows docs/{file} verbatim");
+        assert!(
+            readme.contains(code.trim_end()),
+            "README shows docs/{file} verbatim"
+        );
     }
 }

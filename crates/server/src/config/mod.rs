@@ -39,7 +39,10 @@ use crate::survey_key::SurveyKey;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the configuration file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the configuration is not valid TOML or has an unknown or mistyped key: {0}")]
     Syntax(String),
     #[error("configuration key `{key}`: {reason}")]
@@ -47,7 +50,10 @@ pub enum ConfigError {
 }
 
 fn invalid(key: impl Into<String>, reason: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { key: key.into(), reason: reason.into() }
+    ConfigError::Invalid {
+        key: key.into(),
+        reason: reason.into(),
+    }
 }
 
 /// The whole, validated configuration.
@@ -297,8 +303,10 @@ pub const MAX_BUDGET_PER_MINUTE: u32 = 500;
 impl Config {
     /// Reads and validates a configuration file; secrets come from the process environment.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         Self::parse(&text, &ProcessEnv)
     }
 
@@ -309,7 +317,8 @@ impl Config {
 
     /// Parses with secrets from the given source.
     pub fn parse(text: &str, secrets: &dyn SecretSource) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax(e.to_string()))?;
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| ConfigError::Syntax(e.to_string()))?;
         raw.validate(secrets)
     }
 
@@ -325,7 +334,12 @@ impl RawConfig {
             .as_deref()
             .unwrap_or("127.0.0.1:8080")
             .parse::<SocketAddr>()
-            .map_err(|_| invalid("listen", "must be an address and port, like \"127.0.0.1:8080\""))?;
+            .map_err(|_| {
+                invalid(
+                    "listen",
+                    "must be an address and port, like \"127.0.0.1:8080\"",
+                )
+            })?;
 
         let allowed_origins = self
             .allowed_origins
@@ -340,11 +354,16 @@ impl RawConfig {
                 let trimmed = p.trim_end_matches('/');
                 let ok = trimmed.starts_with('/')
                     && trimmed.len() > 1
-                    && trimmed.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c))
+                    && trimmed
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c))
                     && !trimmed.contains("//")
                     && !trimmed.split('/').any(|s| s == "." || s == "..");
                 if !ok {
-                    return Err(invalid("base_path", "must be a path like \"/redcap-resume/api\""));
+                    return Err(invalid(
+                        "base_path",
+                        "must be a path like \"/redcap-resume/api\"",
+                    ));
                 }
                 trimmed.to_owned()
             }
@@ -352,27 +371,42 @@ impl RawConfig {
 
         let mut projects = BTreeMap::new();
         if let Some(redcap) = self.redcap {
-            projects.insert(DEFAULT_PROJECT.to_owned(), redcap.validate("redcap", DEFAULT_PROJECT, secrets)?);
+            projects.insert(
+                DEFAULT_PROJECT.to_owned(),
+                redcap.validate("redcap", DEFAULT_PROJECT, secrets)?,
+            );
         }
         for (name, raw) in self.projects {
             if name == DEFAULT_PROJECT {
-                return Err(invalid("projects.default", "the name `default` is taken by [redcap]"));
+                return Err(invalid(
+                    "projects.default",
+                    "the name `default` is taken by [redcap]",
+                ));
             }
             if !is_name(&name) {
-                return Err(invalid(format!("projects.{name}"), "project names use a-z, 0-9, - and _"));
+                return Err(invalid(
+                    format!("projects.{name}"),
+                    "project names use a-z, 0-9, - and _",
+                ));
             }
             let project = raw.validate(&format!("projects.{name}"), &name, secrets)?;
             projects.insert(name, project);
         }
         if projects.is_empty() {
-            return Err(invalid("redcap", "missing: say where REDCap is ([redcap] url and token_env or token_file)"));
+            return Err(invalid(
+                "redcap",
+                "missing: say where REDCap is ([redcap] url and token_env or token_file)",
+            ));
         }
 
         let auth = self.auth.unwrap_or_default().validate(secrets, &projects)?;
 
         let mut surveys = Vec::new();
         if self.surveys.is_empty() {
-            return Err(invalid("surveys", "configure at least one survey, like [surveys.baseline]"));
+            return Err(invalid(
+                "surveys",
+                "configure at least one survey, like [surveys.baseline]",
+            ));
         }
         for (key, value) in self.surveys {
             let prefix = format!("surveys.{key}");
@@ -385,7 +419,10 @@ impl RawConfig {
         }
 
         let limits = self.limits.unwrap_or_default().validate()?;
-        let audit = self.audit.map(|a| AuditConfig { path: a.path, fail_closed: a.fail_closed });
+        let audit = self.audit.map(|a| AuditConfig {
+            path: a.path,
+            fail_closed: a.fail_closed,
+        });
 
         Ok(Config {
             listen,
@@ -402,14 +439,19 @@ impl RawConfig {
 }
 
 fn is_name(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 /// `https://study.example.edu` (no path), normalised the way browsers send `Origin`.
 fn parse_origin(text: &str) -> Result<String, String> {
     let url = Url::parse(text).map_err(|e| format!("`{text}` is not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(format!("`{text}` must be an http(s) origin like https://study.example.edu"));
+        return Err(format!(
+            "`{text}` must be an http(s) origin like https://study.example.edu"
+        ));
     }
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
         return Err(format!("`{text}` must be an origin only, without a path"));
@@ -446,24 +488,57 @@ fn read_secret(
 }
 
 impl RawProject {
-    fn validate(self, prefix: &str, name: &str, secrets: &dyn SecretSource) -> Result<ProjectConfig, ConfigError> {
-        let url_text = self.url.ok_or_else(|| invalid(format!("{prefix}.url"), "missing: the REDCap API URL, like https://redcap.example.edu/api/"))?;
-        let api_url = Url::parse(&url_text).map_err(|e| invalid(format!("{prefix}.url"), format!("not a URL ({e})")))?;
+    fn validate(
+        self,
+        prefix: &str,
+        name: &str,
+        secrets: &dyn SecretSource,
+    ) -> Result<ProjectConfig, ConfigError> {
+        let url_text = self.url.ok_or_else(|| {
+            invalid(
+                format!("{prefix}.url"),
+                "missing: the REDCap API URL, like https://redcap.example.edu/api/",
+            )
+        })?;
+        let api_url = Url::parse(&url_text)
+            .map_err(|e| invalid(format!("{prefix}.url"), format!("not a URL ({e})")))?;
         if !matches!(api_url.scheme(), "http" | "https") || api_url.host_str().is_none() {
             return Err(invalid(format!("{prefix}.url"), "must be an http(s) URL"));
         }
         if !api_url.path().ends_with("/api/") {
-            return Err(invalid(format!("{prefix}.url"), "must end with /api/ (REDCap's API endpoint), like https://redcap.example.edu/api/"));
+            return Err(invalid(
+                format!("{prefix}.url"),
+                "must end with /api/ (REDCap's API endpoint), like https://redcap.example.edu/api/",
+            ));
         }
-        if !api_url.username().is_empty() || api_url.password().is_some() || api_url.query().is_some() {
-            return Err(invalid(format!("{prefix}.url"), "must not carry credentials or a query; the token goes in token_env or token_file"));
+        if !api_url.username().is_empty()
+            || api_url.password().is_some()
+            || api_url.query().is_some()
+        {
+            return Err(invalid(
+                format!("{prefix}.url"),
+                "must not carry credentials or a query; the token goes in token_env or token_file",
+            ));
         }
-        let token_text = read_secret(&format!("{prefix}.token"), self.token_env.as_deref(), self.token_file.as_deref(), secrets, "REDCap API token")?;
-        let token = ApiToken::parse(token_text.trim())
-            .map_err(|_| invalid(format!("{prefix}.token"), "a REDCap API token is 32 (or 64) letters and digits; check the value you set"))?;
+        let token_text = read_secret(
+            &format!("{prefix}.token"),
+            self.token_env.as_deref(),
+            self.token_file.as_deref(),
+            secrets,
+            "REDCap API token",
+        )?;
+        let token = ApiToken::parse(token_text.trim()).map_err(|_| {
+            invalid(
+                format!("{prefix}.token"),
+                "a REDCap API token is 32 (or 64) letters and digits; check the value you set",
+            )
+        })?;
         let timeout_ms = self.timeout_ms.unwrap_or(8000);
         if !(100..=120_000).contains(&timeout_ms) {
-            return Err(invalid(format!("{prefix}.timeout_ms"), "must be between 100 and 120000"));
+            return Err(invalid(
+                format!("{prefix}.timeout_ms"),
+                "must be between 100 and 120000",
+            ));
         }
         let budget = self.max_requests_per_minute.unwrap_or(300);
         if budget == 0 || budget > MAX_BUDGET_PER_MINUTE {
@@ -474,15 +549,24 @@ impl RawProject {
         }
         let wait_ms = self.max_queue_wait_ms.unwrap_or(2000);
         if wait_ms > 60_000 {
-            return Err(invalid(format!("{prefix}.max_queue_wait_ms"), "must be at most 60000"));
+            return Err(invalid(
+                format!("{prefix}.max_queue_wait_ms"),
+                "must be at most 60000",
+            ));
         }
         let ttl = self.cache_ttl_seconds.unwrap_or(600);
         if !(1..=86_400).contains(&ttl) {
-            return Err(invalid(format!("{prefix}.cache_ttl_seconds"), "must be between 1 and 86400"));
+            return Err(invalid(
+                format!("{prefix}.cache_ttl_seconds"),
+                "must be between 1 and 86400",
+            ));
         }
         let ban_pause = self.ban_pause_seconds.unwrap_or(600);
         if !(1..=86_400).contains(&ban_pause) {
-            return Err(invalid(format!("{prefix}.ban_pause_seconds"), "must be between 1 and 86400"));
+            return Err(invalid(
+                format!("{prefix}.ban_pause_seconds"),
+                "must be between 1 and 86400",
+            ));
         }
         Ok(ProjectConfig {
             name: name.to_owned(),
@@ -498,11 +582,22 @@ impl RawProject {
 }
 
 impl RawAuth {
-    fn validate(self, secrets: &dyn SecretSource, projects: &BTreeMap<String, ProjectConfig>) -> Result<AuthConfig, ConfigError> {
+    fn validate(
+        self,
+        secrets: &dyn SecretSource,
+        projects: &BTreeMap<String, ProjectConfig>,
+    ) -> Result<AuthConfig, ConfigError> {
         let mode = self.mode.unwrap_or(AuthMode::Ticket);
         let lookup = self.lookup(mode, projects)?;
-        let cookie_name = self.cookie_name.clone().unwrap_or_else(|| DEFAULT_COOKIE.to_owned());
-        if cookie_name.is_empty() || !cookie_name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        let cookie_name = self
+            .cookie_name
+            .clone()
+            .unwrap_or_else(|| DEFAULT_COOKIE.to_owned());
+        if cookie_name.is_empty()
+            || !cookie_name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
             return Err(invalid("auth.cookie_name", "use letters, digits, - and _"));
         }
         let leeway = self.leeway_seconds.unwrap_or(30);
@@ -513,7 +608,9 @@ impl RawAuth {
             .trusted_proxies
             .iter()
             .enumerate()
-            .map(|(i, t)| parse_cidr(t).map_err(|r| invalid(format!("auth.trusted_proxies[{i}]"), r)))
+            .map(|(i, t)| {
+                parse_cidr(t).map_err(|r| invalid(format!("auth.trusted_proxies[{i}]"), r))
+            })
             .collect::<Result<Vec<_>, _>>()?;
 
         let ticket_key = match mode {
@@ -523,7 +620,10 @@ impl RawAuth {
         let header_name = match mode {
             AuthMode::Ticket => None,
             AuthMode::Header => {
-                let name = self.header_name.clone().unwrap_or_else(|| "X-Remote-User".to_owned());
+                let name = self
+                    .header_name
+                    .clone()
+                    .unwrap_or_else(|| "X-Remote-User".to_owned());
                 if axum::http::HeaderName::from_bytes(name.as_bytes()).is_err() {
                     return Err(invalid("auth.header_name", "not a valid HTTP header name"));
                 }
@@ -536,10 +636,22 @@ impl RawAuth {
                 Some(name)
             }
         };
-        Ok(AuthConfig { mode, ticket_key, cookie_name, leeway: Duration::from_secs(leeway), header_name, trusted_proxies, lookup })
+        Ok(AuthConfig {
+            mode,
+            ticket_key,
+            cookie_name,
+            leeway: Duration::from_secs(leeway),
+            header_name,
+            trusted_proxies,
+            lookup,
+        })
     }
 
-    fn lookup(&self, mode: AuthMode, projects: &BTreeMap<String, ProjectConfig>) -> Result<Option<LookupConfig>, ConfigError> {
+    fn lookup(
+        &self,
+        mode: AuthMode,
+        projects: &BTreeMap<String, ProjectConfig>,
+    ) -> Result<Option<LookupConfig>, ConfigError> {
         let Some(field) = &self.lookup_field else {
             if self.record_id_field.is_some() || self.lookup_project.is_some() {
                 return Err(invalid("auth.lookup_field", "missing: record_id_field and lookup_project only make sense with a lookup_field"));
@@ -547,16 +659,40 @@ impl RawAuth {
             return Ok(None);
         };
         if mode != AuthMode::Header {
-            return Err(invalid("auth.lookup_field", "a lookup only applies to mode = \"header\""));
+            return Err(invalid(
+                "auth.lookup_field",
+                "a lookup only applies to mode = \"header\"",
+            ));
         }
-        let field = redcap_client::FieldName::parse(field).map_err(|_| invalid("auth.lookup_field", "a REDCap field name uses a-z, 0-9 and _, starting with a letter"))?;
-        let record_id_field = redcap_client::FieldName::parse(self.record_id_field.as_deref().unwrap_or("record_id"))
-            .map_err(|_| invalid("auth.record_id_field", "a REDCap field name uses a-z, 0-9 and _, starting with a letter"))?;
-        let project = self.lookup_project.clone().unwrap_or_else(|| DEFAULT_PROJECT.to_owned());
+        let field = redcap_client::FieldName::parse(field).map_err(|_| {
+            invalid(
+                "auth.lookup_field",
+                "a REDCap field name uses a-z, 0-9 and _, starting with a letter",
+            )
+        })?;
+        let record_id_field =
+            redcap_client::FieldName::parse(self.record_id_field.as_deref().unwrap_or("record_id"))
+                .map_err(|_| {
+                    invalid(
+                        "auth.record_id_field",
+                        "a REDCap field name uses a-z, 0-9 and _, starting with a letter",
+                    )
+                })?;
+        let project = self
+            .lookup_project
+            .clone()
+            .unwrap_or_else(|| DEFAULT_PROJECT.to_owned());
         if !projects.contains_key(&project) {
-            return Err(invalid("auth.lookup_project", format!("there is no project `{project}` to look the header up in")));
+            return Err(invalid(
+                "auth.lookup_project",
+                format!("there is no project `{project}` to look the header up in"),
+            ));
         }
-        Ok(Some(LookupConfig { project, field, record_id_field }))
+        Ok(Some(LookupConfig {
+            project,
+            field,
+            record_id_field,
+        }))
     }
 
     fn ticket_key(&self, secrets: &dyn SecretSource) -> Result<TicketKey, ConfigError> {
@@ -566,9 +702,18 @@ impl RawAuth {
                 if self.ticket_public_key_file.is_some() {
                     return Err(invalid("auth.ticket_public_key_file", "HS256 uses a shared secret (ticket_secret_env or ticket_secret_file), not a public key"));
                 }
-                let secret = read_secret("auth.ticket_secret", self.ticket_secret_env.as_deref(), self.ticket_secret_file.as_deref(), secrets, "ticket secret")?;
+                let secret = read_secret(
+                    "auth.ticket_secret",
+                    self.ticket_secret_env.as_deref(),
+                    self.ticket_secret_file.as_deref(),
+                    secrets,
+                    "ticket secret",
+                )?;
                 if secret.len() < 32 {
-                    return Err(invalid("auth.ticket_secret", "must be at least 32 bytes long (use a random value)"));
+                    return Err(invalid(
+                        "auth.ticket_secret",
+                        "must be at least 32 bytes long (use a random value)",
+                    ));
                 }
                 Ok(TicketKey::Hs256(SecretString::from(secret)))
             }
@@ -576,17 +721,39 @@ impl RawAuth {
                 if self.ticket_secret_env.is_some() || self.ticket_secret_file.is_some() {
                     return Err(invalid("auth.ticket_secret_env", format!("{algorithm} uses a public key (ticket_public_key_file), not a shared secret")));
                 }
-                let path = self.ticket_public_key_file.as_ref().ok_or_else(|| invalid("auth.ticket_public_key_file", format!("missing: {algorithm} needs the portal's public key (PEM)")))?;
-                let pem = secrets.file(path).map_err(|e| invalid("auth.ticket_public_key_file", format!("cannot read {}: {e}", path.display())))?;
+                let path = self.ticket_public_key_file.as_ref().ok_or_else(|| {
+                    invalid(
+                        "auth.ticket_public_key_file",
+                        format!("missing: {algorithm} needs the portal's public key (PEM)"),
+                    )
+                })?;
+                let pem = secrets.file(path).map_err(|e| {
+                    invalid(
+                        "auth.ticket_public_key_file",
+                        format!("cannot read {}: {e}", path.display()),
+                    )
+                })?;
                 let check = if algorithm == "EdDSA" {
                     jsonwebtoken::DecodingKey::from_ed_pem(pem.as_bytes()).map(|_| ())
                 } else {
                     jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).map(|_| ())
                 };
-                check.map_err(|_| invalid("auth.ticket_public_key_file", format!("not a PEM {algorithm} public key")))?;
-                Ok(if algorithm == "EdDSA" { TicketKey::EdDsa(pem.into_bytes()) } else { TicketKey::Rs256(pem.into_bytes()) })
+                check.map_err(|_| {
+                    invalid(
+                        "auth.ticket_public_key_file",
+                        format!("not a PEM {algorithm} public key"),
+                    )
+                })?;
+                Ok(if algorithm == "EdDSA" {
+                    TicketKey::EdDsa(pem.into_bytes())
+                } else {
+                    TicketKey::Rs256(pem.into_bytes())
+                })
             }
-            other => Err(invalid("auth.algorithm", format!("`{other}` is not supported; use \"HS256\", \"EdDSA\" or \"RS256\""))),
+            other => Err(invalid(
+                "auth.algorithm",
+                format!("`{other}` is not supported; use \"HS256\", \"EdDSA\" or \"RS256\""),
+            )),
         }
     }
 }
@@ -613,16 +780,46 @@ impl RawSurvey {
             };
             return Err(invalid(format!("{prefix}.project"), reason));
         }
-        let title = self.title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).ok_or_else(|| invalid(format!("{prefix}.title"), "missing: the title participants see"))?;
-        let instrument_text = self.instrument.ok_or_else(|| invalid(format!("{prefix}.instrument"), "missing: the REDCap instrument's unique name, like baseline_survey"))?;
-        let instrument = Instrument::parse(&instrument_text).map_err(|_| invalid(format!("{prefix}.instrument"), "an instrument's unique name uses a-z, 0-9 and _ (see REDCap's Codebook)"))?;
+        let title = self
+            .title
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                invalid(
+                    format!("{prefix}.title"),
+                    "missing: the title participants see",
+                )
+            })?;
+        let instrument_text = self.instrument.ok_or_else(|| {
+            invalid(
+                format!("{prefix}.instrument"),
+                "missing: the REDCap instrument's unique name, like baseline_survey",
+            )
+        })?;
+        let instrument = Instrument::parse(&instrument_text).map_err(|_| {
+            invalid(
+                format!("{prefix}.instrument"),
+                "an instrument's unique name uses a-z, 0-9 and _ (see REDCap's Codebook)",
+            )
+        })?;
         let event = self
             .event
-            .map(|e| Event::parse(&e).map_err(|_| invalid(format!("{prefix}.event"), "an event's unique name uses a-z, 0-9 and _, like baseline_arm_1")))
+            .map(|e| {
+                Event::parse(&e).map_err(|_| {
+                    invalid(
+                        format!("{prefix}.event"),
+                        "an event's unique name uses a-z, 0-9 and _, like baseline_arm_1",
+                    )
+                })
+            })
             .transpose()?;
         let repeat_instance = self
             .repeat_instance
-            .map(|n| RepeatInstance::new(n).ok_or_else(|| invalid(format!("{prefix}.repeat_instance"), "must be 1 or more")))
+            .map(|n| {
+                RepeatInstance::new(n).ok_or_else(|| {
+                    invalid(format!("{prefix}.repeat_instance"), "must be 1 or more")
+                })
+            })
             .transpose()?;
         Ok(SurveyConfig {
             key,
@@ -645,16 +842,25 @@ impl RawLimits {
         let concurrent = self.max_concurrent_requests.unwrap_or(512);
         let timeout_ms = self.request_timeout_ms.unwrap_or(15_000);
         if per_participant == 0 {
-            return Err(invalid("limits.per_participant_per_minute", "must be 1 or more"));
+            return Err(invalid(
+                "limits.per_participant_per_minute",
+                "must be 1 or more",
+            ));
         }
         if per_ip == 0 {
             return Err(invalid("limits.per_ip_per_minute", "must be 1 or more"));
         }
         if concurrent == 0 {
-            return Err(invalid("limits.max_concurrent_requests", "must be 1 or more"));
+            return Err(invalid(
+                "limits.max_concurrent_requests",
+                "must be 1 or more",
+            ));
         }
         if !(100..=300_000).contains(&timeout_ms) {
-            return Err(invalid("limits.request_timeout_ms", "must be between 100 and 300000"));
+            return Err(invalid(
+                "limits.request_timeout_ms",
+                "must be between 100 and 300000",
+            ));
         }
         Ok(LimitsConfig {
             per_participant_per_minute: per_participant,

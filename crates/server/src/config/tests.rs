@@ -5,10 +5,14 @@ const TOKEN: &str = "0123456789ABCDEF0123456789ABCDEF";
 const SECRET: &str = "a-long-random-secret-of-32-bytes!";
 
 fn env() -> HashMap<String, String> {
-    [("TOKEN", TOKEN), ("SECRET", SECRET), ("COHORT", "FEDCBA9876543210FEDCBA9876543210")]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
+    [
+        ("TOKEN", TOKEN),
+        ("SECRET", SECRET),
+        ("COHORT", "FEDCBA9876543210FEDCBA9876543210"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
 }
 
 const GOOD: &str = r#"
@@ -50,7 +54,10 @@ link_style = "rc-param"
 fn the_design_example_parses() {
     let c = Config::parse(GOOD, &env()).unwrap();
     assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
-    assert_eq!(c.allowed_origins, vec!["https://study.example.edu".to_owned()]);
+    assert_eq!(
+        c.allowed_origins,
+        vec!["https://study.example.edu".to_owned()]
+    );
     assert_eq!(c.base_path, DEFAULT_BASE_PATH);
     assert_eq!(c.projects.len(), 2);
     assert_eq!(c.projects["default"].max_requests_per_minute, 300);
@@ -76,20 +83,76 @@ fn debug_shows_no_secret() {
 #[test]
 fn mistakes_name_the_key() {
     let cases: &[(&str, &str, &str)] = &[
-        ("listen = \"127.0.0.1:8080\"", "listen = \"localhost\"", "`listen`"),
-        ("allowed_origins = [\"https://study.example.edu\"]", "allowed_origins = [\"https://study.example.edu/path\"]", "`allowed_origins[0]`"),
-        ("url = \"https://redcap.example.edu/api/\"\ntoken_env = \"TOKEN\"", "url = \"https://redcap.example.edu/\"\ntoken_env = \"TOKEN\"", "`redcap.url`"),
-        ("token_env = \"TOKEN\"", "token_env = \"NOT_SET\"", "`redcap.token_env`"),
-        ("max_requests_per_minute = 300", "max_requests_per_minute = 900", "`redcap.max_requests_per_minute`"),
-        ("ticket_secret_env = \"SECRET\"", "ticket_secret_env = \"TOKEN\"\nalgorithm = \"none\"", "`auth.algorithm`"),
-        ("mode = \"ticket\"", "mode = \"header\"", "`auth.trusted_proxies`"),
-        ("instrument = \"baseline_survey\"", "instrument = \"Baseline Survey\"", "`surveys.baseline.instrument`"),
-        ("event = \"baseline_arm_1\"", "event = \"baseline arm\"", "`surveys.baseline.event`"),
-        ("repeat_instance = 1", "repeat_instance = 0", "`surveys.baseline.repeat_instance`"),
-        ("project = \"cohort\"", "project = \"nope\"", "`surveys.month3.project`"),
-        ("title = \"Baseline questionnaire\"", "", "`surveys.baseline.title`"),
-        ("[surveys.baseline]", "[surveys.Baseline]", "`surveys.Baseline`"),
-        ("link_style = \"return-page\"", "link_style = \"rc\"", "`surveys.baseline`"),
+        (
+            "listen = \"127.0.0.1:8080\"",
+            "listen = \"localhost\"",
+            "`listen`",
+        ),
+        (
+            "allowed_origins = [\"https://study.example.edu\"]",
+            "allowed_origins = [\"https://study.example.edu/path\"]",
+            "`allowed_origins[0]`",
+        ),
+        (
+            "url = \"https://redcap.example.edu/api/\"\ntoken_env = \"TOKEN\"",
+            "url = \"https://redcap.example.edu/\"\ntoken_env = \"TOKEN\"",
+            "`redcap.url`",
+        ),
+        (
+            "token_env = \"TOKEN\"",
+            "token_env = \"NOT_SET\"",
+            "`redcap.token_env`",
+        ),
+        (
+            "max_requests_per_minute = 300",
+            "max_requests_per_minute = 900",
+            "`redcap.max_requests_per_minute`",
+        ),
+        (
+            "ticket_secret_env = \"SECRET\"",
+            "ticket_secret_env = \"TOKEN\"\nalgorithm = \"none\"",
+            "`auth.algorithm`",
+        ),
+        (
+            "mode = \"ticket\"",
+            "mode = \"header\"",
+            "`auth.trusted_proxies`",
+        ),
+        (
+            "instrument = \"baseline_survey\"",
+            "instrument = \"Baseline Survey\"",
+            "`surveys.baseline.instrument`",
+        ),
+        (
+            "event = \"baseline_arm_1\"",
+            "event = \"baseline arm\"",
+            "`surveys.baseline.event`",
+        ),
+        (
+            "repeat_instance = 1",
+            "repeat_instance = 0",
+            "`surveys.baseline.repeat_instance`",
+        ),
+        (
+            "project = \"cohort\"",
+            "project = \"nope\"",
+            "`surveys.month3.project`",
+        ),
+        (
+            "title = \"Baseline questionnaire\"",
+            "",
+            "`surveys.baseline.title`",
+        ),
+        (
+            "[surveys.baseline]",
+            "[surveys.Baseline]",
+            "`surveys.Baseline`",
+        ),
+        (
+            "link_style = \"return-page\"",
+            "link_style = \"rc\"",
+            "`surveys.baseline`",
+        ),
     ];
     for (from, to, key) in cases {
         assert!(GOOD.contains(from), "{from}");
@@ -104,7 +167,10 @@ fn a_short_secret_is_refused() {
     let mut e = env();
     e.insert("SECRET".into(), "short".into());
     let err = Config::parse(GOOD, &e).unwrap_err().to_string();
-    assert!(err.contains("auth.ticket_secret") && err.contains("32"), "{err}");
+    assert!(
+        err.contains("auth.ticket_secret") && err.contains("32"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -112,12 +178,17 @@ fn a_bad_token_is_refused_without_echoing_it() {
     let mut e = env();
     e.insert("TOKEN".into(), "not a token!".into());
     let err = Config::parse(GOOD, &e).unwrap_err().to_string();
-    assert!(err.contains("redcap.token") && !err.contains("not a token!"), "{err}");
+    assert!(
+        err.contains("redcap.token") && !err.contains("not a token!"),
+        "{err}"
+    );
 }
 
 #[test]
 fn unknown_keys_are_refused() {
-    let err = Config::parse(&GOOD.replace("timeout_ms = 8000", "timeout = 8000"), &env()).unwrap_err().to_string();
+    let err = Config::parse(&GOOD.replace("timeout_ms = 8000", "timeout = 8000"), &env())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("timeout"), "{err}");
 }
 
@@ -148,7 +219,9 @@ instrument = "baseline_survey"
 "#;
     let c = Config::parse(text, &Files).unwrap();
     assert_eq!(c.auth.hs256_secret(), Some(SECRET));
-    let missing = Config::parse(&text.replace("/run/secrets/token", "/nope"), &Files).unwrap_err().to_string();
+    let missing = Config::parse(&text.replace("/run/secrets/token", "/nope"), &Files)
+        .unwrap_err()
+        .to_string();
     assert!(missing.contains("`redcap.token_file`"), "{missing}");
 }
 

@@ -112,7 +112,17 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { budget: 300, max_queue_wait_ms: 2000, timeout_ms: 2000, ban_pause_s: 600, per_participant: 1000, per_ip: 100_000, extra: String::new(), auth: "ticket_secret_env = \"SECRET\"".into(), sim: SimConfig::default() }
+        Options {
+            budget: 300,
+            max_queue_wait_ms: 2000,
+            timeout_ms: 2000,
+            ban_pause_s: 600,
+            per_participant: 1000,
+            per_ip: 100_000,
+            extra: String::new(),
+            auth: "ticket_secret_env = \"SECRET\"".into(),
+            sim: SimConfig::default(),
+        }
     }
 }
 
@@ -160,10 +170,15 @@ per_ip_per_minute = {pi}
 }
 
 pub fn secrets() -> HashMap<String, String> {
-    [("TOKEN", seed::DEMO_TOKEN), ("COHORT", seed::COHORT_TOKEN), ("NORIGHTS", seed::NO_RIGHTS_TOKEN), ("SECRET", SECRET)]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
+    [
+        ("TOKEN", seed::DEMO_TOKEN),
+        ("COHORT", seed::COHORT_TOKEN),
+        ("NORIGHTS", seed::NO_RIGHTS_TOKEN),
+        ("SECRET", SECRET),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
 }
 
 pub struct Harness {
@@ -182,7 +197,9 @@ impl Harness {
 
     pub async fn with(options: Options) -> Harness {
         logs();
-        let sim = Simulator::start(options.sim.clone()).await.expect("simulator starts");
+        let sim = Simulator::start(options.sim.clone())
+            .await
+            .expect("simulator starts");
         let text = config_text(sim.api_url().as_str(), &options);
         let config = Config::parse(&text, &secrets()).expect("test configuration is valid");
         Self::serve(sim, config).await
@@ -193,11 +210,25 @@ impl Harness {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(redcap_resume::serve::serve(listener, state.clone(), async {
-            let _ = stopped.await;
-        }));
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Harness { sim, addr, state, http, stop: Some(stop), server: Some(server) }
+        let server = tokio::spawn(redcap_resume::serve::serve(
+            listener,
+            state.clone(),
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Harness {
+            sim,
+            addr,
+            state,
+            http,
+            stop: Some(stop),
+            server: Some(server),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -209,17 +240,30 @@ impl Harness {
     }
 
     pub fn ticket(&self, record: &str) -> String {
-        TicketIssuer::hs256(SECRET).mint(record, Duration::from_secs(300)).unwrap()
+        TicketIssuer::hs256(SECRET)
+            .mint(record, Duration::from_secs(300))
+            .unwrap()
     }
 
     /// A same-origin request from the widget, as a browser sends it.
     pub fn widget_get(&self, path: &str) -> reqwest::RequestBuilder {
-        self.http.get(self.api(path)).header("X-CSRF", "1").header("Sec-Fetch-Site", "same-origin")
+        self.http
+            .get(self.api(path))
+            .header("X-CSRF", "1")
+            .header("Sec-Fetch-Site", "same-origin")
     }
 
     /// The widget's request for a signed-in participant (ticket in the cookie).
     pub async fn as_participant(&self, record: &str, path: &str) -> Answer {
-        let r = self.widget_get(path).header("Cookie", format!("redcap_resume_ticket={}", self.ticket(record))).send().await.unwrap();
+        let r = self
+            .widget_get(path)
+            .header(
+                "Cookie",
+                format!("redcap_resume_ticket={}", self.ticket(record)),
+            )
+            .send()
+            .await
+            .unwrap();
         Answer::read(r).await
     }
 
@@ -246,7 +290,11 @@ impl Answer {
         let status = r.status().as_u16();
         let headers = r.headers().clone();
         let body = r.text().await.unwrap();
-        Answer { status, headers, body }
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -254,7 +302,10 @@ impl Answer {
     }
 
     pub fn error_code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -282,7 +333,9 @@ pub async fn raw_get(addr: SocketAddr, path: &[u8], headers: &[(&str, &[u8])]) -
     let mut request = Vec::new();
     request.extend_from_slice(b"GET ");
     request.extend_from_slice(path);
-    request.extend_from_slice(format!(" HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n").as_bytes());
+    request.extend_from_slice(
+        format!(" HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n").as_bytes(),
+    );
     for (name, value) in headers {
         request.extend_from_slice(name.as_bytes());
         request.extend_from_slice(b": ");
@@ -294,7 +347,14 @@ pub async fn raw_get(addr: SocketAddr, path: &[u8], headers: &[(&str, &[u8])]) -
     let mut response = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut response)).await;
     let text = String::from_utf8_lossy(&response).into_owned();
-    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     (status, body)
 }
