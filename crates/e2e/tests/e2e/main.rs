@@ -12,4 +12,5 @@ mod embed_csp;
 mod errors;
 mod keyboard;
 mod not_started;
+mod no_secrets_in_widget;
 mod resume;

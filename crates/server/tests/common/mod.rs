@@ -107,6 +107,8 @@ pub struct Options {
     pub extra: String,
     /// The body of the `[auth]` table.
     pub auth: String,
+    /// Replaces the harness's `[limits]` table.
+    pub limits_override: Option<String>,
     pub sim: SimConfig,
 }
 
@@ -121,6 +123,7 @@ impl Default for Options {
             per_ip: 100_000,
             extra: String::new(),
             auth: "ticket_secret_env = \"SECRET\"".into(),
+            limits_override: None,
             sim: SimConfig::default(),
         }
     }
@@ -154,9 +157,7 @@ ban_pause_seconds = {ban}
 [auth]
 {auth}
 
-[limits]
-per_participant_per_minute = {pp}
-per_ip_per_minute = {pi}
+{limits}
 {SURVEYS}"#,
         extra = o.extra,
         auth = o.auth,
@@ -164,8 +165,10 @@ per_ip_per_minute = {pi}
         budget = o.budget,
         wait = o.max_queue_wait_ms,
         ban = o.ban_pause_s,
-        pp = o.per_participant,
-        pi = o.per_ip,
+        limits = o.limits_override.clone().unwrap_or_else(|| format!(
+            "[limits]\nper_participant_per_minute = {}\nper_ip_per_minute = {}\n",
+            o.per_participant, o.per_ip
+        )),
     )
 }
 
