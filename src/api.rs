@@ -24,13 +24,13 @@ impl Query {
     /// `{endpoint}/surveys` or `{endpoint}/surveys/{key}` (the key percent-encoded).
     pub fn url(&self) -> Option<String> {
         let base = self.endpoint.as_ref().ok()?;
-        Some(match &self.survey {
-            None => format!("{base}/surveys"),
-            Some(key) => format!(
-                "{base}/surveys/{}",
-                String::from(js_sys::encode_uri_component(key))
-            ),
-        })
+        // Concatenation, not `format!`: no formatting machinery for two joins.
+        let mut url = base.clone() + "/surveys";
+        if let Some(key) = &self.survey {
+            url += "/";
+            url += &String::from(js_sys::encode_uri_component(key));
+        }
+        Some(url)
     }
 }
 
@@ -67,16 +67,15 @@ pub enum Answer {
 /// URL and ticket) instead of a new request when there is one.
 pub async fn fetch(query: &Query, prefetched: Option<js_sys::Promise>) -> Result<Answer, Problem> {
     let url = query.url().ok_or(Problem::Config)?;
-    let response: Response = match prefetched {
-        Some(p) => JsFuture::from(p)
-            .await
-            .ok()
-            .and_then(|r| r.dyn_into().ok())
-            .ok_or(Problem::Network)?,
-        None => request(&url, query.ticket.as_deref())
-            .await
-            .ok_or(Problem::Network)?,
+    let pending = match prefetched {
+        Some(p) => p,
+        None => request(&url, query.ticket.as_deref()).ok_or(Problem::Network)?,
     };
+    let response: Response = settle(pending)
+        .await?
+        .dyn_into()
+        .map_err(|_| Problem::Network)?;
+    let body = read_body(&response).await?;
     if !response.ok() {
         let retry_after = response
             .headers()
@@ -84,62 +83,67 @@ pub async fn fetch(query: &Query, prefetched: Option<js_sys::Promise>) -> Result
             .ok()
             .flatten()
             .and_then(|s| s.trim().parse().ok());
-        let body: ErrorBody = decode(&response).await?;
+        let body: ErrorBody = decode(&body)?;
         return Err(Problem::Api(body.error.code, retry_after));
     }
     Ok(match query.survey {
-        Some(_) => Answer::One(decode(&response).await?),
-        None => Answer::List(decode::<SurveyList>(&response).await?.surveys),
+        Some(_) => Answer::One(decode(&body)?),
+        None => Answer::List(decode::<SurveyList>(&body)?.surveys),
     })
 }
 
-// Decoding. The default reads the parsed JSON (`Response.json()`) field by field into the
-// contract's types: no serde in the wasm, whose error formatting alone pulls in ~20 KB of
-// `core::fmt` (float printing included). The two serde variants stay for size comparisons
-// (features `json-serde-wasm-bindgen`, `json-serde_json`; figures in README).
-
-/// `GET url` with `X-CSRF: 1`, same-origin credentials and the ticket as a bearer token.
+/// Starts `GET url` with `X-CSRF: 1`, same-origin credentials and the ticket as a bearer token.
 /// (web-sys directly: gloo-net's builder cost ~1 KB brotli for these four lines.)
-async fn request(url: &str, ticket: Option<&str>) -> Option<Response> {
+fn request(url: &str, ticket: Option<&str>) -> Option<js_sys::Promise> {
     let headers = web_sys::Headers::new().ok()?;
     headers.set(CSRF_HEADER, "1").ok()?;
     if let Some(ticket) = ticket {
         headers
-            .set("Authorization", &format!("Bearer {ticket}"))
+            .set("Authorization", &(String::from("Bearer ") + ticket))
             .ok()?;
     }
     let init = RequestInit::new();
     init.set_headers(&headers);
     init.set_credentials(RequestCredentials::SameOrigin);
     let request = web_sys::Request::new_with_str_and_init(url, &init).ok()?;
-    let promise = web_sys::window()?.fetch_with_request(&request);
-    JsFuture::from(promise).await.ok()?.dyn_into().ok()
+    Some(web_sys::window()?.fetch_with_request(&request))
+}
+
+/// Waits for a promise; a rejection is a network problem.
+async fn settle(promise: js_sys::Promise) -> Result<JsValue, Problem> {
+    JsFuture::from(promise).await.map_err(|_| Problem::Network)
+}
+
+// Decoding. The default reads the parsed JSON (`Response.json()`) field by field into the
+// contract's types: no serde in the wasm, whose error formatting alone pulls in ~20 KB of
+// `core::fmt` (float printing included). The two serde variants stay for size comparisons
+// (features `json-serde-wasm-bindgen`, `json-serde_json`; figures in README).
+// The body is read once, by one async function; decoding it is synchronous.
+
+#[cfg(any(not(feature = "json-serde_json"), feature = "json-serde-wasm-bindgen"))]
+async fn read_body(response: &Response) -> Result<JsValue, Problem> {
+    settle(response.json().map_err(|_| Problem::Network)?).await
 }
 
 #[cfg(not(any(feature = "json-serde-wasm-bindgen", feature = "json-serde_json")))]
-async fn decode<T: FromJs>(response: &Response) -> Result<T, Problem> {
-    T::from_js(&json(response.json()).await?).ok_or(Problem::Network)
+fn decode<T: FromJs>(body: &JsValue) -> Result<T, Problem> {
+    T::from_js(body).ok_or(Problem::Network)
 }
 
 #[cfg(feature = "json-serde-wasm-bindgen")]
-async fn decode<T: serde::de::DeserializeOwned>(response: &Response) -> Result<T, Problem> {
-    let value = json(response.json()).await?;
-    serde_wasm_bindgen::from_value(value).map_err(|_| Problem::Network)
+fn decode<T: serde::de::DeserializeOwned>(body: &JsValue) -> Result<T, Problem> {
+    serde_wasm_bindgen::from_value(body.clone()).map_err(|_| Problem::Network)
 }
 
 #[cfg(all(feature = "json-serde_json", not(feature = "json-serde-wasm-bindgen")))]
-async fn decode<T: serde::de::DeserializeOwned>(response: &Response) -> Result<T, Problem> {
-    let text = json(response.text())
-        .await?
-        .as_string()
-        .ok_or(Problem::Network)?;
-    serde_json::from_str(&text).map_err(|_| Problem::Network)
+async fn read_body(response: &Response) -> Result<String, Problem> {
+    let text = settle(response.text().map_err(|_| Problem::Network)?).await?;
+    text.as_string().ok_or(Problem::Network)
 }
 
-async fn json(body: Result<js_sys::Promise, JsValue>) -> Result<JsValue, Problem> {
-    JsFuture::from(body.map_err(|_| Problem::Network)?)
-        .await
-        .map_err(|_| Problem::Network)
+#[cfg(all(feature = "json-serde_json", not(feature = "json-serde-wasm-bindgen")))]
+fn decode<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, Problem> {
+    serde_json::from_str(body).map_err(|_| Problem::Network)
 }
 
 /// Reading a contract type from parsed JSON. `None`: not the shape the contract promises.

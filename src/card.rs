@@ -23,10 +23,18 @@ pub struct Look {
     pub hide_code: bool,
 }
 
+/// A part of the card that follows the signals. One boxed type for all of them: each distinct
+/// closure type would compile Leptos's render effect again (~1 KB of wasm each).
+type Live = Box<dyn Fn() -> AnyView + Send>;
+/// An attribute value that follows the signals (same reason).
+type LiveAttr = Box<dyn Fn() -> &'static str + Send>;
+
 #[derive(Clone, Debug, PartialEq)]
 enum State {
     Loading,
-    Done(Answer),
+    // Shared (`Arc`): readers clone the state (`get`, the only read compiled for it).
+    One(Arc<SurveyAnswer>),
+    List(Arc<[SurveyAnswer]>),
     Failed(Problem),
 }
 
@@ -42,7 +50,6 @@ pub fn Card(
     host: web_sys::HtmlElement,
 ) -> impl IntoView {
     let state = RwSignal::new(State::Loading);
-    let retry = RwSignal::new(0u32);
     // Retry-After: the "Try again" button waits until the server said it may help.
     let waiting = RwSignal::new(false);
     // Answers to an older query (or arriving after unmount) are dropped.
@@ -55,8 +62,7 @@ pub fn Card(
     let events = host.clone();
     Effect::new(move |_| {
         let q = query.get();
-        retry.track();
-        state.set(State::Loading);
+        state.try_set(State::Loading);
         let gen = generation.fetch_add(1, Relaxed).wrapping_add(1);
         let (generation, host) = (generation.clone(), events.clone());
         leptos::task::spawn_local(async move {
@@ -80,7 +86,10 @@ pub fn Card(
                         ],
                     };
                     emit(&host, "redcap-resume:ready", &detail, false);
-                    State::Done(answer)
+                    match answer {
+                        Answer::One(a) => State::One(Arc::new(a)),
+                        Answer::List(v) => State::List(v.into()),
+                    }
                 }
                 Err(problem) => {
                     if let Problem::Api(_, Some(secs)) = problem {
@@ -103,34 +112,32 @@ pub fn Card(
         });
     });
 
-    let list = move || query.with(|q| q.survey.is_none());
-    let lang = move || look.with(|l| l.lang);
-    let title = move || {
-        let l = lang();
-        state.with(|s| match s {
-            State::Done(Answer::One(a)) => a.title.clone(),
-            _ if list() => l.t(Msg::YourSurveys).to_owned(),
-            _ => l.t(Msg::YourSurvey).to_owned(),
-        })
-    };
-    let status = move || {
+    // Signals are read with `get` only: each other way of reading a signal type adds code.
+    let list = move || query.get().survey.is_none();
+    let lang = move || look.get().lang;
+    let title: Live = Box::new(move || {
         let l = lang();
         match state.get() {
-            State::Loading => l
-                .t(if list() {
-                    Msg::LoadingList
-                } else {
-                    Msg::Loading
-                })
-                .into_any(),
-            State::Done(Answer::One(a)) => l.t(status_msg(a.status)).into_any(),
-            State::Done(Answer::List(v)) => l
-                .t(if v.is_empty() {
-                    Msg::ListEmpty
-                } else {
-                    Msg::ListReady
-                })
-                .into_any(),
+            State::One(a) => a.title.clone(),
+            _ if list() => l.t(Msg::YourSurveys).to_owned(),
+            _ => l.t(Msg::YourSurvey).to_owned(),
+        }
+        .into_any()
+    });
+    let status: Live = Box::new(move || {
+        let l = lang();
+        match state.get() {
+            State::Loading => text(l.t(if list() {
+                Msg::LoadingList
+            } else {
+                Msg::Loading
+            })),
+            State::One(a) => text(l.t(status_msg(a.status))),
+            State::List(v) => text(l.t(if v.is_empty() {
+                Msg::ListEmpty
+            } else {
+                Msg::ListReady
+            })),
             State::Failed(Problem::Api(ErrorCode::NotSignedIn, _)) => view! {
                 <span {..part("error")}><slot name="signed-out">{l.t(Msg::SignedOut)}</slot></span>
             }
@@ -139,10 +146,10 @@ pub fn Card(
                 view! { <span {..part("error")}>{l.t(problem_msg(p))}</span> }.into_any()
             }
         }
-    };
-    let body = {
+    });
+    let body: Live = {
         let host = host.clone();
-        move || {
+        Box::new(move || {
             let look = look.get();
             let l = look.lang;
             match state.get() {
@@ -150,10 +157,10 @@ pub fn Card(
                     <div class="skeleton" aria-hidden="true"><span></span><span></span></div>
                 }
                 .into_any(),
-                State::Done(Answer::One(a)) => actions(a, &look, &host).into_any(),
-                State::Done(Answer::List(v)) => view! {
+                State::One(a) => actions(&a, &look, &host).into_any(),
+                State::List(v) => view! {
                     <ul>
-                        {v.into_iter().map(|a| view! {
+                        {v.iter().map(|a| view! {
                             <li>
                                 <h3 {..part("title")}>{a.title.clone()}</h3>
                                 <p {..part("status")}>{l.t(status_msg(a.status))}</p>
@@ -169,21 +176,35 @@ pub fn Card(
                         Problem::Network => true,
                         Problem::Config => false,
                     };
-                    retryable.then(|| view! {
-                        <button type="button" class="secondary" disabled=move || waiting.get()
-                            on:click=move |_| retry.update(|n| *n += 1)>
-                            {l.t(Msg::TryAgain)}
-                        </button>
-                    })
-                    .into_any()
+                    // "Try again" notifies `query` without changing it: the effect fetches again.
+                    let retry = retryable.then(|| {
+                        view! {
+                            <button type="button" class="secondary" disabled=move || waiting.get()
+                                on:click=move |_| query.notify()>
+                                {l.t(Msg::TryAgain)}
+                            </button>
+                        }
+                        .into_any()
+                    });
+                    // The same view type as a survey's actions: one less type to compile.
+                    let actions: Actions = (retry, None, None);
+                    actions.into_any()
                 }
             }
-        }
+        })
     };
 
+    // Both attributes as one boxed type, like `Live`.
+    let lang_attr: LiveAttr = Box::new(move || lang().tag());
+    let busy: LiveAttr = Box::new(move || {
+        if state.get() == State::Loading {
+            "true"
+        } else {
+            "false"
+        }
+    });
     view! {
-        <article {..part("card")} class="card" lang=move || lang().tag()
-            aria-busy=move || (state.with(|s| *s == State::Loading)).to_string()>
+        <article {..part("card")} class="card" lang=lang_attr aria-busy=busy>
             <h2 {..part("title")}><slot name="title">{title}</slot></h2>
             <p {..part("status")} class="status" role="status">{status}</p>
             {body}
@@ -192,20 +213,48 @@ pub fn Card(
     }
 }
 
-/// Resume button (form POST of the code), the code with its copy button, the fallback link.
-fn actions(a: SurveyAnswer, look: &Look, host: &web_sys::HtmlElement) -> impl IntoView {
-    let l = look.lang;
+/// What a survey offers: the resume button, the code with its copy button, the fallback link.
+/// (Flat, one `Option<AnyView>` type: each nested view type compiles its own render code.)
+type Actions = (Option<AnyView>, Option<AnyView>, Option<AnyView>);
+
+fn actions(a: &SurveyAnswer, look: &Look, host: &web_sys::HtmlElement) -> Actions {
     if a.status == SurveyStatus::Completed {
-        return None;
+        return (None, None, None);
     }
+    let l = look.lang;
     let target = if look.blank { "_blank" } else { "_self" };
+    let code = a.return_code.as_ref().map(|c| c.expose().to_owned());
+    let resume = resume(a, code.clone(), l, target, host);
+    if look.hide_code {
+        return (resume, None, None);
+    }
+    let link = a.resume_link.clone().map(|href| {
+        view! {
+            <p class="link"><a {..part("link")} href=href target=target rel="noopener noreferrer">
+                {l.t(Msg::OrLink)}
+            </a></p>
+        }
+        .into_any()
+    });
+    (resume, code.map(|code| code_box(code, l)), link)
+}
+
+/// The resume button: a form POST of the code, else (nothing to resume with a code, e.g. not
+/// started) the survey link itself.
+fn resume(
+    a: &SurveyAnswer,
+    code: Option<String>,
+    l: Lang,
+    target: &'static str,
+    host: &web_sys::HtmlElement,
+) -> Option<AnyView> {
     let label = l.t(if a.status == SurveyStatus::NotStarted {
         Msg::Start
     } else {
         Msg::Resume
     });
-    let code = a.return_code.as_ref().map(|c| c.expose().to_owned());
-    let resume = match (&a.resume_form, &code) {
+    let title = a.title.clone();
+    match (&a.resume_form, code) {
         (Some(form), Some(code)) => {
             let (host, key) = (host.clone(), a.key.clone());
             Some(view! {
@@ -216,56 +265,58 @@ fn actions(a: SurveyAnswer, look: &Look, host: &web_sys::HtmlElement) -> impl In
                             ev.prevent_default();
                         }
                     }>
-                    <input type="hidden" name=form.field.clone() value=code.clone() />
+                    <input type="hidden" name=form.field.clone() value=code />
                     <button type="submit" {..part("resume")} class="primary">
-                        {label}<span class="vh">": "{a.title.clone()}</span>
+                        {label}<span class="vh">": "{title}</span>
                     </button>
                 </form>
             }
             .into_any())
         }
-        // Nothing to resume with a code (e.g. not started): the survey link itself.
         _ => a.survey_link.clone().map(|href| {
             view! {
                 <a {..part("resume")} class="primary" href=href target=target rel="noopener noreferrer">
-                    {label}<span class="vh">": "{a.title.clone()}</span>
+                    {label}<span class="vh">": "{title}</span>
                 </a>
             }
             .into_any()
         }),
-    };
-    let fallback = (!look.hide_code).then(|| {
-        let copied = RwSignal::new(None::<bool>);
-        let code_view = code.map(|code| {
-            let text = code.clone();
-            view! {
-                <div class="code">
-                    <span class="label">{l.t(Msg::CodeLabel)}</span>
-                    <code {..part("code")}>{code}</code>
-                    <button type="button" {..part("copy")} class="secondary"
-                        on:click=move |ev| copy(text.clone(), ev, copied)>
-                        {move || l.t(if copied.get() == Some(true) { Msg::Copied } else { Msg::Copy })}
-                    </button>
-                    <span class="copied" role="status">
-                        {move || copied.get().map(|ok| l.t(if ok { Msg::Copied } else { Msg::CopyFailed }))}
-                    </span>
-                </div>
-            }
-        });
-        let link = a.resume_link.clone().map(|href| {
-            view! {
-                <p class="link"><a {..part("link")} href=href target=target rel="noopener noreferrer">
-                    {l.t(Msg::OrLink)}
-                </a></p>
-            }
-        });
-        (code_view, link)
+    }
+}
+
+/// The return code with its copy button and the copy's outcome (a status region).
+fn code_box(code: String, l: Lang) -> AnyView {
+    // The last copy's outcome; both `false` until the first copy.
+    let (copied, refused) = (RwSignal::new(false), RwSignal::new(false));
+    let button: Live = Box::new(move || {
+        l.t(if copied.get() { Msg::Copied } else { Msg::Copy })
+            .into_any()
     });
-    Some((resume, fallback))
+    let outcome: Live = Box::new(move || {
+        match (copied.get(), refused.get()) {
+            (true, _) => l.t(Msg::Copied),
+            (_, true) => l.t(Msg::CopyFailed),
+            _ => "",
+        }
+        .into_any()
+    });
+    let text = code.clone();
+    view! {
+        <div class="code">
+            <span class="label">{l.t(Msg::CodeLabel)}</span>
+            <code {..part("code")}>{code}</code>
+            <button type="button" {..part("copy")} class="secondary"
+                on:click=move |ev| copy(text.clone(), ev, copied, refused)>
+                {button}
+            </button>
+            <span class="copied" role="status">{outcome}</span>
+        </div>
+    }
+    .into_any()
 }
 
 /// Copies `code`; if the Clipboard API refuses, selects the code so the participant can copy it.
-fn copy(code: String, ev: web_sys::MouseEvent, copied: RwSignal<Option<bool>>) {
+fn copy(code: String, ev: web_sys::MouseEvent, copied: RwSignal<bool>, refused: RwSignal<bool>) {
     let clipboard = window().navigator().clipboard();
     // The button's previous sibling is the <code>.
     let code_el = ev
@@ -279,8 +330,15 @@ fn copy(code: String, ev: web_sys::MouseEvent, copied: RwSignal<Option<bool>>) {
                 _ = sel.select_all_children(&el);
             }
         }
-        copied.try_set(Some(ok));
+        copied.try_set(ok);
+        refused.try_set(!ok);
     });
+}
+
+/// Text as a [`Live`] view. Always an owned `String`, the type of the survey title: a second
+/// text type behind `AnyView` would compile a second set of render functions.
+fn text(s: &str) -> AnyView {
+    s.to_owned().into_any()
 }
 
 /// Dispatches a bubbling, composed `CustomEvent` on `host`; `false` when it was cancelled.

@@ -55,17 +55,24 @@ pub fn sync(host: HtmlElement) {
         Some(Some((query, look))) => {
             let (q, l) = read(&host);
             // Set only what changed: a new query fetches, a new look only re-renders.
-            if query.with_untracked(|x| *x != q) {
-                query.set(q);
-            }
-            if look.with_untracked(|x| *x != l) {
-                look.set(l);
-            }
+            set_if_changed(query, q);
+            set_if_changed(look, l);
         }
         Some(None) => {}
         None if host.is_connected() => mount(host),
         None => {}
     }
+}
+
+/// Sets `signal` to `value` and notifies its subscribers, unless it already holds `value`.
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    signal.maybe_update(|old| {
+        let changed = *old != value;
+        if changed {
+            *old = value;
+        }
+        changed
+    });
 }
 
 /// How many elements are mounted (for tests).
