@@ -316,7 +316,7 @@ fn extract_message(body: &str) -> (Envelope, String) {
         );
     }
     let unquoted = b.strip_prefix('"').unwrap_or(b);
-    if unquoted.len() >= 6 && unquoted[..6].eq_ignore_ascii_case("error:") {
+    if unquoted.get(..6).is_some_and(|head| head.eq_ignore_ascii_case("error:")) {
         let rest = unquoted[6..].trim();
         return (
             Envelope::Csv,
@@ -494,12 +494,21 @@ fn parameter_name(message: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '[' | ']'))
         .take(40)
         .collect();
-    if name.is_empty() {
-        String::from("unknown")
-    } else {
+    // Only REDCap's own parameter names are kept: whatever else stood in the quotes (a token,
+    // a code, a hash echoed back) must not reach a log line through this error.
+    let base = name.split('[').next().unwrap_or_default();
+    if KNOWN_PARAMETERS.contains(&base) {
         name
+    } else {
+        String::from("unknown")
     }
 }
+
+/// The API parameters REDCap names in "The parameter '…' is missing" messages.
+const KNOWN_PARAMETERS: [&str; 16] = [
+    "token", "content", "format", "returnformat", "type", "record", "records", "instrument", "event",
+    "events", "fields", "forms", "repeat_instance", "action", "data", "filterlogic",
+];
 
 /// The longest excerpt kept for the log.
 const EXCERPT_CHARS: usize = 160;
@@ -575,6 +584,24 @@ mod tests {
     }
 
     #[test]
+    fn parameter_names_never_carry_other_words() {
+        for hostile in [
+            "The parameter 'D3A0C1E2B4F5061728394A5B6C7D8E9F' is missing",
+            "The parameter 'KX7HD3LW' is missing",
+            "The parameter \"AbCdEfGhJkLmNpQr\" is missing",
+        ] {
+            assert_eq!(parameter_name(hostile), "unknown", "{hostile}");
+        }
+        assert_eq!(parameter_name("The parameter 'fields[0]' is missing"), "fields[0]");
+    }
+
+    #[test]
+    fn a_short_multibyte_body_does_not_panic() {
+        let _ = classify(503, "503 – Service Unavailable");
+        let _ = classify(400, "\"éé");
+    }
+
+    #[test]
     fn parameter_names() {
         assert_eq!(
             parameter_name("The parameter 'record' is missing"),
@@ -590,7 +617,7 @@ mod tests {
         );
         assert_eq!(
             parameter_name("The parameter '<script>' is missing"),
-            "script"
+            "unknown"
         );
     }
 
