@@ -68,11 +68,17 @@ pub fn ensure_cargo_fuzz() -> Result<(), String> {
         "installing cargo-fuzz {CARGO_FUZZ_VERSION} (`cargo fuzz` was not found; it runs the libFuzzer targets in fuzz/; ~1-2 min once)"
     ));
     let status = cargo()
-        .args(["install", "--locked", &format!("cargo-fuzz@{CARGO_FUZZ_VERSION}")])
+        .args([
+            "install",
+            "--locked",
+            &format!("cargo-fuzz@{CARGO_FUZZ_VERSION}"),
+        ])
         .status()
         .map_err(|e| format!("cannot start cargo install cargo-fuzz: {e}"))?;
     if !status.success() {
-        return Err(format!("cargo install cargo-fuzz@{CARGO_FUZZ_VERSION} failed ({status})"));
+        return Err(format!(
+            "cargo install cargo-fuzz@{CARGO_FUZZ_VERSION} failed ({status})"
+        ));
     }
     Ok(())
 }
@@ -140,7 +146,8 @@ pub fn smoke(seconds_per_target: u64) -> Result<(), String> {
     let mut summary = Vec::new();
     for target in TARGETS {
         let corpus = format!("fuzz/corpus/{target}");
-        std::fs::create_dir_all(root.join(&corpus)).map_err(|e| format!("cannot create {corpus}: {e}"))?;
+        std::fs::create_dir_all(root.join(&corpus))
+            .map_err(|e| format!("cannot create {corpus}: {e}"))?;
         say(&format!("running {target} for {seconds_per_target} s"));
         let mut child = cargo_fuzz()
             .args(["run", "--fuzz-dir", "fuzz", "--sanitizer", "none", target])
@@ -167,7 +174,9 @@ pub fn smoke(seconds_per_target: u64) -> Result<(), String> {
                 tail.push_back(line);
             }
         }
-        let status = child.wait().map_err(|e| format!("cargo fuzz run {target}: {e}"))?;
+        let status = child
+            .wait()
+            .map_err(|e| format!("cargo fuzz run {target}: {e}"))?;
         if !status.success() {
             for line in &tail {
                 eprintln!("  | {line}");
@@ -211,6 +220,9 @@ mod tests {
         ] {
             s.read(line);
         }
-        assert_eq!((s.executions, s.exec_per_sec, s.cov, s.ft), (Some(5_725_313), Some(9542), Some(3154), Some(10043)));
+        assert_eq!(
+            (s.executions, s.exec_per_sec, s.cov, s.ft),
+            (Some(5_725_313), Some(9542), Some(3154), Some(10043))
+        );
     }
 }

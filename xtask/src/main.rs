@@ -6,9 +6,11 @@
 //! cargo xtask test             every test: native, widget in Chromium, end-to-end
 //! cargo xtask size             build the widget and check its size budget
 //! cargo xtask bench            print the server's throughput figures and the widget's size
+//! cargo xtask fuzz [SECONDS]   run each fuzz target that long (default 600)
 //! ```
 
 mod deploy;
+mod fuzz;
 mod process;
 mod setup;
 mod suite;
@@ -23,11 +25,12 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => suite::test(),
         Some("bench") => bench(),
+        Some("fuzz") => fuzz_for(&args[1..]),
         Some("size") => setup::setup()
             .and_then(|tools| widget::build(&tools))
             .and_then(|()| widget::check_size().map(|_| ())),
         _ => {
-            eprintln!("usage: cargo xtask <setup | demo [--port N] | test | size | bench>");
+            eprintln!("usage: cargo xtask <setup | demo [--port N] | test | size | bench | fuzz [SECONDS]>");
             return ExitCode::from(2);
         }
     };
@@ -49,6 +52,17 @@ fn bench() -> Result<(), String> {
     )?;
     widget::build(&tools)?;
     widget::check_size().map(|_| ())
+}
+
+fn fuzz_for(args: &[String]) -> Result<(), String> {
+    let seconds = match args {
+        [] => 600,
+        [n] => n
+            .parse::<u64>()
+            .map_err(|_| format!("{n}: not a number of seconds"))?,
+        _ => return Err("usage: cargo xtask fuzz [SECONDS]".into()),
+    };
+    fuzz::smoke(seconds)
 }
 
 fn demo(args: &[String]) -> Result<(), String> {

@@ -57,6 +57,7 @@ pub fn setup() -> Result<Tools, String> {
     )?;
     browser()?;
     nginx()?;
+    crate::fuzz::ensure_cargo_fuzz()?;
     Ok(Tools {
         cargo_bin,
         binaryen_bin,

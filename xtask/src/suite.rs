@@ -9,6 +9,9 @@ use crate::process::{cargo, workspace_root};
 use crate::setup::{setup, Tools};
 use crate::widget;
 
+/// Each fuzz target runs this long in `cargo xtask test` (CI); `cargo xtask fuzz` runs longer.
+const FUZZ_SMOKE_SECONDS: u64 = 20;
+
 #[derive(Default)]
 struct Tally {
     passed: u64,
@@ -102,6 +105,10 @@ pub fn test() -> Result<(), String> {
                 "redcap-resume-e2e",
             ],
         ),
+    );
+    tally.check(
+        "fuzz smoke: classify, ticket, config",
+        crate::fuzz::smoke(FUZZ_SMOKE_SECONDS),
     );
     tally.check(
         "deploy/nginx-location.conf passes nginx -t",

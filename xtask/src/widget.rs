@@ -58,7 +58,10 @@ fn strip_unused_exports(tools: &Tools) -> Result<(), String> {
         std::process::Command::new(tools.binaryen_bin.join("wasm-opt"))
             .arg(&wasm)
             .args(WASM_FEATURES)
-            .args(["--remove-exports=intounderlying*", "--remove-exports=__wbg_intounderlying*"])
+            .args([
+                "--remove-exports=intounderlying*",
+                "--remove-exports=__wbg_intounderlying*",
+            ])
             .args(["-Oz", "--converge", "--strip-producers", "-o"])
             .arg(&wasm),
         "wasm-opt (removing wasm-streams exports)",
