@@ -79,8 +79,9 @@ fuzz_target!(|data: &[u8]| {
             assert!(validly_signed, "a ticket not signed with the secret was accepted: {ticket:?}");
             let mut parts = ticket.split('.');
             let (header, claims) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
-            let header = decode_json(header);
-            let claims = decode_json(claims);
+            let (Some(header), Some(claims)) = (decode_json(header), decode_json(claims)) else {
+                return;
+            };
             assert_eq!(header.get("alg").and_then(Value::as_str), Some("HS256"), "accepted under another alg: {header}");
             assert_eq!(claims.get("sub").and_then(Value::as_str), Some(record.as_str()), "record is not the sub claim");
             let audience_ok = match claims.get("aud") {
@@ -101,11 +102,13 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// Decodes a base64url (or, for mode 7, standard padded) JSON part; the verifier accepted it,
-/// so it must decode.
-fn decode_json(part: &str) -> Value {
+/// Decodes a base64url (or, for mode 7, standard padded) JSON part the verifier accepted.
+fn decode_json(part: &str) -> Option<Value> {
     let bytes = b64decode(part).unwrap_or_else(|| panic!("accepted part is not base64: {part:?}"));
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("accepted part is not JSON ({e}): {part:?}"))
+    // The verifier (like serde) skips claims it ignores without checking them: invalid UTF-8, lone
+    // surrogate escapes (`\ud800`) or numbers beyond f64 there are accepted, which `Value`
+    // refuses. Then only the signature property is checked.
+    serde_json::from_slice(&bytes).ok()
 }
 
 fn b64decode(s: &str) -> Option<Vec<u8>> {
