@@ -16,6 +16,7 @@ pub const AXE_VERSION: &str = "4.10.3";
 pub const TERSER_VERSION: &str = "5.51.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const NGINX: &str = "/usr/sbin/nginx";
 
 /// Where the installed tools are.
 pub struct Tools {
@@ -196,48 +197,45 @@ fn browser() -> Result<(), String> {
         say("chromium", "present (with chromedriver)");
         return Ok(());
     }
+    apt_install(
+        &["chromium", "chromium-driver"],
+        "chromium",
+        "the browser tests",
+    )
+}
+
+/// Installs Debian packages when running as root; otherwise says what to install.
+fn apt_install(packages: &[&str], step: &str, why: &str) -> Result<(), String> {
+    let list = packages.join(" ");
     let is_root = output_line("id", &["-u"]).as_deref() == Some("0");
     if !is_root {
-        return Err("the browser tests need Debian's chromium and chromium-driver: run `sudo apt-get install -y chromium chromium-driver`".into());
+        return Err(format!(
+            "{why} need Debian's {list}: run `sudo apt-get install -y {list}`"
+        ));
     }
-    say(
-        "chromium",
-        "installing Debian's chromium + chromium-driver (browser tests)",
-    );
+    say(step, &format!("installing Debian's {list} ({why})"));
     run(
         Command::new("apt-get").arg("update").arg("-q"),
         "apt-get update",
     )?;
     run(
         Command::new("apt-get")
-            .args(["install", "-y", "-q", "chromium", "chromium-driver"])
+            .args(["install", "-y", "-q"])
+            .args(packages)
             .env("DEBIAN_FRONTEND", "noninteractive"),
-        "apt-get install chromium chromium-driver",
+        &format!("apt-get install {list}"),
     )
 }
 
 /// nginx, to check the deployment example's syntax (`nginx -t`).
 fn nginx() -> Result<(), String> {
-    if output_line("nginx", &["-v"]).is_some() {
+    if output_line(NGINX, &["-v"]).is_some() {
         say("nginx", "present");
         return Ok(());
     }
-    let is_root = output_line("id", &["-u"]).as_deref() == Some("0");
-    if !is_root {
-        return Err("the deployment check needs nginx: run `sudo apt-get install -y nginx`".into());
-    }
-    say(
+    apt_install(
+        &["nginx"],
         "nginx",
-        "installing Debian's nginx (checks the syntax of deploy/nginx-location.conf)",
-    );
-    run(
-        Command::new("apt-get").arg("update").arg("-q"),
-        "apt-get update",
-    )?;
-    run(
-        Command::new("apt-get")
-            .args(["install", "-y", "-q", "nginx"])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-        "apt-get install nginx",
+        "the check of deploy/nginx-location.conf (nginx -t)",
     )
 }

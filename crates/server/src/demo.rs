@@ -25,26 +25,9 @@ use crate::ticket::TicketIssuer;
 /// How long a demo sign-in lasts.
 const DEMO_TICKET_TTL: Duration = Duration::from_secs(3600);
 
-/// The demo's configuration, pointing at a running simulator.
-pub fn demo_config(sim: &Simulator, secret: &str, public_dir: Option<PathBuf>) -> Config {
-    let text = format!(
-        r#"
-listen = "127.0.0.1:0"
-[redcap]
-url = "{api}"
-token_env = "DEMO_REDCAP_TOKEN"
-timeout_ms = 3000
-max_requests_per_minute = 300
-
-[projects.cohort]
-url = "{api}"
-token_env = "DEMO_COHORT_TOKEN"
-timeout_ms = 3000
-
-[auth]
-ticket_secret_env = "DEMO_TICKET_SECRET"
-
-[surveys.baseline]
+/// The demo's surveys, one of each kind the simulator's seed has: classic with status,
+/// longitudinal, repeating, Save & Return Later off, completed-but-editable.
+pub const DEMO_SURVEYS: &str = r#"[surveys.baseline]
 title = "Baseline questionnaire"
 instrument = "baseline_survey"
 status = true
@@ -71,8 +54,30 @@ title = "Exit survey"
 instrument = "exit_survey"
 status = true
 allow_completed_edit = true
-"#,
-        api = sim.api_url()
+"#;
+
+/// The demo's configuration, pointing at a running simulator.
+pub fn demo_config(sim: &Simulator, secret: &str, public_dir: Option<PathBuf>) -> Config {
+    let text = format!(
+        r#"
+listen = "127.0.0.1:0"
+[redcap]
+url = "{api}"
+token_env = "DEMO_REDCAP_TOKEN"
+timeout_ms = 3000
+max_requests_per_minute = 300
+
+[projects.cohort]
+url = "{api}"
+token_env = "DEMO_COHORT_TOKEN"
+timeout_ms = 3000
+
+[auth]
+ticket_secret_env = "DEMO_TICKET_SECRET"
+
+{surveys}"#,
+        api = sim.api_url(),
+        surveys = DEMO_SURVEYS,
     );
     let secrets: HashMap<String, String> = [
         (

@@ -48,13 +48,8 @@ pub fn log_text() -> String {
     String::from_utf8_lossy(&logs().lock().unwrap()).into_owned()
 }
 
-/// The surveys every harness configures (`{api}` is the simulator's API URL).
-pub const SURVEYS: &str = r#"
-[surveys.baseline]
-title = "Baseline questionnaire"
-instrument = "baseline_survey"
-status = true
-
+/// The surveys every harness configures on top of the demo's (`demo::DEMO_SURVEYS`).
+pub const EXTRA_SURVEYS: &str = r#"
 [surveys.plain]
 title = "Baseline (no status)"
 instrument = "baseline_survey"
@@ -64,32 +59,9 @@ title = "Baseline (rc links)"
 instrument = "baseline_survey"
 link_style = "rc-param"
 
-[surveys.month3]
-project = "cohort"
-title = "Three-month follow-up"
-instrument = "month_3"
-event = "month_3_arm_1"
-status = true
-
-[surveys.diary]
-title = "Weekly diary (week 2)"
-instrument = "weekly_diary"
-repeat_instance = 2
-status = true
-
-[surveys.consent]
-title = "Consent form"
-instrument = "consent"
-
 [surveys.contact]
 title = "Contact details"
 instrument = "contact_info"
-
-[surveys.exit]
-title = "Exit survey"
-instrument = "exit_survey"
-status = true
-allow_completed_edit = true
 
 [surveys.rights]
 project = "norights"
@@ -158,7 +130,8 @@ ban_pause_seconds = {ban}
 {auth}
 
 {limits}
-{SURVEYS}"#,
+{demo_surveys}{EXTRA_SURVEYS}"#,
+        demo_surveys = redcap_resume::demo::DEMO_SURVEYS,
         extra = o.extra,
         auth = o.auth,
         timeout = o.timeout_ms,
