@@ -316,7 +316,10 @@ fn extract_message(body: &str) -> (Envelope, String) {
         );
     }
     let unquoted = b.strip_prefix('"').unwrap_or(b);
-    if unquoted.get(..6).is_some_and(|head| head.eq_ignore_ascii_case("error:")) {
+    if unquoted
+        .get(..6)
+        .is_some_and(|head| head.eq_ignore_ascii_case("error:"))
+    {
         let rest = unquoted[6..].trim();
         return (
             Envelope::Csv,
@@ -496,18 +499,45 @@ fn parameter_name(message: &str) -> String {
         .collect();
     // Only REDCap's own parameter names are kept: whatever else stood in the quotes (a token,
     // a code, a hash echoed back) must not reach a log line through this error.
-    let base = name.split('[').next().unwrap_or_default();
-    if KNOWN_PARAMETERS.contains(&base) {
+    if is_known_parameter(&name) {
         name
     } else {
         String::from("unknown")
     }
 }
 
+/// `record`, `fields`, or an indexed `fields[0]` of a known parameter; nothing else.
+fn is_known_parameter(name: &str) -> bool {
+    let (base, index) = match name.split_once('[') {
+        None => (name, None),
+        Some((base, rest)) => (base, Some(rest)),
+    };
+    let index_ok = index.is_none_or(|rest| {
+        rest.strip_suffix(']').is_some_and(|digits| {
+            !digits.is_empty() && digits.len() <= 4 && digits.bytes().all(|b| b.is_ascii_digit())
+        })
+    });
+    index_ok && KNOWN_PARAMETERS.contains(&base)
+}
+
 /// The API parameters REDCap names in "The parameter '…' is missing" messages.
 const KNOWN_PARAMETERS: [&str; 16] = [
-    "token", "content", "format", "returnformat", "type", "record", "records", "instrument", "event",
-    "events", "fields", "forms", "repeat_instance", "action", "data", "filterlogic",
+    "token",
+    "content",
+    "format",
+    "returnformat",
+    "type",
+    "record",
+    "records",
+    "instrument",
+    "event",
+    "events",
+    "fields",
+    "forms",
+    "repeat_instance",
+    "action",
+    "data",
+    "filterlogic",
 ];
 
 /// The longest excerpt kept for the log.
@@ -592,7 +622,18 @@ mod tests {
         ] {
             assert_eq!(parameter_name(hostile), "unknown", "{hostile}");
         }
-        assert_eq!(parameter_name("The parameter 'fields[0]' is missing"), "fields[0]");
+        assert_eq!(
+            parameter_name("The parameter 'fields[0]' is missing"),
+            "fields[0]"
+        );
+        assert_eq!(
+            parameter_name("The parameter 'token[[[8f3a1c9e4b7d2056' is missing"),
+            "unknown"
+        );
+        assert_eq!(
+            parameter_name("The parameter 'record8f3a1c9e4b7d2056' is missing"),
+            "unknown"
+        );
     }
 
     #[test]
