@@ -441,3 +441,20 @@ async fn without_survey_it_lists_every_survey() {
         .all(|r| r.url.ends_with("/i/api/surveys")));
     el.remove();
 }
+
+/// An element already on the page when the loader defines it (as parsed HTML is) gets its
+/// attributes (attributeChangedCallback) before connectedCallback: the loader must still start
+/// its first request at once, before the wasm is ready.
+#[wasm_bindgen_test]
+async fn the_loader_starts_the_first_request_before_the_wasm_is_ready() {
+    route("/redcap-resume/api/surveys/early", 200, IN_PROGRESS, None);
+    let host = document().create_element("div").unwrap();
+    host.set_inner_html(r#"<rr-late survey="early"></rr-late>"#);
+    document().body().unwrap().append_child(&host).unwrap();
+    let el = host.first_element_child().unwrap();
+    // Defined only now, with a wasm that never arrives: the upgrade runs as on a real page.
+    define("rr-late", &js_sys::Promise::new(&mut |_, _| {}));
+    assert_eq!(seen("/surveys/early").len(), 1, "the loader's early request");
+    assert!(js_sys::Reflect::has(&el, &"__redcapResumePrefetch".into()).unwrap());
+    host.remove();
+}

@@ -43,6 +43,7 @@ a.primary{color:#fff}
 .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 `;
 
+const PREFETCH = '__redcapResumePrefetch';
 const ATTRS = ['survey', 'endpoint', 'ticket', 'lang', 'target', 'hide-code'];
 let sheet;
 
@@ -61,7 +62,7 @@ function prefetch(el) {
     if (ticket) headers.Authorization = 'Bearer ' + ticket;
     const res = fetch(url, { headers, credentials: 'same-origin' });
     res.catch(() => {}); // the card reports failures; never an unhandled rejection here
-    el.__redcapResumePrefetch = { url, ticket, res };
+    el[PREFETCH] = { url, ticket, res };
   } catch {}
 }
 
@@ -96,7 +97,9 @@ export function define(name, rust) {
           }
           this.attachShadow({ mode: 'open' }).adoptedStyleSheets = [sheet];
         }
-        if (!ready && !waiting.has(this)) prefetch(this);
+        // Attributes written in HTML reach attributeChangedCallback before this, so `waiting`
+        // may already hold the element: whether its first request was started is its own mark.
+        if (!ready && !(PREFETCH in this)) prefetch(this);
         this.sync();
       }
       disconnectedCallback() {

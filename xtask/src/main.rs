@@ -5,7 +5,7 @@
 //! cargo xtask demo [--port N]  build the widget and run the demo on 127.0.0.1
 //! cargo xtask test             every test: native, widget in Chromium, end-to-end
 //! cargo xtask size             build the widget and check its size budget
-//! cargo xtask bench            print the server's throughput figures and the widget's size
+//! cargo xtask bench            print the server's throughput, the widget's size and its time to first card
 //! cargo xtask fuzz [SECONDS]   run each fuzz target that long (default 600)
 //! ```
 
@@ -43,7 +43,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Figures, not assertions: the server's throughput on loopback, then the widget's size.
+/// Figures, not assertions: the server's throughput on loopback, the widget's size, and the
+/// time to the first card in Chromium.
 fn bench() -> Result<(), String> {
     let tools = setup::setup()?;
     process::run(
@@ -51,7 +52,13 @@ fn bench() -> Result<(), String> {
         "the throughput benchmark",
     )?;
     widget::build(&tools)?;
-    widget::check_size().map(|_| ())
+    widget::check_size()?;
+    process::run(
+        process::cargo(&tools)
+            .args(["bench", "-p", "redcap-resume-e2e", "--bench", "first_card"])
+            .env("REDCAP_RESUME_DIST", process::workspace_root().join("dist")),
+        "the first-card benchmark",
+    )
 }
 
 fn fuzz_for(args: &[String]) -> Result<(), String> {

@@ -11,6 +11,6 @@ mod copy_and_link;
 mod embed_csp;
 mod errors;
 mod keyboard;
-mod not_started;
 mod no_secrets_in_widget;
+mod not_started;
 mod resume;

@@ -15,8 +15,18 @@ fn no_built_widget_file_contains_a_token() {
         }
         let bytes = std::fs::read(&path).unwrap();
         let text = String::from_utf8_lossy(&bytes);
-        for secret in [seed::DEMO_TOKEN, seed::COHORT_TOKEN, seed::NO_RIGHTS_TOKEN, "token_env", "ticket_secret"] {
-            assert!(!text.contains(secret), "{} contains {secret:?}", path.display());
+        for secret in [
+            seed::DEMO_TOKEN,
+            seed::COHORT_TOKEN,
+            seed::NO_RIGHTS_TOKEN,
+            "token_env",
+            "ticket_secret",
+        ] {
+            assert!(
+                !text.contains(secret),
+                "{} contains {secret:?}",
+                path.display()
+            );
         }
         scanned += 1;
     }
