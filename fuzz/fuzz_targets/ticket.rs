@@ -71,8 +71,11 @@ fuzz_target!(|data: &[u8]| {
         .is_some_and(|(message, signature)| hs256(message, SECRET) == signature);
 
     let result = verifier().verify(&ticket);
-    let shown = format!("{result:?} {}", result.as_ref().map(|_| String::new()).unwrap_or_else(|e| e.to_string()));
-    assert_no_leak(&shown, SECRET, "the ticket secret");
+    // A refusal never shows the secret. (An accepted ticket's record id is the portal's own
+    // words: a portal holding the secret may put anything there, the secret included.)
+    if let Err(e) = &result {
+        assert_no_leak(&format!("{e:?} {e}"), SECRET, "the ticket secret");
+    }
 
     match result {
         Ok(record) => {
