@@ -69,7 +69,7 @@ fn fuzz_for(args: &[String]) -> Result<(), String> {
             .map_err(|_| format!("{n}: not a number of seconds"))?,
         _ => return Err("usage: cargo xtask fuzz [SECONDS]".into()),
     };
-    fuzz::smoke(seconds)
+    fuzz::smoke(seconds, None)
 }
 
 fn demo(args: &[String]) -> Result<(), String> {

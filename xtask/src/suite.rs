@@ -11,6 +11,8 @@ use crate::widget;
 
 /// Each fuzz target runs this long in `cargo xtask test` (CI); `cargo xtask fuzz` runs longer.
 const FUZZ_SMOKE_SECONDS: u64 = 20;
+/// A fixed libFuzzer seed for that run (see `fuzz::smoke`).
+const FUZZ_SMOKE_SEED: u32 = 20_261_127;
 
 #[derive(Default)]
 struct Tally {
@@ -108,7 +110,7 @@ pub fn test() -> Result<(), String> {
     );
     tally.check(
         "fuzz smoke: classify, ticket, config",
-        crate::fuzz::smoke(FUZZ_SMOKE_SECONDS),
+        crate::fuzz::smoke(FUZZ_SMOKE_SECONDS, Some(FUZZ_SMOKE_SEED)),
     );
     tally.check(
         "deploy/nginx-location.conf passes nginx -t",
