@@ -312,7 +312,7 @@ async fn api_headers(request: Request, next: Next) -> Response {
 }
 
 /// Every answer of this server.
-async fn security_headers(request: Request, next: Next) -> Response {
+pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
     h.insert(
@@ -384,7 +384,7 @@ async fn overloaded(error: BoxError) -> Response {
 
 /// One log line per request: method, path (no query: a ticket there must not be logged),
 /// status, time taken, and the contract error code if any.
-async fn log_requests(request: Request, next: Next) -> Response {
+pub(crate) async fn log_requests(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path: String = request.uri().path().chars().take(120).collect();
     let started = Instant::now();

@@ -122,7 +122,9 @@ impl Demo {
         let demo_routes = Router::new()
             .route("/demo/sign-in", post(sign_in))
             .route("/demo/sign-out", post(sign_out))
-            .with_state(issuer);
+            .with_state(issuer)
+            .layer(axum::middleware::from_fn(crate::app::security_headers))
+            .layer(axum::middleware::from_fn(crate::app::log_requests));
         demo_routes.merge(app(self.state.clone()))
     }
 
