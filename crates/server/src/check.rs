@@ -1,25 +1,32 @@
 //! `redcap-resume check`: asks the configured REDCap about every survey and says what to fix.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use redcap_client::{Client, ClientConfig, RecordId, RedcapError};
 
-use crate::config::Config;
+use crate::config::{Config, ProjectConfig, SurveyConfig};
 use crate::upstream::target;
+
+fn explain(step: &str, e: RedcapError) -> String {
+    format!("{step}: {e} — {}", e.hint())
+}
 
 /// One line per survey; `Ok(report)` when everything is in order, `Err(report)` otherwise.
 pub async fn check(config: &Config, record: Option<&RecordId>) -> Result<String, String> {
+    // Reachability and token once per project, however many surveys it has.
+    let mut projects = BTreeMap::new();
+    for (name, project) in &config.projects {
+        projects.insert(name.as_str(), probe_project(project).await);
+    }
     let mut report = String::new();
     let mut all_ok = true;
     for survey in &config.surveys {
-        let project = &config.projects[&survey.project];
-        let line = match Client::new(ClientConfig {
-            api_url: project.api_url.clone(),
-            token: project.token.clone(),
-            timeout: project.timeout,
-        }) {
-            Err(e) => Err(format!("cannot build a REDCap client: {e}")),
-            Ok(client) => check_one(&client, survey, record).await,
+        let line = match &projects[survey.project.as_str()] {
+            Err(text) => Err(text.clone()),
+            Ok((client, found)) => check_survey(client, survey, record)
+                .await
+                .map(|more| [found.as_str(), &more].join(", ")),
         };
         match line {
             Ok(text) => {
@@ -38,27 +45,37 @@ pub async fn check(config: &Config, record: Option<&RecordId>) -> Result<String,
     }
 }
 
-async fn check_one(
-    client: &Client,
-    survey: &crate::config::SurveyConfig,
-    record: Option<&RecordId>,
-) -> Result<String, String> {
-    let explain = |step: &str, e: RedcapError| format!("{step}: {e} — {}", e.hint());
+/// A client for the project, and what was found: reachable, token valid.
+async fn probe_project(project: &ProjectConfig) -> Result<(Client, String), String> {
+    let client = Client::new(ClientConfig {
+        api_url: project.api_url.clone(),
+        token: project.token.clone(),
+        timeout: project.timeout,
+    })
+    .map_err(|e| format!("cannot build a REDCap client: {e}"))?;
     let version = client
         .version()
         .await
         .map_err(|e| explain("REDCap not reachable or token refused", e))?;
-    let project = client
+    let info = client
         .project_info()
         .await
         .map_err(|e| explain("project", e))?;
-    let mut done = vec![
-        format!("reachable (REDCap {version})"),
-        format!("token valid (project \"{}\")", project.title),
-    ];
+    let found = format!(
+        "reachable (REDCap {version}), token valid (project \"{}\")",
+        info.title
+    );
+    Ok((client, found))
+}
+
+/// Survey rights, the instrument, Save & Return Later: only with a test record.
+async fn check_survey(
+    client: &Client,
+    survey: &SurveyConfig,
+    record: Option<&RecordId>,
+) -> Result<String, String> {
     let Some(record) = record else {
-        done.push("give --record ID (a test record) to check survey rights, the instrument and Save & Return Later".into());
-        return Ok(done.join(", "));
+        return Ok("give --record ID (a test record) to check survey rights, the instrument and Save & Return Later".into());
     };
     let target = target(record, survey);
     client.survey_link(&target).await.map_err(|e| {
@@ -71,14 +88,12 @@ async fn check_one(
             e,
         )
     })?;
-    done.push(format!(
-        "survey rights, {} is a survey",
-        survey.instrument.as_str()
-    ));
     client
         .survey_return_code(&target)
         .await
         .map_err(|e| explain("return code", e))?;
-    done.push("Save & Return Later on".into());
-    Ok(done.join(", "))
+    Ok(format!(
+        "survey rights, {} is a survey, Save & Return Later on",
+        survey.instrument.as_str()
+    ))
 }
