@@ -17,7 +17,7 @@ use redcap_resume_contract::ErrorCode;
 use tokio::time::Instant;
 use tower::ServiceBuilder;
 
-use crate::audit::{AuditLog, Outcome};
+use crate::audit::{AuditLog, AuditLost, Outcome};
 use crate::client_ip::client_ip;
 use crate::config::Config;
 use crate::error::Failure;
@@ -43,6 +43,8 @@ pub struct AppState {
     pub auth: Authenticator,
     pub limits: RequestLimits,
     pub audit: Option<AuditLog>,
+    /// The longest a whole answer may take: the slowest configured REDCap's timeout.
+    deadline: Duration,
     ready: Mutex<Option<(Instant, bool)>>,
 }
 
@@ -64,12 +66,19 @@ impl AppState {
             })?),
             None => None,
         };
+        let deadline = config
+            .projects
+            .values()
+            .map(|p| p.timeout)
+            .max()
+            .unwrap_or(Duration::from_secs(8));
         Ok(Arc::new(Self {
             config: Arc::new(config),
             resumer,
             auth,
             limits,
             audit,
+            deadline,
             ready: Mutex::new(None),
         }))
     }
@@ -179,22 +188,11 @@ async fn admit(
     }
 }
 
-/// The longest a whole answer may take: the slowest configured REDCap's timeout.
-fn deadline(state: &AppState) -> Duration {
-    state
-        .config
-        .projects
-        .values()
-        .map(|p| p.timeout)
-        .max()
-        .unwrap_or(Duration::from_secs(8))
-}
-
 async fn within_deadline<T>(
     state: &AppState,
     work: impl std::future::Future<Output = Result<T, Failure>>,
 ) -> Result<T, Failure> {
-    tokio::time::timeout(deadline(state), work)
+    tokio::time::timeout(state.deadline, work)
         .await
         .unwrap_or_else(|_| {
             Err(Failure::UpstreamUnavailable {
@@ -224,21 +222,11 @@ async fn one_survey(
     .await;
     let outcome = result.as_ref().map_or(Outcome::Refused, Outcome::of);
     let error_code = result.as_ref().err().map(|f| f.code().as_str());
-    if let Some(audit) = &state.audit {
-        let record = record_seen.as_ref().map(RecordId::as_str);
-        if audit
-            .record(&survey_label, record, outcome, error_code, ip)
-            .is_err()
-            && result.is_ok()
-        {
-            return Failure::Internal("audit log not writable (fail_closed)".into())
-                .into_response();
-        }
-    }
-    match result {
-        Ok(answer) => Json(answer).into_response(),
-        Err(failure) => failure.into_response(),
-    }
+    let record = record_seen.as_ref().map(RecordId::as_str);
+    let audited = state.audit.as_ref().map_or(Ok(()), |audit| {
+        audit.record(&survey_label, record, outcome, error_code, ip)
+    });
+    respond(result, audited)
 }
 
 async fn list_surveys(
@@ -254,22 +242,28 @@ async fn list_surveys(
         within_deadline(&state, state.resumer.list(&record)).await
     }
     .await;
-    if let Some(audit) = &state.audit {
-        let record = record_seen.as_ref().map(RecordId::as_str);
-        let written = match &result {
-            Ok(list) => list
-                .surveys
-                .iter()
-                .try_for_each(|a| audit.record(&a.key, record, Outcome::of(a), None, ip)),
-            Err(f) => audit.record("*", record, Outcome::Refused, Some(f.code().as_str()), ip),
-        };
-        if written.is_err() && result.is_ok() {
-            return Failure::Internal("audit log not writable (fail_closed)".into())
-                .into_response();
-        }
-    }
+    let record = record_seen.as_ref().map(RecordId::as_str);
+    let audited = state.audit.as_ref().map_or(Ok(()), |audit| match &result {
+        Ok(list) => list
+            .surveys
+            .iter()
+            .try_for_each(|a| audit.record(&a.key, record, Outcome::of(a), None, ip)),
+        Err(f) => audit.record("*", record, Outcome::Refused, Some(f.code().as_str()), ip),
+    });
+    respond(result, audited)
+}
+
+/// The answer, once its audit lines are written: when a line was lost and the log is
+/// fail-closed, no code leaves.
+fn respond<T: serde::Serialize>(
+    result: Result<T, Failure>,
+    audited: Result<(), AuditLost>,
+) -> Response {
     match result {
-        Ok(list) => Json(list).into_response(),
+        Ok(_) if audited.is_err() => {
+            Failure::Internal("audit log not writable (fail_closed)".into()).into_response()
+        }
+        Ok(answer) => Json(answer).into_response(),
         Err(failure) => failure.into_response(),
     }
 }

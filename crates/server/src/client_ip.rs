@@ -8,8 +8,7 @@ use ipnet::IpNet;
 
 pub fn client_ip(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
     let peer_ip = peer.ip().to_canonical();
-    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
-    if !is_trusted(&peer_ip) {
+    if !is_trusted(&peer_ip, trusted) {
         return peer_ip;
     }
     let forwarded = headers
@@ -22,7 +21,7 @@ pub fn client_ip(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpNet]) -> Ip
     let mut client = peer_ip;
     for hop in forwarded.into_iter().rev() {
         match hop {
-            Ok(ip) if is_trusted(&ip) => client = ip,
+            Ok(ip) if is_trusted(&ip, trusted) => client = ip,
             Ok(ip) => return ip,
             // A hop we cannot read: stop believing the chain there.
             Err(_) => return client,
@@ -33,8 +32,11 @@ pub fn client_ip(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpNet]) -> Ip
 
 /// Whether the directly connected peer is one of the trusted proxies.
 pub fn peer_is_trusted(peer: SocketAddr, trusted: &[IpNet]) -> bool {
-    let ip = peer.ip().to_canonical();
-    trusted.iter().any(|net| net.contains(&ip))
+    is_trusted(&peer.ip().to_canonical(), trusted)
+}
+
+fn is_trusted(ip: &IpAddr, trusted: &[IpNet]) -> bool {
+    trusted.iter().any(|net| net.contains(ip))
 }
 
 #[cfg(test)]

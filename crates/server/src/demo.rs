@@ -148,16 +148,8 @@ impl Demo {
 }
 
 fn random_secret() -> String {
-    use rand::Rng;
-    let mut rng = rand::thread_rng();
-    (0..48)
-        .map(|_| {
-            char::from(
-                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-                    [rng.gen_range(0..62)],
-            )
-        })
-        .collect()
+    use rand::distributions::{Alphanumeric, DistString};
+    Alphanumeric.sample_string(&mut rand::thread_rng(), 48)
 }
 
 #[derive(Deserialize)]

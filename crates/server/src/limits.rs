@@ -32,14 +32,6 @@ impl<K: Hash + Eq + Clone> KeyedLimit<K> {
         self.limiter.retain_recent();
         self.limiter.shrink_to_fit();
     }
-
-    pub fn len(&self) -> usize {
-        self.limiter.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.limiter.is_empty()
-    }
 }
 
 /// The limits of one server.

@@ -136,44 +136,48 @@ impl Project {
         &self.server
     }
 
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-
     /// The survey link and return code of one response: cached, coalesced, budgeted.
     pub async fn resumable(&self, target: &SurveyTarget) -> Result<Resumable, Failure> {
-        if let Some(refusal) = self.refusals.get(target).await {
-            return Err(refusal);
-        }
-        let result = self
-            .resumables
-            .try_get_with_by_ref(target, async {
-                let (link, code) = tokio::try_join!(
-                    self.call(self.client.survey_link(target)),
-                    self.call(self.client.survey_return_code(target)),
-                )?;
-                Ok::<_, Failure>(Resumable { link, code })
-            })
-            .await;
-        self.remember_refusal(target, result.map_err(|e| (*e).clone()))
-            .await
+        self.remembered(&self.resumables, target, async {
+            let (link, code) = tokio::try_join!(
+                self.call(self.client.survey_link(target)),
+                self.call(self.client.survey_return_code(target)),
+            )?;
+            Ok(Resumable { link, code })
+        })
+        .await
     }
 
     /// The survey link alone, for a survey not started yet: no return code is created (REDCap
     /// would create one and write a log entry for nothing).
     pub async fn survey_link(&self, target: &SurveyTarget) -> Result<SurveyLink, Failure> {
-        if let Some(refusal) = self.refusals.get(target).await {
-            return Err(refusal);
-        }
         if let Some(resumable) = self.resumables.get(target).await {
             return Ok(resumable.link);
         }
-        let result = self
-            .links
-            .try_get_with_by_ref(target, self.call(self.client.survey_link(target)))
-            .await;
-        self.remember_refusal(target, result.map_err(|e| (*e).clone()))
+        self.remembered(
+            &self.links,
+            target,
+            self.call(self.client.survey_link(target)),
+        )
+        .await
+    }
+
+    /// A cached answer about `target`, or a refusal remembered from a moment ago; otherwise
+    /// `ask` (once, however many requests wait for it), remembering a lasting refusal.
+    async fn remembered<T: Clone + Send + Sync + 'static>(
+        &self,
+        cache: &Cache<SurveyTarget, T>,
+        target: &SurveyTarget,
+        ask: impl Future<Output = Result<T, Failure>>,
+    ) -> Result<T, Failure> {
+        if let Some(refusal) = self.refusals.get(target).await {
+            return Err(refusal);
+        }
+        let result = cache
+            .try_get_with_by_ref(target, ask)
             .await
+            .map_err(|e| (*e).clone());
+        self.remember_refusal(target, result).await
     }
 
     /// Where the participant stands with the survey (cached briefly).
