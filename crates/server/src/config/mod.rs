@@ -321,6 +321,11 @@ impl Config {
             toml::from_str(text).map_err(|e| ConfigError::Syntax(e.to_string()))?;
         raw.validate(secrets)
     }
+
+    /// The survey configured under `key`.
+    pub fn survey(&self, key: &str) -> Option<&SurveyConfig> {
+        self.surveys.iter().find(|s| s.key.as_str() == key)
+    }
 }
 
 impl RawConfig {
