@@ -23,7 +23,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::process::workspace_root;
+use crate::process::{run, workspace_root};
 
 /// The fuzz targets, in the order `smoke` runs them.
 pub const TARGETS: [&str; 3] = ["classify", "ticket", "config"];
@@ -67,19 +67,14 @@ pub fn ensure_cargo_fuzz() -> Result<(), String> {
     say(&format!(
         "installing cargo-fuzz {CARGO_FUZZ_VERSION} (`cargo fuzz` was not found; it runs the libFuzzer targets in fuzz/; ~1-2 min once)"
     ));
-    let status = cargo()
-        .args([
+    run(
+        cargo().args([
             "install",
             "--locked",
             &format!("cargo-fuzz@{CARGO_FUZZ_VERSION}"),
-        ])
-        .status()
-        .map_err(|e| format!("cannot start cargo install cargo-fuzz: {e}"))?;
-    if !status.success() {
-        return Err(format!(
-            "cargo install cargo-fuzz@{CARGO_FUZZ_VERSION} failed ({status})"
-        ));
-    }
+        ]),
+        &format!("cargo install cargo-fuzz@{CARGO_FUZZ_VERSION}"),
+    )?;
     Ok(())
 }
 
@@ -138,13 +133,10 @@ pub fn smoke(seconds_per_target: u64, seed: Option<u32>) -> Result<(), String> {
     let root = workspace_root();
     let started = Instant::now();
     say("building the fuzz targets (fuzz/target; the first build takes ~7 min on 2 cores)");
-    let status = cargo_fuzz()
-        .args(["build", "--fuzz-dir", "fuzz", "--sanitizer", "none"])
-        .status()
-        .map_err(|e| format!("cannot start cargo fuzz build: {e}"))?;
-    if !status.success() {
-        return Err(format!("cargo fuzz build failed ({status})"));
-    }
+    run(
+        cargo_fuzz().args(["build", "--fuzz-dir", "fuzz", "--sanitizer", "none"]),
+        "cargo fuzz build",
+    )?;
     say(&format!("built in {:.0?}", started.elapsed()));
 
     let mut summary = Vec::new();
