@@ -9,8 +9,10 @@ use url::Url;
 use crate::answers::{
     ProjectInfo, RedcapVersion, ResponseStatus, ReturnCode, SurveyLink, SurveyQueueLink,
 };
-use crate::error::{classify, excerpt, looks_like_error, RedcapError};
+use crate::classify::{classify, looks_like_error};
+use crate::error::RedcapError;
 use crate::names::{RecordId, SurveyTarget};
+use crate::redact::excerpt;
 use crate::token::ApiToken;
 
 /// The `User-Agent` of every request.

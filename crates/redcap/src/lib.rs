@@ -45,17 +45,20 @@
 #![warn(missing_docs)]
 
 mod answers;
+mod classify;
 mod client;
 mod error;
 pub mod lookup;
 mod names;
+mod redact;
 mod token;
 
 pub use answers::{
     ProjectInfo, RedcapVersion, ResponseStatus, ReturnCode, SurveyLink, SurveyQueueLink,
 };
+pub use classify::classify;
 pub use client::{BuildError, Client, ClientConfig, USER_AGENT};
-pub use error::{classify, Fault, RedcapError};
+pub use error::{Fault, RedcapError};
 pub use lookup::{FieldName, LookupValue};
 pub use names::{Event, Instrument, NameError, RecordId, RepeatInstance, SurveyTarget};
 pub use token::{ApiToken, TokenError};
