@@ -7,6 +7,7 @@
 //! cargo xtask size             build the widget and check its size budget
 //! cargo xtask bench            print the server's throughput, the widget's size and its time to first card
 //! cargo xtask fuzz [SECONDS]   run each fuzz target that long (default 600)
+//! cargo xtask deploy           install deploy/ as the README says in a scratch root and run it
 //! ```
 
 mod deploy;
@@ -26,11 +27,12 @@ fn main() -> ExitCode {
         Some("test") => suite::test(),
         Some("bench") => bench(),
         Some("fuzz") => fuzz_for(&args[1..]),
+        Some("deploy") => deploy::run_all(),
         Some("size") => setup::setup()
             .and_then(|tools| widget::build(&tools))
             .and_then(|()| widget::check_size().map(|_| ())),
         _ => {
-            eprintln!("usage: cargo xtask <setup | demo [--port N] | test | size | bench | fuzz [SECONDS]>");
+            eprintln!("usage: cargo xtask <setup | demo [--port N] | test | size | bench | fuzz [SECONDS] | deploy>");
             return ExitCode::from(2);
         }
     };

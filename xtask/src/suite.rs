@@ -116,14 +116,19 @@ pub fn test() -> Result<(), String> {
         "deploy/nginx-location.conf passes nginx -t",
         crate::deploy::check_nginx(),
     );
-    let server_bin = workspace_root().join("target/debug/redcap-resume");
-    let built_server = crate::process::run(
-        cargo(&tools).args(["build", "--quiet", "-p", "redcap-resume"]),
-        "cargo build -p redcap-resume",
-    );
+    let debug = workspace_root().join("target/debug");
+    let built_bins = crate::deploy::build(cargo(&tools));
     tally.check(
         "deploy/redcap-resume.service passes systemd-analyze verify",
-        built_server.and_then(|()| crate::deploy::check_systemd(&server_bin)),
+        built_bins
+            .clone()
+            .and_then(|()| crate::deploy::check_systemd(&debug.join("redcap-resume"))),
+    );
+    tally.check(
+        "README install steps in a scratch root; the unit's ExecStart as its user serves",
+        built_bins.and_then(|()| {
+            crate::deploy::check_install(&debug.join("redcap-resume"), &debug.join("redcap-sim"))
+        }),
     );
     tally.step(
         "widget tests in headless Chromium (wasm-bindgen-test)",
