@@ -15,11 +15,10 @@ use crate::faults::{Failure, MALFORMED_BODY, SERVER_ERROR_PAGE};
 use crate::ratelimit::ban_message;
 use crate::server::{App, ConnInfo};
 use crate::state::RecordedCall;
-use crate::{export, survey_api};
+use crate::{dictionary, export, survey_api};
 
 /// `content` values REDCap knows but the simulator does not simulate.
 const UNSIMULATED: &[&str] = &[
-    "metadata",
     "file",
     "filesize",
     "instrument",
@@ -29,7 +28,6 @@ const UNSIMULATED: &[&str] = &[
     "report",
     "pdf",
     "participantList",
-    "exportFieldNames",
     "formEventMapping",
     "log",
     "dag",
@@ -194,6 +192,8 @@ pub(crate) fn answer(app: &App, method: &Method, params: &Params) -> Response {
     let result = match content {
         "version" => Ok(envelope::bare(crate::seed::REDCAP_VERSION)),
         "project" => export::project(&inner, &grant.project, params),
+        "metadata" => dictionary::metadata(&inner, &grant.project, params),
+        "exportFieldNames" => dictionary::export_field_names(&inner, &grant.project, params),
         "record" if params.get("data").is_some() => Err(unsimulated("record import")),
         "record" => export::records(&inner, &grant.project, params),
         "surveyLink" | "surveyReturnCode" | "surveyQueueLink" => {

@@ -4,12 +4,10 @@ use axum::response::Response;
 use serde_json::Value;
 
 use crate::api::{ApiError, Params};
-use crate::envelope::{self, Format};
+use crate::envelope::Format;
 use crate::model::{Instrument, Project, ResponseKey};
+use crate::render::{render, Row};
 use crate::state::Inner;
-
-/// One exported row: ordered (column, value) pairs.
-type Row = Vec<(String, Value)>;
 
 /// `content=project`: the project information, in `format` (default xml).
 pub(crate) fn project(inner: &Inner, name: &str, params: &Params) -> Result<Response, ApiError> {
@@ -64,7 +62,16 @@ pub(crate) fn records(inner: &Inner, name: &str, params: &Params) -> Result<Resp
                 continue;
             }
         }
-        for event in &events {
+        let arm_events: Vec<&Option<String>> = events
+            .iter()
+            .filter(|e| p.record_in_event_arm(record, e.as_deref()))
+            .collect();
+        let first_in_arm = p
+            .events
+            .iter()
+            .find(|e| e.arm == p.record_arm(record))
+            .map(|e| e.unique_name.as_str());
+        for event in arm_events {
             let ctx = RowContext {
                 p,
                 record,
@@ -72,7 +79,7 @@ pub(crate) fn records(inner: &Inner, name: &str, params: &Params) -> Result<Resp
                 survey_fields,
                 columns: &columns,
             };
-            let first_event = event.as_deref() == p.events.first().map(|e| e.unique_name.as_str());
+            let first_event = event.as_deref() == first_in_arm;
             if let Some(row) = ctx.base_row(first_event) {
                 rows.push(row);
             }
@@ -137,7 +144,7 @@ fn select_events(p: &Project, wanted: &[String]) -> Result<Vec<Option<String>>, 
         .collect())
 }
 
-fn invalid_values(
+pub(crate) fn invalid_values(
     param: &str,
     values: &[String],
     ok: impl Fn(&str) -> bool,
@@ -165,7 +172,7 @@ impl<'a> Columns<'a> {
     fn select(p: &'a Project, fields: &[String], forms: &[String]) -> Result<Self, ApiError> {
         let complete = |i: &Instrument| format!("{}_complete", i.name);
         invalid_values("fields", fields, |f| {
-            f == "record_id"
+            *f == p.record_id_field
                 || p.instruments
                     .iter()
                     .any(|i| i.fields.iter().any(|x| x == f) || complete(i) == f)
@@ -201,7 +208,7 @@ struct RowContext<'a> {
 
 impl RowContext<'_> {
     /// The row of the non-repeating forms; in a longitudinal project only for events with data
-    /// (and always for the first event, where the record id lives).
+    /// (and always for the first event of the record's arm, where the record id lives).
     fn base_row(&self, first_event: bool) -> Option<Row> {
         let in_row = |i: &Instrument| !i.repeating && self.p.is_designated(&i.name, self.event);
         let has_data = self
@@ -247,7 +254,7 @@ impl RowContext<'_> {
 
     fn row(&self, repeat: Option<(&Instrument, u32)>, filled: impl Fn(&Instrument) -> bool) -> Row {
         let s = |v: &str| Value::from(v);
-        let mut row: Row = vec![("record_id".into(), s(self.record))];
+        let mut row: Row = vec![(self.p.record_id_field.clone(), s(self.record))];
         if let Some(event) = self.event {
             row.push(("redcap_event_name".into(), s(event)));
         }
@@ -288,82 +295,4 @@ impl RowContext<'_> {
         }
         row
     }
-}
-
-/// Renders rows; `list` wraps json in an array and xml in `<records>`.
-fn render(format: Format, rows: &[Row], list: bool) -> Response {
-    let body = match format {
-        Format::Json => {
-            let objects: Vec<String> = rows.iter().map(json_object).collect();
-            if list {
-                format!("[{}]", objects.join(","))
-            } else {
-                objects.concat()
-            }
-        }
-        Format::Csv => csv(rows),
-        Format::Xml => xml(rows, list),
-    };
-    envelope::with_type(axum::http::StatusCode::OK, format.content_type(), body)
-}
-
-fn json_object(row: &Row) -> String {
-    let pairs: Vec<String> = row
-        .iter()
-        .map(|(k, v)| format!("{}:{}", Value::from(k.as_str()), v))
-        .collect();
-    format!("{{{}}}", pairs.join(","))
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn csv(rows: &[Row]) -> String {
-    let Some(first) = rows.first() else {
-        return String::new();
-    };
-    let cell = |s: String| {
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s
-        }
-    };
-    let mut out = first
-        .iter()
-        .map(|(k, _)| cell(k.clone()))
-        .collect::<Vec<_>>()
-        .join(",");
-    out.push('\n');
-    for row in rows {
-        out.push_str(
-            &row.iter()
-                .map(|(_, v)| cell(text(v)))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push('\n');
-    }
-    out
-}
-
-fn xml(rows: &[Row], list: bool) -> String {
-    let item = |row: &Row| {
-        let fields: String = row
-            .iter()
-            .map(|(k, v)| format!("<{k}><![CDATA[{}]]></{k}>", text(v)))
-            .collect();
-        format!("<item>{fields}</item>")
-    };
-    let items: String = rows.iter().map(item).collect();
-    let body = if list {
-        format!("<records>{items}</records>")
-    } else {
-        items
-    };
-    format!("<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n{body}")
 }

@@ -29,20 +29,22 @@
 //! * `POST {base}api/` only (other methods: 501); then the token (403), then `content` (400),
 //!   then the method's own parameters, in REDCap's order.
 //! * Errors in `returnFormat` → `format` → xml envelopes; the xml one is not escaped.
-//! * `version`, `project`, `record` (export), `surveyLink`, `surveyReturnCode`,
-//!   `surveyQueueLink`.
+//! * `version`, `project`, `metadata`, `exportFieldNames`, `record` (export), `surveyLink`,
+//!   `surveyReturnCode`, `surveyQueueLink`.
 //! * Survey pages: `GET {base}surveys/?s=HASH`, `…&__return=1`, `POST __code`.
 //! * A per-IP rate limit that bans (429) until [`Simulator::unban_all`].
 //! * [`Faults`]: latency, 5xx, malformed or truncated bodies, dropped connections; and
 //!   [`Simulator::go_down`] / [`Simulator::shutdown`].
 
 mod api;
+mod dictionary;
 mod envelope;
 mod export;
 mod faults;
 mod model;
 mod pages;
 mod ratelimit;
+mod render;
 pub mod seed;
 mod server;
 mod state;

@@ -47,6 +47,12 @@ async fn main() -> std::io::Result<()> {
         seed::COHORT_TOKEN,
         seed::COHORT_PROJECT
     );
+    println!(
+        "          {} ({}, record-id field {})",
+        seed::REGISTRY_TOKEN,
+        seed::REGISTRY_PROJECT,
+        seed::REGISTRY_ID_FIELD
+    );
     println!("Ctrl-C stops it.");
     tokio::signal::ctrl_c().await?;
     sim.shutdown().await;

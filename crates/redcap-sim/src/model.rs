@@ -12,6 +12,9 @@ pub struct Project {
     pub project_id: u32,
     /// `project_title`.
     pub title: String,
+    /// The record-id field: the first field of the data dictionary, on the first instrument
+    /// (REDCap's default name is `record_id`, but projects rename it).
+    pub record_id_field: String,
     /// Instruments in designer order.
     pub instruments: Vec<Instrument>,
     /// Events in order; empty for a classic (non-longitudinal) project.
@@ -22,6 +25,11 @@ pub struct Project {
     pub records: Vec<String>,
     /// The state of each form that has data, per response key.
     pub forms: BTreeMap<ResponseKey, FormState>,
+    /// The arm each record is in (arm number); records not listed are in arm 1.
+    pub record_arms: BTreeMap<String, u32>,
+    /// Multi-Language Management: the project's language ids, default first (e.g. `en`,
+    /// `es-MX`); empty when MLM is off.
+    pub languages: Vec<String>,
     /// Field values that matter to clients (e.g. an SSO user name), per (record, field); other
     /// fields export a placeholder.
     pub values: BTreeMap<(String, String), String>,
@@ -34,7 +42,8 @@ pub struct Instrument {
     pub name: String,
     /// The label shown in REDCap.
     pub label: String,
-    /// Its fields, without `{name}_complete` (added by REDCap) and without `record_id`.
+    /// Its fields, without `{name}_complete` (added by REDCap) and without the project's
+    /// record-id field (which belongs to the first instrument).
     pub fields: Vec<String>,
     /// A repeating instrument (in every event it is designated for).
     pub repeating: bool,
@@ -53,6 +62,9 @@ pub struct SurveySettings {
     pub edit_completed: bool,
     /// Number of pages (for the "Page N of M" text).
     pub pages: u32,
+    /// Survey Login: the survey page asks for login fields and ignores a posted `__code`
+    /// (REDCap still issues return codes through the API).
+    pub survey_login: bool,
 }
 
 /// An event of a longitudinal project.
@@ -62,6 +74,8 @@ pub struct Event {
     pub unique_name: String,
     /// The instruments designated for this event.
     pub instruments: Vec<String>,
+    /// The arm the event belongs to (1 unless the project has several arms).
+    pub arm: u32,
 }
 
 /// Identifies one form of one record: REDCap's (record, instrument, event, instance).
@@ -180,6 +194,31 @@ impl Project {
                 .event(e)
                 .is_some_and(|ev| ev.instruments.iter().any(|i| i == instrument)),
         }
+    }
+
+    /// The arm a record is in.
+    pub fn record_arm(&self, record: &str) -> u32 {
+        self.record_arms.get(record).copied().unwrap_or(1)
+    }
+
+    /// Whether the record is in the arm of this event (always true in classic projects).
+    /// REDCap's link and code helpers produce nothing for an event of another arm.
+    pub fn record_in_event_arm(&self, record: &str, event: Option<&str>) -> bool {
+        match event.and_then(|e| self.event(e)) {
+            None => true,
+            Some(ev) => ev.arm == self.record_arm(record),
+        }
+    }
+
+    /// The language a survey page renders in: `requested` (`__lang`) when it is one of the
+    /// project's languages, else the default; `None` when MLM is off.
+    pub fn page_language(&self, requested: Option<&str>) -> Option<&str> {
+        let default = self.languages.first()?;
+        Some(
+            requested
+                .and_then(|r| self.languages.iter().find(|l| *l == r))
+                .unwrap_or(default),
+        )
     }
 
     /// The state of a form (`Empty` when nothing is stored).

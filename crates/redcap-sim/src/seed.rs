@@ -1,20 +1,24 @@
-//! The seed data: two projects, their tokens, records and responses. Use the constants by
+//! The seed data: three projects, their tokens, records and responses. Use the constants by
 //! name in tests and in the server's `demo`.
 //!
 //! | project | record | state |
 //! |---|---|---|
-//! | `demo` (classic, pid 14) | `1001` | `baseline_survey` in progress (page 2); `weekly_diary` #1 completed, #2 in progress (page 3) |
+//! | `demo` (classic, pid 14, record-id field `record_id`, languages `en` + `es-MX`, survey queue on) | `1001` | `baseline_survey` in progress (page 2); `weekly_diary` #1 completed, #2 in progress (page 3); `clinic_checkin` (Survey Login) in progress (page 2) |
 //! | | `1002` | `baseline_survey` completed; `exit_survey` completed (editing completed responses allowed) |
 //! | | `1003` | exists, `baseline_survey` not started (`contact_info` entered) |
 //! | | `1004` | `baseline_survey` in progress (page 1) |
-//! | `cohort` (longitudinal, pid 15) | `1001` | `intake` completed; `month_3` in progress (page 2) |
-//! | | `1002` | `intake` completed; `month_3` completed |
+//! | `cohort` (longitudinal, pid 15, arms 1 and 2) | `1001` | arm 1: `intake` completed; `month_3` in progress (page 2) |
+//! | | `1002` | arm 1: `intake` completed; `month_3` completed |
+//! | | `2001` | arm 2: `intake` in progress (page 1) in `baseline_arm_2` |
+//! | `registry` (classic, pid 16, record-id field `participant_id`) | `5001` | `symptom_check` (repeating) #1 completed, #2 in progress (page 2) |
+//! | | `5002` | exists, nothing entered |
 //!
-//! Record [`MISSING_RECORD`] (`9999`) exists nowhere.
+//! Record [`MISSING_RECORD`] (`9999`) exists nowhere. `cohort`'s record `1001` asking for an
+//! event of arm 2 ([`EVENT_ARM_2`]) gets REDCap's `An unknown error occurred`.
 
-use crate::model::{
-    Event, FormState, Instrument, Project, ResponseKey, SurveySettings, TokenGrant,
-};
+mod projects;
+
+use crate::model::{Project, TokenGrant};
 
 /// The REDCap version the simulator reports (`content=version`).
 pub const REDCAP_VERSION: &str = "14.5.10";
@@ -59,6 +63,14 @@ pub const MONTH_3: &str = "month_3";
 pub const EVENT_BASELINE: &str = "baseline_arm_1";
 /// `cohort`'s second event.
 pub const EVENT_MONTH_3: &str = "month_3_arm_1";
+/// `cohort`'s event of arm 2 ([`INTAKE`] is designated for it).
+pub const EVENT_ARM_2: &str = "baseline_arm_2";
+/// `demo`: a survey with Survey Login on (Save & Return Later on).
+pub const CHECKIN: &str = "clinic_checkin";
+/// Its survey title.
+pub const CHECKIN_TITLE: &str = "Clinic check-in";
+/// `demo`'s Multi-Language Management languages, default first.
+pub const DEMO_LANGUAGES: [&str; 2] = ["en", "es-MX"];
 
 /// `demo`: baseline in progress; `cohort`: month 3 in progress.
 pub const RECORD_IN_PROGRESS: &str = "1001";
@@ -79,6 +91,27 @@ pub const SSO_USERS: [(&str, &str); 4] = [
 ];
 /// Exists in no project.
 pub const MISSING_RECORD: &str = "9999";
+/// `cohort`: a record in arm 2.
+pub const RECORD_ARM_2: &str = "2001";
+
+/// The project whose record-id field is not `record_id`.
+pub const REGISTRY_PROJECT: &str = "registry";
+/// Its REDCap `project_id`.
+pub const REGISTRY_PROJECT_ID: u32 = 16;
+/// Its title.
+pub const REGISTRY_TITLE: &str = "Symptom registry";
+/// A token for `registry` with survey rights.
+pub const REGISTRY_TOKEN: &str = "5E6157A1B2C3D4E5F60718293A4B5C6E";
+/// `registry`'s record-id field (the first field of its data dictionary).
+pub const REGISTRY_ID_FIELD: &str = "participant_id";
+/// `registry`: not a survey, the first instrument (holds [`REGISTRY_ID_FIELD`]).
+pub const ENROLMENT: &str = "enrolment";
+/// `registry`: a repeating survey, Save & Return Later on.
+pub const SYMPTOM_CHECK: &str = "symptom_check";
+/// `registry`: #1 of [`SYMPTOM_CHECK`] completed, #2 in progress (page 2).
+pub const REGISTRY_RECORD: &str = "5001";
+/// `registry`: exists, nothing entered.
+pub const REGISTRY_RECORD_EMPTY: &str = "5002";
 
 /// Projects and tokens the simulator starts with.
 #[derive(Debug, Clone, Default)]
@@ -90,14 +123,15 @@ pub struct Seed {
 }
 
 impl Seed {
-    /// The standard seed: `demo` and `cohort` with the tokens above.
+    /// The standard seed: `demo`, `cohort` and `registry` with the tokens above.
     pub fn standard() -> Self {
         Seed {
-            projects: vec![demo_project(), cohort_project()],
+            projects: vec![projects::demo(), projects::cohort(), projects::registry()],
             tokens: vec![
                 grant(DEMO_TOKEN, DEMO_PROJECT, true),
                 grant(NO_RIGHTS_TOKEN, DEMO_PROJECT, false),
                 grant(COHORT_TOKEN, COHORT_PROJECT, true),
+                grant(REGISTRY_TOKEN, REGISTRY_PROJECT, true),
             ],
         }
     }
@@ -114,182 +148,4 @@ fn grant(token: &str, project: &str, survey_rights: bool) -> (String, TokenGrant
         survey_rights,
     };
     (token.into(), grant)
-}
-
-/// Builds an instrument; `survey` is `(title, save_and_return, edit_completed)`.
-fn instrument(
-    name: &str,
-    label: &str,
-    fields: &[&str],
-    repeating: bool,
-    survey: Option<(&str, bool, bool)>,
-) -> Instrument {
-    Instrument {
-        name: name.into(),
-        label: label.into(),
-        fields: fields.iter().map(|f| f.to_string()).collect(),
-        repeating,
-        survey: survey.map(|(title, save_and_return, edit_completed)| SurveySettings {
-            title: title.into(),
-            save_and_return,
-            edit_completed,
-            pages: 3,
-        }),
-    }
-}
-
-fn completed(at: &str) -> FormState {
-    FormState::Completed { at: at.into() }
-}
-
-fn demo_project() -> Project {
-    let instruments = vec![
-        instrument(
-            BASELINE,
-            "Baseline Survey",
-            &["bl_age", "bl_mood", "bl_sleep_hours"],
-            false,
-            Some((BASELINE_TITLE, true, false)),
-        ),
-        instrument(
-            CONSENT,
-            "Consent",
-            &["consent_agree", "consent_date"],
-            false,
-            Some(("Consent form", false, false)),
-        ),
-        instrument(
-            CONTACT_INFO,
-            "Contact Info",
-            &["email", "phone", "sso_username"],
-            false,
-            None,
-        ),
-        instrument(
-            WEEKLY_DIARY,
-            "Weekly Diary",
-            &["diary_date", "diary_mood"],
-            true,
-            Some(("Weekly diary", true, false)),
-        ),
-        instrument(
-            EXIT_SURVEY,
-            "Exit Survey",
-            &["exit_rating", "exit_comments"],
-            false,
-            Some(("Exit survey", true, true)),
-        ),
-    ];
-    let k = ResponseKey::classic;
-    let diary = |n| ResponseKey::new(RECORD_IN_PROGRESS, WEEKLY_DIARY, None, n);
-    let forms = [
-        (
-            k(RECORD_IN_PROGRESS, BASELINE),
-            FormState::Partial { page: 2 },
-        ),
-        (
-            k(RECORD_IN_PROGRESS, CONTACT_INFO),
-            FormState::DataEntry { complete: 2 },
-        ),
-        (diary(1), completed("2026-10-05 09:12:44")),
-        (diary(2), FormState::Partial { page: 3 }),
-        (
-            k(RECORD_COMPLETED, BASELINE),
-            completed("2026-09-28 14:03:10"),
-        ),
-        (
-            k(RECORD_COMPLETED, EXIT_SURVEY),
-            completed("2026-11-02 18:40:05"),
-        ),
-        (
-            k(RECORD_NOT_STARTED, CONTACT_INFO),
-            FormState::DataEntry { complete: 1 },
-        ),
-        (
-            k(RECORD_IN_PROGRESS_2, BASELINE),
-            FormState::Partial { page: 1 },
-        ),
-    ];
-    Project {
-        name: DEMO_PROJECT.into(),
-        project_id: DEMO_PROJECT_ID,
-        title: DEMO_TITLE.into(),
-        instruments,
-        events: Vec::new(),
-        survey_queue: true,
-        records: [
-            RECORD_IN_PROGRESS,
-            RECORD_COMPLETED,
-            RECORD_NOT_STARTED,
-            RECORD_IN_PROGRESS_2,
-        ]
-        .map(String::from)
-        .to_vec(),
-        forms: forms.into_iter().collect(),
-        values: SSO_USERS
-            .iter()
-            .map(|(user, record)| ((record.to_string(), SSO_FIELD.to_owned()), user.to_string()))
-            .collect(),
-    }
-}
-
-fn cohort_project() -> Project {
-    let instruments = vec![
-        instrument(
-            INTAKE,
-            "Intake",
-            &["intake_date", "intake_weight"],
-            false,
-            Some(("Intake questionnaire", true, false)),
-        ),
-        instrument(
-            MONTH_3,
-            "Month 3",
-            &["m3_date", "m3_weight"],
-            false,
-            Some(("Three-month follow-up", true, false)),
-        ),
-    ];
-    let events = vec![
-        Event {
-            unique_name: EVENT_BASELINE.into(),
-            instruments: vec![INTAKE.into()],
-        },
-        Event {
-            unique_name: EVENT_MONTH_3.into(),
-            instruments: vec![MONTH_3.into()],
-        },
-    ];
-    let k = |record, instrument, event| ResponseKey::new(record, instrument, Some(event), 1);
-    let forms = [
-        (
-            k(RECORD_IN_PROGRESS, INTAKE, EVENT_BASELINE),
-            completed("2026-08-01 10:00:00"),
-        ),
-        (
-            k(RECORD_IN_PROGRESS, MONTH_3, EVENT_MONTH_3),
-            FormState::Partial { page: 2 },
-        ),
-        (
-            k(RECORD_COMPLETED, INTAKE, EVENT_BASELINE),
-            completed("2026-08-02 11:30:00"),
-        ),
-        (
-            k(RECORD_COMPLETED, MONTH_3, EVENT_MONTH_3),
-            completed("2026-11-03 08:15:27"),
-        ),
-    ];
-    Project {
-        name: COHORT_PROJECT.into(),
-        project_id: COHORT_PROJECT_ID,
-        title: COHORT_TITLE.into(),
-        instruments,
-        events,
-        survey_queue: false,
-        records: [RECORD_IN_PROGRESS, RECORD_COMPLETED]
-            .map(String::from)
-            .to_vec(),
-        forms: forms.into_iter().collect(),
-        values: Default::default(),
-    }
 }

@@ -250,3 +250,32 @@ async fn filter_logic_finds_records_by_field_value() {
     assert_eq!(status, 400);
     sim.shutdown().await;
 }
+
+/// A record is exported only in the events of its own arm.
+#[tokio::test]
+async fn longitudinal_rows_only_in_the_records_arm() {
+    let sim = sim().await;
+    let arm_2 = export(&sim, COHORT_TOKEN, &[("records[0]", RECORD_ARM_2)]).await;
+    let events: Vec<&Value> = arm_2.iter().map(|r| &r["redcap_event_name"]).collect();
+    assert_eq!(events, [EVENT_ARM_2]);
+    assert_eq!(arm_2[0]["intake_complete"], "0");
+    let arm_1 = export(&sim, COHORT_TOKEN, &[("records[0]", RECORD_IN_PROGRESS)]).await;
+    assert!(arm_1.iter().all(|r| r["redcap_event_name"] != EVENT_ARM_2));
+}
+
+/// The record-id column is named after the project's record-id field.
+#[tokio::test]
+async fn record_id_column_is_the_projects_first_field() {
+    let sim = sim().await;
+    let rows = export(
+        &sim,
+        REGISTRY_TOKEN,
+        &[
+            ("records[0]", REGISTRY_RECORD),
+            ("fields[0]", REGISTRY_ID_FIELD),
+        ],
+    )
+    .await;
+    assert_eq!(rows[0][REGISTRY_ID_FIELD], REGISTRY_RECORD);
+    assert!(rows[0].get("record_id").is_none());
+}
