@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::Extension;
 
 use crate::envelope::{self, Format};
-use crate::faults::{Failure, MALFORMED_BODY, SERVER_ERROR_PAGE};
+use crate::faults::{Failure, DATABASE_OFFLINE_PAGE, MALFORMED_BODY, SERVER_ERROR_PAGE};
 use crate::ratelimit::ban_message;
 use crate::server::{App, ConnInfo};
 use crate::state::RecordedCall;
@@ -140,6 +140,17 @@ pub(crate) async fn handle(
         ),
         Some(Failure::Malformed) => html(StatusCode::OK, MALFORMED_BODY),
         Some(Failure::Truncated) => truncate(answer(&app, &method, &params)).await,
+        Some(Failure::DatabaseOffline) => html(StatusCode::OK, DATABASE_OFFLINE_PAGE),
+        Some(Failure::EmptyOk) => html(StatusCode::OK, ""),
+        Some(Failure::FrontEnd(page)) => html(
+            StatusCode::from_u16(page.status).unwrap_or(StatusCode::FORBIDDEN),
+            &page.body(),
+        ),
+        Some(Failure::Maintenance(text)) => envelope::error(
+            Format::for_errors(params.get("returnFormat"), params.get("format")),
+            StatusCode::BAD_REQUEST,
+            &text,
+        ),
     }
 }
 

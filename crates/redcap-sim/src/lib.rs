@@ -33,7 +33,9 @@
 //!   `surveyReturnCode`, `surveyQueueLink`.
 //! * Survey pages: `GET {base}surveys/?s=HASH`, `…&__return=1`, `POST __code`.
 //! * A per-IP rate limit that bans (429) until [`Simulator::unban_all`].
-//! * [`Faults`]: latency, 5xx, malformed or truncated bodies, dropped connections; and
+//! * [`Faults`]: latency, 5xx, malformed, truncated or empty bodies, REDCap's database-offline
+//!   page (200), a front end's own pages ([`FrontEndPage`]), maintenance text in REDCap's
+//!   envelope, dropped connections; and
 //!   [`Simulator::go_down`] / [`Simulator::shutdown`].
 
 mod api;
@@ -51,7 +53,7 @@ mod state;
 mod survey_api;
 
 pub use envelope::{error_body, Format};
-pub use faults::{Failure, Faults};
+pub use faults::{Failure, Faults, FrontEnd, FrontEndPage};
 pub use model::{Event, FormState, Instrument, Project, ResponseKey, SurveySettings, TokenGrant};
 pub use pages::{
     ALREADY_COMPLETED, NOT_A_PARTICIPANT, PARTIALLY_COMPLETED, QUEUE_LINK_INVALID, RETURN_PROMPT,
