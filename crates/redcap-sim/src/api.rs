@@ -208,7 +208,7 @@ pub(crate) fn answer(app: &App, method: &Method, params: &Params) -> Response {
         "record" if params.get("data").is_some() => Err(unsimulated("record import")),
         "record" => export::records(&inner, &grant.project, params),
         "surveyLink" | "surveyReturnCode" | "surveyQueueLink" => {
-            survey_api::answer(&mut inner, &app.base_url, &grant, content, params)
+            survey_api::answer(&mut inner, &app.survey_base, &grant, content, params)
         }
         c if UNSIMULATED.contains(&c) => Err(unsimulated(&format!("content={c}"))),
         _ => Err(ApiError::bad_request(

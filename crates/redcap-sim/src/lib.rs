@@ -31,7 +31,9 @@
 //! * Errors in `returnFormat` → `format` → xml envelopes; the xml one is not escaped.
 //! * `version`, `project`, `metadata`, `exportFieldNames`, `record` (export), `surveyLink`,
 //!   `surveyReturnCode`, `surveyQueueLink`.
-//! * Survey pages: `GET {base}surveys/?s=HASH`, `…&__return=1`, `POST __code`.
+//! * Survey pages: `GET {base}surveys/?s=HASH`, `…&__return=1`, `POST __code`, Survey Login,
+//!   `__lang` (Multi-Language Management), the survey queue `?sq=HASH`; optionally on another
+//!   host ([`SimConfig::survey_host`]).
 //! * A per-IP rate limit that bans (429) until [`Simulator::unban_all`].
 //! * [`Faults`]: latency, 5xx, malformed, truncated or empty bodies, REDCap's database-offline
 //!   page (200), a front end's own pages ([`FrontEndPage`]), maintenance text in REDCap's
@@ -39,10 +41,12 @@
 //!   [`Simulator::go_down`] / [`Simulator::shutdown`].
 
 mod api;
+mod config;
 mod dictionary;
 mod envelope;
 mod export;
 mod faults;
+mod listener;
 mod model;
 mod pages;
 mod ratelimit;
@@ -52,12 +56,13 @@ mod server;
 mod state;
 mod survey_api;
 
+pub use config::SimConfig;
 pub use envelope::{error_body, Format};
 pub use faults::{Failure, Faults, FrontEnd, FrontEndPage};
 pub use model::{Event, FormState, Instrument, Project, ResponseKey, SurveySettings, TokenGrant};
 pub use pages::{
     ALREADY_COMPLETED, NOT_A_PARTICIPANT, PARTIALLY_COMPLETED, QUEUE_LINK_INVALID, RETURN_PROMPT,
-    WRONG_CODE,
+    SURVEY_LOGIN_PROMPT, WRONG_CODE,
 };
-pub use server::{SimConfig, Simulator};
+pub use server::Simulator;
 pub use state::{RecordedCall, RETURN_CODE_CHARS, RETURN_CODE_LEN, SURVEY_HASH_LEN};

@@ -2,60 +2,32 @@
 //! without answering, go down and come back), and offers the runtime knobs.
 
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::routing::any;
 use axum::Router;
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
-use tower::ServiceExt;
 use url::Url;
 
+use crate::config::SimConfig;
 use crate::faults::Faults;
+use crate::listener::{accept_loop, Power};
 use crate::model::{FormState, ResponseKey, TokenGrant};
-use crate::seed::Seed;
 use crate::state::{RecordedCall, State};
 use crate::{api, pages, survey_api};
-
-/// How to start a [`Simulator`].
-#[derive(Debug, Clone)]
-pub struct SimConfig {
-    /// Where to listen; default `127.0.0.1:0` (a free port).
-    pub listen: SocketAddr,
-    /// REDCap's per-IP threshold, requests per minute; 0 disables it. Default 600.
-    pub rate_limit_per_minute: u32,
-    /// Projects and tokens; default [`Seed::standard`].
-    pub seed: Seed,
-    /// The path REDCap lives under, e.g. `/redcap/`; default `/`.
-    pub base_path: String,
-    /// Seed for survey hashes and return codes (reproducible runs); default random.
-    pub rng_seed: Option<u64>,
-    /// Start with the older error wording (`'X'` instead of `"X"`).
-    pub legacy_wording: bool,
-}
-
-impl Default for SimConfig {
-    fn default() -> Self {
-        SimConfig {
-            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
-            rate_limit_per_minute: 600,
-            seed: Seed::standard(),
-            base_path: "/".into(),
-            rng_seed: None,
-            legacy_wording: false,
-        }
-    }
-}
 
 /// What the handlers share.
 pub(crate) struct App {
     pub state: State,
+    /// REDCap's base URL (where `/api/` is).
     pub base_url: Url,
+    /// Where survey pages live: the base URL, or the same on [`SimConfig::survey_host`].
+    pub survey_base: Url,
+    /// Whether survey pages answer only on `survey_base`'s host.
+    pub survey_host_only: bool,
 }
 
 /// Per-connection facts handed to handlers: who is asking, and a switch that closes the
@@ -64,13 +36,6 @@ pub(crate) struct App {
 pub(crate) struct ConnInfo {
     pub ip: IpAddr,
     pub kill: Arc<Notify>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Power {
-    Up,
-    Down,
-    Off,
 }
 
 /// A running REDCap simulator. Dropping it stops the server too.
@@ -87,11 +52,19 @@ impl Simulator {
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         let base_url = base_url(addr, &config.base_path)?;
+        let mut survey_base = base_url.clone();
+        if let Some(host) = &config.survey_host {
+            survey_base
+                .set_host(Some(host))
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        }
         let state = State::new(config.seed, config.rate_limit_per_minute, config.rng_seed);
         state.lock().legacy_wording = config.legacy_wording;
         let app = Arc::new(App {
             state,
             base_url: base_url.clone(),
+            survey_base,
+            survey_host_only: config.survey_host.is_some(),
         });
         let router = router(app.clone(), base_url.path());
         let (power, power_rx) = watch::channel(Power::Up);
@@ -113,6 +86,12 @@ impl Simulator {
     /// REDCap's base URL, ending with `/` (e.g. `http://127.0.0.1:41234/`).
     pub fn base_url(&self) -> Url {
         self.app.base_url.clone()
+    }
+
+    /// Where survey links point: [`Simulator::base_url`], or the same on
+    /// [`SimConfig::survey_host`] (e.g. `http://localhost:41234/`).
+    pub fn survey_base_url(&self) -> Url {
+        self.app.survey_base.clone()
     }
 
     /// The API endpoint, `{base}api/`.
@@ -239,7 +218,19 @@ impl Simulator {
     pub fn survey_link(&self, project: &str, key: &ResponseKey) -> Option<Url> {
         let inner = self.app.state.lock();
         let hash = inner.participant(project, key)?.hash.clone();
-        Url::parse(&survey_api::surveys_url(&self.app.base_url, "s", &hash)).ok()
+        Url::parse(&survey_api::surveys_url(&self.app.survey_base, "s", &hash)).ok()
+    }
+
+    /// Switches a project's survey queue on or off (`surveyQueueLink` then answers REDCap's
+    /// "not enabled" error, and queue pages `survey_508`); `false` when the project does not
+    /// exist.
+    pub fn set_survey_queue(&self, project: &str, enabled: bool) -> bool {
+        let mut inner = self.app.state.lock();
+        let Some(p) = inner.project_mut(project) else {
+            return false;
+        };
+        p.survey_queue = enabled;
+        true
     }
 
     /// Adds (or replaces) an API token.
@@ -297,85 +288,5 @@ fn router(app: Arc<App>, base_path: &str) -> Router {
     match base_path.trim_end_matches('/') {
         "" => routes,
         prefix => Router::new().nest(prefix, routes),
-    }
-}
-
-async fn accept_loop(
-    listener: TcpListener,
-    addr: SocketAddr,
-    router: Router,
-    mut power: watch::Receiver<Power>,
-) {
-    let mut listener = Some(listener);
-    loop {
-        let now = *power.borrow_and_update();
-        match now {
-            Power::Off => break,
-            Power::Down => {
-                listener = None;
-                if power.changed().await.is_err() {
-                    break;
-                }
-            }
-            Power::Up => {
-                if listener.is_none() {
-                    match TcpListener::bind(addr).await {
-                        Ok(l) => listener = Some(l),
-                        Err(e) => {
-                            tracing::warn!(%addr, error = %e, "redcap-sim could not listen again");
-                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                            continue;
-                        }
-                    }
-                }
-                let Some(l) = listener.as_ref() else { continue };
-                tokio::select! {
-                    accepted = l.accept() => match accepted {
-                        Ok((stream, peer)) => {
-                            tokio::spawn(serve(stream, peer, router.clone(), power.clone()));
-                        }
-                        Err(e) => tracing::debug!(error = %e, "accept failed"),
-                    },
-                    changed = power.changed() => if changed.is_err() { break },
-                }
-            }
-        }
-    }
-}
-
-/// Serves one connection until it ends, a handler pulls the kill switch, or the power goes.
-async fn serve(
-    stream: TcpStream,
-    peer: SocketAddr,
-    router: Router,
-    mut power: watch::Receiver<Power>,
-) {
-    let kill = Arc::new(Notify::new());
-    let info = ConnInfo {
-        ip: peer.ip(),
-        kill: kill.clone(),
-    };
-    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-        req.extensions_mut().insert(info.clone());
-        router.clone().oneshot(req)
-    });
-    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-    tokio::select! {
-        result = connection => if let Err(e) = result {
-            tracing::debug!(error = %e, "connection ended with an error");
-        },
-        _ = kill.notified() => tracing::debug!(%peer, "dropping the connection (fault)"),
-        _ = powered_off(&mut power) => {}
-    }
-}
-
-async fn powered_off(power: &mut watch::Receiver<Power>) {
-    loop {
-        if *power.borrow_and_update() != Power::Up {
-            return;
-        }
-        if power.changed().await.is_err() {
-            return;
-        }
     }
 }

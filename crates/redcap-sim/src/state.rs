@@ -183,9 +183,12 @@ impl Inner {
         h
     }
 
-    /// Whether a survey queue hash exists.
-    pub(crate) fn has_queue_hash(&self, hash: &str) -> bool {
-        self.queue_hashes.values().any(|h| h == hash)
+    /// The (project, record) of a survey queue hash.
+    pub(crate) fn lookup_queue_hash(&self, hash: &str) -> Option<(String, String)> {
+        self.queue_hashes
+            .iter()
+            .find(|(_, h)| *h == hash)
+            .map(|(id, _)| id.clone())
     }
 
     fn random(&mut self, chars: &[u8], len: usize) -> String {

@@ -142,6 +142,11 @@ fn validate_target(
             "The 'Save & Return Later' feature has not been enabled for this survey",
         ));
     }
+    if !p.record_in_event_arm(&record, event.as_deref()) {
+        // REDCap's helper (`REDCap::getSurveyLink` / `getSurveyReturnCode`) returns nothing
+        // for an event of an arm the record is not in.
+        return Err(ApiError::bad_request(UNKNOWN_ERROR));
+    }
     Ok(ResponseKey {
         record,
         instrument: name,
