@@ -17,6 +17,9 @@ pub const TERSER_VERSION: &str = "5.51.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const NGINX: &str = "/usr/sbin/nginx";
+/// PyCap, the Python REDCap client the simulator's tests drive it with
+/// (crates/redcap-sim/tests/pycap.rs finds it at `.tools/pycap/bin/python`).
+pub const PYCAP_VERSION: &str = "2.7.0";
 
 /// Where the installed tools are.
 pub struct Tools {
@@ -58,6 +61,7 @@ pub fn setup() -> Result<Tools, String> {
     )?;
     browser()?;
     nginx()?;
+    pycap(&tools_dir.join("pycap"))?;
     crate::fuzz::ensure_cargo_fuzz()?;
     Ok(Tools {
         cargo_bin,
@@ -237,5 +241,45 @@ fn nginx() -> Result<(), String> {
         &["nginx"],
         "nginx",
         "the check of deploy/nginx-location.conf (nginx -t)",
+    )
+}
+
+/// A Python virtual environment with PyCap from PyPI, for the simulator's PyCap tests.
+fn pycap(venv: &Path) -> Result<(), String> {
+    let python = venv.join("bin/python");
+    let version = output_line(
+        python.to_str().unwrap_or("python"),
+        &[
+            "-c",
+            "import importlib.metadata as m; print(m.version('pycap'))",
+        ],
+    );
+    if version.as_deref() == Some(PYCAP_VERSION) {
+        say("pycap", &format!("{PYCAP_VERSION} present"));
+        return Ok(());
+    }
+    if output_line("python3", &["--version"]).is_none() {
+        return Err("python3 is needed for the PyCap tests of the REDCap simulator: install it (Debian: apt-get install -y python3 python3-venv)".into());
+    }
+    say(
+        "pycap",
+        &format!(
+            "installing {PYCAP_VERSION} into {} (a REDCap client the simulator's tests drive it with)",
+            venv.display()
+        ),
+    );
+    run(
+        Command::new("python3").args(["-m", "venv"]).arg(venv),
+        "python3 -m venv",
+    )?;
+    run(
+        Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            &format!("pycap=={PYCAP_VERSION}"),
+        ]),
+        "pip install pycap",
     )
 }

@@ -28,7 +28,6 @@ const UNSIMULATED: &[&str] = &[
     "report",
     "pdf",
     "participantList",
-    "formEventMapping",
     "log",
     "dag",
     "userRole",
@@ -205,6 +204,7 @@ pub(crate) fn answer(app: &App, method: &Method, params: &Params) -> Response {
         "project" => export::project(&inner, &grant.project, params),
         "metadata" => dictionary::metadata(&inner, &grant.project, params),
         "exportFieldNames" => dictionary::export_field_names(&inner, &grant.project, params),
+        "formEventMapping" => dictionary::form_event_mapping(&inner, &grant.project, params),
         "record" if params.get("data").is_some() => Err(unsimulated("record import")),
         "record" => export::records(&inner, &grant.project, params),
         "surveyLink" | "surveyReturnCode" | "surveyQueueLink" => {

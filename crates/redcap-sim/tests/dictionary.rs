@@ -150,3 +150,43 @@ async fn csv_metadata_has_a_header_line() {
         .unwrap()
         .starts_with("record_id,baseline_survey,,text,Record ID"));
 }
+
+#[tokio::test]
+async fn form_event_mapping_only_in_longitudinal_projects() {
+    let sim = sim().await;
+    let mapping = rows(&sim, COHORT_TOKEN, "formEventMapping", &[]).await;
+    let triples: Vec<(u64, &str, &str)> = mapping
+        .iter()
+        .map(|r| {
+            (
+                r["arm_num"].as_u64().unwrap(),
+                r["unique_event_name"].as_str().unwrap(),
+                r["form"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        triples,
+        [
+            (1, EVENT_BASELINE, INTAKE),
+            (1, EVENT_MONTH_3, MONTH_3),
+            (2, EVENT_ARM_2, INTAKE)
+        ]
+    );
+    let arm_2 = rows(&sim, COHORT_TOKEN, "formEventMapping", &[("arms[0]", "2")]).await;
+    assert_eq!(arm_2.len(), 1);
+    let classic = post(
+        &sim,
+        &[
+            ("token", DEMO_TOKEN),
+            ("content", "formEventMapping"),
+            ("format", "json"),
+        ],
+    )
+    .await;
+    assert_eq!(classic.status, 400);
+    assert_eq!(
+        json_error(&classic.body),
+        "You cannot export form/event mappings for classic projects"
+    );
+}
