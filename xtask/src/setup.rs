@@ -62,6 +62,7 @@ pub fn setup() -> Result<Tools, String> {
     browser()?;
     nginx()?;
     pycap(&tools_dir.join("pycap"))?;
+    php()?;
     crate::fuzz::ensure_cargo_fuzz()?;
     Ok(Tools {
         cargo_bin,
@@ -281,5 +282,18 @@ fn pycap(venv: &Path) -> Result<(), String> {
             &format!("pycap=={PYCAP_VERSION}"),
         ]),
         "pip install pycap",
+    )
+}
+
+/// PHP's command line, to run the README's PHP portal example in the server's tests.
+fn php() -> Result<(), String> {
+    if output_line("php", &["-v"]).is_some() {
+        say("php", "present");
+        return Ok(());
+    }
+    apt_install(
+        &["php-cli"],
+        "php",
+        "the test of the README's PHP ticket example",
     )
 }
