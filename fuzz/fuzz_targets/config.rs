@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use redcap_resume::config::{Config, SecretSource, MAX_BUDGET_PER_MINUTE};
+use redcap_resume::config::{AuthMode, Config, SecretSource, MAX_BUDGET_PER_MINUTE};
 use redcap_resume_fuzz::{assert_no_leak, text, Bytes};
 
 const TOKEN: &str = "8F3A1C9E4B7D2056A1B3C5D7E9F01234";
@@ -105,8 +105,9 @@ fuzz_target!(|data: &[u8]| {
         assert!(p.starts_with('/') && p.len() > 1 && !p.ends_with('/'), "base_path {p:?}");
         assert!(!config.projects.is_empty(), "no project");
         assert!(!config.surveys.is_empty(), "no survey");
-        for (name, project) in &config.projects {
-            assert_eq!(&project.name, name);
+        for (i, project) in config.projects.iter().enumerate() {
+            let id = config.project_named(&project.name).expect("a project is found by its name");
+            assert_eq!(id.index(), i, "project names unique");
             assert!(
                 (1..=MAX_BUDGET_PER_MINUTE).contains(&project.max_requests_per_minute),
                 "budget {}",
@@ -118,10 +119,24 @@ fuzz_target!(|data: &[u8]| {
             let token = project.token.expose_secret();
             assert!(!token.is_empty() && token.bytes().all(|b| b.is_ascii_alphanumeric()), "token shape");
         }
+        // Every project on exactly one REDCap server, of its own origin, under the strictest budget.
+        let mut on_a_server = vec![0; config.projects.len()];
+        for server in &config.servers {
+            assert!(!server.projects.is_empty(), "a server without projects");
+            for &id in &server.projects {
+                on_a_server[id.index()] += 1;
+                let project = config.project(id);
+                assert_eq!(project.api_url.origin().ascii_serialization(), server.origin);
+                assert!(server.max_requests_per_minute <= project.max_requests_per_minute);
+                assert!(server.ban_pause >= project.ban_pause);
+            }
+        }
+        assert!(on_a_server.iter().all(|&n| n == 1), "each project on one server: {on_a_server:?}");
+        let mut keys = std::collections::HashSet::new();
         for survey in &config.surveys {
-            assert!(config.projects.contains_key(&survey.project), "survey names a missing project");
+            assert!(survey.project.index() < config.projects.len(), "survey names a missing project");
             assert!(!survey.title.trim().is_empty(), "empty title");
-            assert!(config.survey(survey.key.as_str()).is_some());
+            assert!(keys.insert(survey.key.clone()), "survey keys unique");
         }
         for origin in &config.allowed_origins {
             assert!(
@@ -130,7 +145,15 @@ fuzz_target!(|data: &[u8]| {
             );
             assert!(!origin.ends_with('/'), "allowed origin with a path {origin:?}");
         }
-        assert!(config.auth.leeway.as_secs() <= 60);
+        match &config.auth.mode {
+            AuthMode::Ticket(ticket) => assert!(ticket.leeway.as_secs() <= 60),
+            AuthMode::Header(header) => {
+                assert!(!config.auth.trusted_proxies.is_empty(), "header mode without trusted proxies");
+                if let Some(lookup) = &header.lookup {
+                    assert!(lookup.project.index() < config.projects.len(), "lookup names a missing project");
+                }
+            }
+        }
         if let Some(secret) = config.auth.hs256_secret() {
             assert!(secret.len() >= 32, "short HS256 secret accepted");
         }

@@ -12,7 +12,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
+use redcap_client::RecordId;
+use redcap_resume_contract::{SurveyAnswer, SurveyList};
 use serde::Serialize;
+
+use crate::error::Failure;
 
 pub struct AuditLog {
     file: Mutex<File>,
@@ -50,6 +54,27 @@ impl Outcome {
     }
 }
 
+/// An API answer, as the audit log sees it: the surveys it hands out and how.
+pub trait Audited {
+    /// `(survey key, outcome)` for each survey in the answer.
+    fn handed_out(&self) -> Vec<(&str, Outcome)>;
+}
+
+impl Audited for SurveyAnswer {
+    fn handed_out(&self) -> Vec<(&str, Outcome)> {
+        vec![(&self.key, Outcome::of(self))]
+    }
+}
+
+impl Audited for SurveyList {
+    fn handed_out(&self) -> Vec<(&str, Outcome)> {
+        self.surveys
+            .iter()
+            .map(|a| (a.key.as_str(), Outcome::of(a)))
+            .collect()
+    }
+}
+
 #[derive(Serialize)]
 struct Line<'a> {
     time: String,
@@ -69,6 +94,34 @@ impl AuditLog {
             fail_closed,
             failures: AtomicU64::new(0),
         })
+    }
+
+    /// The lines of one API answer: one per survey handed out, or one refusal naming what was
+    /// `asked` (the survey key as sent, `*` for the list). `Err` as for [`AuditLog::record`]
+    /// (the first lost line stops the rest).
+    pub fn answer<T: Audited>(
+        &self,
+        asked: &str,
+        record: Option<&RecordId>,
+        result: &Result<T, Failure>,
+        client_ip: IpAddr,
+    ) -> Result<(), AuditLost> {
+        let record = record.map(RecordId::as_str);
+        match result {
+            Ok(answer) => answer
+                .handed_out()
+                .into_iter()
+                .try_for_each(|(survey, outcome)| {
+                    self.record(survey, record, outcome, None, client_ip)
+                }),
+            Err(f) => self.record(
+                asked,
+                record,
+                Outcome::Refused,
+                Some(f.code().as_str()),
+                client_ip,
+            ),
+        }
     }
 
     /// Appends one line. `Err` only when the line was lost and the log is fail-closed.

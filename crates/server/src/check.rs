@@ -1,12 +1,11 @@
 //! `redcap-resume check`: asks the configured REDCap about every survey and says what to fix.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use redcap_client::{Client, ClientConfig, RecordId, RedcapError};
+use redcap_client::{Client, RecordId, RedcapError};
 
 use crate::config::{Config, ProjectConfig, SurveyConfig};
-use crate::upstream::target;
+use crate::upstream::{client_for, target};
 
 fn explain(step: &str, e: RedcapError) -> String {
     format!("{step}: {e} — {}", e.hint())
@@ -15,14 +14,14 @@ fn explain(step: &str, e: RedcapError) -> String {
 /// One line per survey; `Ok(report)` when everything is in order, `Err(report)` otherwise.
 pub async fn check(config: &Config, record: Option<&RecordId>) -> Result<String, String> {
     // Reachability and token once per project, however many surveys it has.
-    let mut projects = BTreeMap::new();
-    for (name, project) in &config.projects {
-        projects.insert(name.as_str(), probe_project(project).await);
+    let mut projects = Vec::with_capacity(config.projects.len());
+    for project in &config.projects {
+        projects.push(probe_project(project).await);
     }
     let mut report = String::new();
     let mut all_ok = true;
     for survey in &config.surveys {
-        let line = match &projects[survey.project.as_str()] {
+        let line = match &projects[survey.project.index()] {
             Err(text) => Err(text.clone()),
             Ok((client, found)) => check_survey(client, survey, record)
                 .await
@@ -47,12 +46,7 @@ pub async fn check(config: &Config, record: Option<&RecordId>) -> Result<String,
 
 /// A client for the project, and what was found: reachable, token valid.
 async fn probe_project(project: &ProjectConfig) -> Result<(Client, String), String> {
-    let client = Client::new(ClientConfig {
-        api_url: project.api_url.clone(),
-        token: project.token.clone(),
-        timeout: project.timeout,
-    })
-    .map_err(|e| format!("cannot build a REDCap client: {e}"))?;
+    let client = client_for(project)?;
     let version = client
         .version()
         .await

@@ -123,8 +123,10 @@ impl Demo {
             .route("/demo/sign-in", post(sign_in))
             .route("/demo/sign-out", post(sign_out))
             .with_state(issuer)
-            .layer(axum::middleware::from_fn(crate::app::security_headers))
-            .layer(axum::middleware::from_fn(crate::app::log_requests));
+            .layer(axum::middleware::from_fn(
+                crate::app::layers::security_headers,
+            ))
+            .layer(axum::middleware::from_fn(crate::app::layers::log_requests));
         demo_routes.merge(app(self.state.clone()))
     }
 

@@ -54,6 +54,18 @@ impl Failure {
         }
     }
 
+    /// A refusal that will not change in the next minute (the record is missing, the survey
+    /// cannot be resumed, the project is misconfigured): worth remembering briefly so a page
+    /// that keeps asking does not reach REDCap each time.
+    pub fn lasts(&self) -> bool {
+        matches!(
+            self,
+            Failure::RecordNotFound
+                | Failure::ResumeNotAvailable(_)
+                | Failure::UpstreamMisconfigured(_)
+        )
+    }
+
     fn retry_after(&self) -> Option<Duration> {
         match self {
             Failure::RateLimited { retry_after, .. }

@@ -3,89 +3,117 @@
 //! ignored.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
-use axum::http::{header, HeaderMap};
-use redcap_client::{LookupValue, RecordId};
+use axum::http::{header, HeaderMap, HeaderName};
+use ipnet::IpNet;
+use redcap_client::{FieldName, LookupValue, RecordId};
 
 use crate::client_ip::peer_is_trusted;
-use crate::config::{AuthConfig, AuthMode};
+use crate::config::{AuthConfig, AuthMode, HeaderAuth, TicketAuth};
 use crate::error::Failure;
 use crate::ticket::{TicketError, TicketVerifier};
+use crate::upstream::{Project, Redcap};
 
+/// Tells who a request speaks for, the way the configuration decided.
 pub struct Authenticator {
-    config: AuthConfig,
-    verifier: Option<TicketVerifier>,
+    scheme: Scheme,
+    trusted_proxies: Vec<IpNet>,
+}
+
+enum Scheme {
+    Ticket {
+        /// Boxed: a verifier holds decoding keys, far larger than the header variant.
+        verifier: Box<TicketVerifier>,
+        cookie_name: String,
+    },
+    Header {
+        name: HeaderName,
+        lookup: Option<Lookup>,
+    },
+}
+
+/// Header mode with a lookup: the project and fields to find the record in.
+pub struct Lookup {
+    project: Arc<Project>,
+    field: FieldName,
+    record_id_field: FieldName,
+}
+
+impl Lookup {
+    /// The one record whose lookup field holds `value` (asks REDCap, cached).
+    pub async fn record(&self, value: &LookupValue) -> Result<RecordId, Failure> {
+        self.project
+            .find_record(&self.field, value, &self.record_id_field)
+            .await
+    }
 }
 
 impl Authenticator {
-    pub fn new(config: AuthConfig) -> Result<Self, String> {
-        let verifier = match &config.ticket_key {
-            Some(key) => Some(
-                TicketVerifier::new(key, config.leeway).map_err(|e| format!("ticket key: {e}"))?,
-            ),
-            None => None,
+    /// `redcap` must be built from the configuration `auth` comes from (the lookup project).
+    pub fn new(auth: &AuthConfig, redcap: &Redcap) -> Result<Self, String> {
+        let scheme = match &auth.mode {
+            AuthMode::Ticket(TicketAuth {
+                key,
+                cookie_name,
+                leeway,
+            }) => Scheme::Ticket {
+                verifier: Box::new(
+                    TicketVerifier::new(key, *leeway).map_err(|e| format!("ticket key: {e}"))?,
+                ),
+                cookie_name: cookie_name.clone(),
+            },
+            AuthMode::Header(HeaderAuth {
+                header_name,
+                lookup,
+            }) => Scheme::Header {
+                name: header_name.clone(),
+                lookup: lookup.as_ref().map(|l| Lookup {
+                    project: redcap.project(l.project).clone(),
+                    field: l.field.clone(),
+                    record_id_field: l.record_id_field.clone(),
+                }),
+            },
         };
-        Ok(Self { config, verifier })
-    }
-
-    /// Who this request speaks for.
-    pub fn identify(&self, headers: &HeaderMap, peer: SocketAddr) -> Result<Identity, Failure> {
-        match (&self.config.mode, &self.config.lookup) {
-            (AuthMode::Header, Some(_)) => {
-                let value = self.proxy_header_value(headers, peer)?;
-                LookupValue::parse(&value)
-                    .map(Identity::Lookup)
-                    .map_err(|_| Failure::NotSignedIn("SSO header value cannot be looked up"))
-            }
-            _ => self.participant(headers, peer).map(Identity::Record),
-        }
-    }
-
-    /// The record id this request speaks for (ticket mode, or header mode without lookup).
-    pub fn participant(&self, headers: &HeaderMap, peer: SocketAddr) -> Result<RecordId, Failure> {
-        match self.config.mode {
-            AuthMode::Ticket => self.ticket_record(headers),
-            AuthMode::Header => self.proxy_header_record(headers, peer),
-        }
-    }
-
-    fn ticket_record(&self, headers: &HeaderMap) -> Result<RecordId, Failure> {
-        let verifier = self
-            .verifier
-            .as_ref()
-            .ok_or(Failure::Internal("ticket mode without a key".into()))?;
-        let ticket = bearer(headers)
-            .or_else(|| cookie(headers, &self.config.cookie_name))
-            .ok_or(Failure::NotSignedIn("no ticket"))?;
-        verifier.verify(&ticket).map_err(|e| {
-            Failure::NotSignedIn(match e {
-                TicketError::TooLong => "ticket too long",
-                TicketError::Expired => "ticket expired",
-                TicketError::NotYetValid => "ticket not yet valid",
-                TicketError::WrongAudience => "ticket for another audience",
-                TicketError::BadSignature => "ticket signature refused",
-                TicketError::Malformed => "ticket malformed",
-                TicketError::BadSubject => "ticket subject not a record id",
-            })
+        Ok(Self {
+            scheme,
+            trusted_proxies: auth.trusted_proxies.clone(),
         })
     }
 
-    fn proxy_header_record(
-        &self,
-        headers: &HeaderMap,
-        peer: SocketAddr,
-    ) -> Result<RecordId, Failure> {
-        let text = self.proxy_header_value(headers, peer)?;
-        RecordId::parse(&text).map_err(|_| Failure::NotSignedIn("SSO header is not a record id"))
+    /// Peers whose `X-Forwarded-For` and SSO header are believed.
+    pub fn trusted_proxies(&self) -> &[IpNet] {
+        &self.trusted_proxies
     }
 
-    fn proxy_header_value(&self, headers: &HeaderMap, peer: SocketAddr) -> Result<String, Failure> {
-        let name = self
-            .config
-            .header_name
-            .as_deref()
-            .ok_or(Failure::Internal("header mode without a header".into()))?;
-        if !peer_is_trusted(peer, &self.config.trusted_proxies) {
+    /// Who this request speaks for.
+    pub fn identify(&self, headers: &HeaderMap, peer: SocketAddr) -> Result<Identity<'_>, Failure> {
+        match &self.scheme {
+            Scheme::Ticket {
+                verifier,
+                cookie_name,
+            } => ticket_record(verifier, cookie_name, headers).map(Identity::Record),
+            Scheme::Header { name, lookup } => {
+                let value = self.proxy_header_value(name, headers, peer)?;
+                match lookup {
+                    Some(lookup) => LookupValue::parse(&value)
+                        .map(|v| Identity::Lookup(v, lookup))
+                        .map_err(|_| Failure::NotSignedIn("SSO header value cannot be looked up")),
+                    None => RecordId::parse(&value)
+                        .map(Identity::Record)
+                        .map_err(|_| Failure::NotSignedIn("SSO header is not a record id")),
+                }
+            }
+        }
+    }
+
+    fn proxy_header_value(
+        &self,
+        name: &HeaderName,
+        headers: &HeaderMap,
+        peer: SocketAddr,
+    ) -> Result<String, Failure> {
+        if !peer_is_trusted(peer, &self.trusted_proxies) {
             return Err(Failure::NotSignedIn(
                 "SSO header ignored: peer is not a trusted proxy",
             ));
@@ -102,20 +130,40 @@ impl Authenticator {
     }
 }
 
-/// Who a request speaks for, before any REDCap lookup.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Identity {
-    Record(RecordId),
-    /// An SSO user to find in the configured lookup field.
-    Lookup(LookupValue),
+fn ticket_record(
+    verifier: &TicketVerifier,
+    cookie_name: &str,
+    headers: &HeaderMap,
+) -> Result<RecordId, Failure> {
+    let ticket = bearer(headers)
+        .or_else(|| cookie(headers, cookie_name))
+        .ok_or(Failure::NotSignedIn("no ticket"))?;
+    verifier.verify(&ticket).map_err(|e| {
+        Failure::NotSignedIn(match e {
+            TicketError::TooLong => "ticket too long",
+            TicketError::Expired => "ticket expired",
+            TicketError::NotYetValid => "ticket not yet valid",
+            TicketError::WrongAudience => "ticket for another audience",
+            TicketError::BadSignature => "ticket signature refused",
+            TicketError::Malformed => "ticket malformed",
+            TicketError::BadSubject => "ticket subject not a record id",
+        })
+    })
 }
 
-impl Identity {
+/// Who a request speaks for, before any REDCap lookup.
+pub enum Identity<'a> {
+    Record(RecordId),
+    /// An SSO user to find with the configured lookup.
+    Lookup(LookupValue, &'a Lookup),
+}
+
+impl Identity<'_> {
     /// The key for per-participant limits.
     pub fn limit_key(&self) -> String {
         match self {
             Identity::Record(r) => format!("record:{}", r.as_str()),
-            Identity::Lookup(v) => format!("user:{}", v.as_str()),
+            Identity::Lookup(v, _) => format!("user:{}", v.as_str()),
         }
     }
 }

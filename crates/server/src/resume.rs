@@ -7,37 +7,55 @@ use futures_util::future::join_all;
 use redcap_client::{RecordId, ResponseStatus};
 use redcap_resume_contract::{ReturnCode, SurveyAnswer, SurveyList, SurveyStatus};
 
-use crate::config::SurveyConfig;
+use crate::config::{Config, SurveyConfig};
 use crate::error::Failure;
 use crate::links::compose;
-use crate::upstream::{target, Project};
+use crate::survey_key::SurveyKey;
+use crate::upstream::{target, Project, Redcap};
 
+/// A configured survey and the project its instrument lives in, resolved at start-up.
+pub struct Survey {
+    pub config: SurveyConfig,
+    project: Arc<Project>,
+}
+
+/// Every configured survey, by key and in the order of the file.
 pub struct Resumer {
-    surveys: Vec<SurveyConfig>,
-    projects: HashMap<String, Arc<Project>>,
+    surveys: Vec<Survey>,
+    by_key: HashMap<SurveyKey, usize>,
 }
 
 impl Resumer {
-    pub fn new(surveys: Vec<SurveyConfig>, projects: HashMap<String, Arc<Project>>) -> Self {
-        Self { surveys, projects }
+    /// Each survey holds its project from `redcap` (built from the same `config`).
+    pub fn new(config: &Config, redcap: &Redcap) -> Self {
+        let surveys: Vec<Survey> = config
+            .surveys
+            .iter()
+            .map(|s| Survey {
+                config: s.clone(),
+                project: redcap.project(s.project).clone(),
+            })
+            .collect();
+        let by_key = surveys
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.config.key.clone(), i))
+            .collect();
+        Self { surveys, by_key }
     }
 
-    pub fn projects(&self) -> impl Iterator<Item = &Arc<Project>> {
-        self.projects.values()
+    /// The survey configured under `key`.
+    pub fn survey(&self, key: &SurveyKey) -> Option<&Survey> {
+        self.by_key.get(key).map(|&i| &self.surveys[i])
     }
 
-    pub fn project(&self, name: &str) -> Option<&Arc<Project>> {
-        self.projects.get(name)
-    }
-
-    pub fn survey(&self, key: &str) -> Option<&SurveyConfig> {
-        self.surveys.iter().find(|s| s.key.as_str() == key)
-    }
-
-    /// One survey, by its configured key.
-    pub async fn answer(&self, record: &RecordId, key: &str) -> Result<SurveyAnswer, Failure> {
-        let survey = self.survey(key).ok_or(Failure::UnknownSurvey)?;
-        self.answer_for(record, survey).await
+    /// One survey's answer for this participant.
+    pub async fn answer(
+        &self,
+        record: &RecordId,
+        survey: &Survey,
+    ) -> Result<SurveyAnswer, Failure> {
+        survey.answer(record).await
     }
 
     /// Every configured survey this participant can see. A survey that does not apply to them
@@ -45,29 +63,26 @@ impl Resumer {
     /// misconfigured is left out and logged; an outage fails the whole list so the participant
     /// is told to try again rather than shown a list with holes.
     pub async fn list(&self, record: &RecordId) -> Result<SurveyList, Failure> {
-        let answers = join_all(self.surveys.iter().map(|s| self.answer_for(record, s))).await;
+        let answers = join_all(self.surveys.iter().map(|s| s.answer(record))).await;
         let mut surveys = Vec::new();
         for (survey, answer) in self.surveys.iter().zip(answers) {
             match answer {
                 Ok(a) => surveys.push(a),
                 Err(Failure::RecordNotFound | Failure::ResumeNotAvailable(_)) => {}
                 Err(Failure::UpstreamMisconfigured(cause)) => {
-                    tracing::error!(survey = %survey.key, cause = %cause, "survey left out of the list");
+                    tracing::error!(survey = %survey.config.key, cause = %cause, "survey left out of the list");
                 }
                 Err(other) => return Err(other),
             }
         }
         Ok(SurveyList { surveys })
     }
+}
 
-    async fn answer_for(
-        &self,
-        record: &RecordId,
-        survey: &SurveyConfig,
-    ) -> Result<SurveyAnswer, Failure> {
-        let project = self.projects.get(&survey.project).ok_or_else(|| {
-            Failure::Internal(format!("survey {} names a missing project", survey.key))
-        })?;
+impl Survey {
+    async fn answer(&self, record: &RecordId) -> Result<SurveyAnswer, Failure> {
+        let survey = &self.config;
+        let project = &self.project;
         let target = target(record, survey);
         let status = if survey.status {
             match project.status(&target).await {

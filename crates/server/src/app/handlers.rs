@@ -1,0 +1,89 @@
+//! The API's handlers: one survey, the list, and readiness.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use redcap_client::RecordId;
+
+use super::extract::{AskedSurvey, ClientIp, Participant};
+use super::state::AppState;
+use crate::audit::Audited;
+use crate::error::Failure;
+
+/// `GET {base}/surveys/{key}`: where this participant stands with one survey.
+pub(super) async fn one_survey(
+    State(state): State<Arc<AppState>>,
+    ClientIp(ip): ClientIp,
+    participant: Result<Participant, Failure>,
+    asked: AskedSurvey,
+) -> Response {
+    let work = {
+        let state = state.clone();
+        move |record: RecordId| async move {
+            let key = asked.key.ok_or(Failure::UnknownSurvey)?;
+            let survey = state.resumer.survey(&key).ok_or(Failure::UnknownSurvey)?;
+            state
+                .within_deadline(state.resumer.answer(&record, survey))
+                .await
+        }
+    };
+    answer(&state, ip, &asked.label, participant, work).await
+}
+
+/// `GET {base}/surveys`: every survey this participant can see.
+pub(super) async fn list_surveys(
+    State(state): State<Arc<AppState>>,
+    ClientIp(ip): ClientIp,
+    participant: Result<Participant, Failure>,
+) -> Response {
+    let work = {
+        let state = state.clone();
+        move |record: RecordId| async move { state.within_deadline(state.resumer.list(&record)).await }
+    };
+    answer(&state, ip, "*", participant, work).await
+}
+
+/// The shape both API handlers share: the participant, the work, the audit lines (written
+/// before the answer leaves), then the answer. When a line was lost and the log is
+/// fail-closed, no code leaves.
+async fn answer<T, F>(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    asked: &str,
+    participant: Result<Participant, Failure>,
+    work: impl FnOnce(RecordId) -> F,
+) -> Response
+where
+    T: serde::Serialize + Audited,
+    F: Future<Output = Result<T, Failure>>,
+{
+    let (record, result) = match participant {
+        Ok(Participant(record)) => (Some(record.clone()), work(record).await),
+        Err(failure) => (None, Err(failure)),
+    };
+    let audited = state.audit.as_ref().map_or(Ok(()), |audit| {
+        audit.answer(asked, record.as_ref(), &result, ip)
+    });
+    match result {
+        Ok(_) if audited.is_err() => {
+            Failure::Internal("audit log not writable (fail_closed)".into()).into_response()
+        }
+        Ok(answer) => Json(answer).into_response(),
+        Err(failure) => failure.into_response(),
+    }
+}
+
+/// `GET /readyz`: 200 when every configured REDCap answers (asked at most every 10 s), else 503.
+pub(super) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    let ready = state.ready().await;
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(serde_json::json!({ "ready": ready }))).into_response()
+}

@@ -1,0 +1,63 @@
+//! The assembled HTTP application: `app(state)` builds every route and layer.
+//!
+//! [`state`] holds what requests need, [`extract`] what a handler takes from a request,
+//! [`handlers`] answers, [`layers`] what wraps them.
+
+use std::sync::Arc;
+
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use axum::Router;
+use tower::ServiceBuilder;
+
+use crate::error::Failure;
+use crate::guard::{cross_site_guard, OriginPolicy};
+
+pub mod extract;
+mod handlers;
+pub mod layers;
+mod state;
+
+pub use state::AppState;
+
+/// The strict policy the embedding page is served with (and that the widget must work under).
+pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
+
+/// Builds the router: the API under the base path, health checks, and the widget files.
+pub fn app(state: Arc<AppState>) -> Router {
+    let policy = Arc::new(OriginPolicy {
+        allowed: state.config.allowed_origins.clone(),
+    });
+    let api = Router::new()
+        .route("/surveys", get(handlers::list_surveys))
+        .route("/surveys/{key}", get(handlers::one_survey))
+        .fallback(|| async { Failure::UnknownSurvey })
+        .layer(from_fn_with_state(policy, cross_site_guard))
+        .layer(from_fn(layers::api_headers));
+
+    let mut router = Router::new()
+        .nest(&state.config.base_path, api)
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(handlers::readyz));
+    if let Some(dir) = &state.config.public_dir {
+        let files = tower_http::services::ServeDir::new(dir).append_index_html_on_directories(true);
+        router = router
+            .fallback_service(files)
+            .layer(from_fn(layers::strict_csp_on_pages));
+    }
+    router
+        .layer(
+            ServiceBuilder::new()
+                .layer(from_fn(layers::log_requests))
+                .layer(from_fn(layers::security_headers))
+                .layer(axum::error_handling::HandleErrorLayer::new(
+                    layers::overloaded,
+                ))
+                .load_shed()
+                .concurrency_limit(state.config.limits.max_concurrent_requests)
+                .timeout(state.config.limits.request_timeout)
+                .layer(from_fn(layers::limit_request_size)),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(layers::MAX_BODY))
+        .with_state(state)
+}

@@ -1,0 +1,108 @@
+//! `AppState`: everything a request needs, built once from the configuration.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::audit::AuditLog;
+use crate::config::Config;
+use crate::error::Failure;
+use crate::limits::RequestLimits;
+use crate::participant::Authenticator;
+use crate::resume::Resumer;
+use crate::upstream::Redcap;
+
+/// How long `/readyz`'s answer is reused before REDCap is asked again.
+const READY_TTL: Duration = Duration::from_secs(10);
+/// What a participant is told to wait when REDCap was too slow.
+const SLOW_RETRY: Duration = Duration::from_secs(30);
+
+/// Everything a request needs, built once from the configuration.
+pub struct AppState {
+    pub config: Arc<Config>,
+    /// Every REDCap server and project.
+    pub redcap: Redcap,
+    /// The surveys, each holding its project.
+    pub resumer: Resumer,
+    pub auth: Authenticator,
+    pub limits: RequestLimits,
+    pub audit: Option<AuditLog>,
+    /// The longest a whole answer may take: the slowest configured REDCap's timeout.
+    deadline: Duration,
+    ready: Mutex<Option<(Instant, bool)>>,
+}
+
+impl AppState {
+    /// Builds the REDCap servers, surveys, authenticator, limits and audit log; the error
+    /// says which part could not be built (a ticket key, the audit file).
+    pub fn new(config: Config) -> Result<Arc<Self>, String> {
+        let redcap = Redcap::build(&config)?;
+        let resumer = Resumer::new(&config, &redcap);
+        let auth = Authenticator::new(&config.auth, &redcap)?;
+        let limits = RequestLimits::new(
+            config.limits.per_participant_per_minute,
+            config.limits.per_ip_per_minute,
+        );
+        let audit = match &config.audit {
+            Some(a) => Some(AuditLog::open(&a.path, a.fail_closed).map_err(|e| {
+                format!(
+                    "audit.path: cannot open {} for appending: {e}",
+                    a.path.display()
+                )
+            })?),
+            None => None,
+        };
+        let deadline = config
+            .projects
+            .iter()
+            .map(|p| p.timeout)
+            .max()
+            .unwrap_or(Duration::from_secs(8));
+        Ok(Arc::new(Self {
+            config: Arc::new(config),
+            redcap,
+            resumer,
+            auth,
+            limits,
+            audit,
+            deadline,
+            ready: Mutex::new(None),
+        }))
+    }
+
+    /// Forgets idle rate-limit keys; the server calls this every minute.
+    pub fn housekeeping(&self) {
+        self.limits.per_participant.forget_idle();
+        self.limits.per_ip.forget_idle();
+    }
+
+    /// `work`, or "REDCap did not answer in time" once the deadline passes.
+    pub async fn within_deadline<T>(
+        &self,
+        work: impl Future<Output = Result<T, Failure>>,
+    ) -> Result<T, Failure> {
+        tokio::time::timeout(self.deadline, work)
+            .await
+            .unwrap_or_else(|_| {
+                Err(Failure::UpstreamUnavailable {
+                    cause: "REDCap did not answer in time".into(),
+                    retry_after: SLOW_RETRY,
+                })
+            })
+    }
+
+    /// Whether every configured REDCap server answers (asked at most every 10 s).
+    pub async fn ready(&self) -> bool {
+        let cached = *self.ready.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, ready)) = cached {
+            if at.elapsed() < READY_TTL {
+                return ready;
+            }
+        }
+        let ready = self.redcap.ready().await;
+        *self.ready.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), ready));
+        ready
+    }
+}

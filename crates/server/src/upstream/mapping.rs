@@ -1,0 +1,147 @@
+//! What one REDCap error means: for the participant (a contract [`Failure`]) and for the
+//! health of the REDCap server (what the breaker records). Pure: no state, no logging.
+//!
+//! The table answers two questions per error. *Did REDCap answer?* A ban, an outage, a
+//! timeout or an answer that is not REDCap's are failures of the server; everything else is
+//! an answer (even "no such record"). *Whose is the fault, and does it last?* The
+//! participant's record (record not found), the survey's set-up (not a survey, Save & Return
+//! Later off: the survey cannot be resumed here), the configuration (token, rights,
+//! instrument, event: the operator must fix it), or a passing outage (try again later).
+
+use std::time::Duration;
+
+use redcap_client::RedcapError;
+
+use crate::error::Failure;
+
+/// What a participant is told to wait after an outage.
+pub const OUTAGE_RETRY: Duration = Duration::from_secs(30);
+
+/// What one REDCap reply says about the server, for its breaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    /// REDCap answered (with data, or with an error that is not an outage).
+    Answered,
+    /// REDCap did not answer usefully: timeout, refused connection, 5xx, garbage, throttling.
+    Failed,
+    /// REDCap banned this server's IP address (429 with its ban wording).
+    Banned,
+}
+
+/// The breaker's bookkeeping and the participant's failure for `error`, from `project` on a
+/// server that pauses `ban_pause` after a ban (the participant is told to wait that long).
+pub fn map_error(error: &RedcapError, project: &str, ban_pause: Duration) -> (Health, Failure) {
+    let outage = |cause: String| Failure::UpstreamUnavailable {
+        cause,
+        retry_after: OUTAGE_RETRY,
+    };
+    match error {
+        RedcapError::Banned => (
+            Health::Banned,
+            Failure::UpstreamUnavailable {
+                cause: "REDCap banned this server's IP".into(),
+                retry_after: ban_pause,
+            },
+        ),
+        RedcapError::Unavailable { .. }
+        | RedcapError::Timeout
+        | RedcapError::RateLimited
+        | RedcapError::Unexpected { .. } => (
+            Health::Failed,
+            outage(format!("project {project}: {error}")),
+        ),
+        RedcapError::RecordNotFound => (Health::Answered, Failure::RecordNotFound),
+        RedcapError::NotASurvey | RedcapError::SaveAndReturnDisabled => (
+            Health::Answered,
+            Failure::ResumeNotAvailable(error.to_string()),
+        ),
+        RedcapError::InvalidAnswer(_) => (
+            Health::Failed,
+            Failure::UpstreamMisconfigured(format!(
+                "project {project}: REDCap's answer was refused: {error}"
+            )),
+        ),
+        other => (
+            Health::Answered,
+            Failure::UpstreamMisconfigured(format!(
+                "project {project}: {other} — {}",
+                other.hint()
+            )),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redcap_resume_contract::ErrorCode;
+
+    #[test]
+    fn the_table() {
+        let pause = Duration::from_secs(600);
+        let cases = [
+            (
+                RedcapError::Banned,
+                Health::Banned,
+                ErrorCode::UpstreamUnavailable,
+            ),
+            (
+                RedcapError::Timeout,
+                Health::Failed,
+                ErrorCode::UpstreamUnavailable,
+            ),
+            (
+                RedcapError::RateLimited,
+                Health::Failed,
+                ErrorCode::UpstreamUnavailable,
+            ),
+            (
+                RedcapError::RecordNotFound,
+                Health::Answered,
+                ErrorCode::RecordNotFound,
+            ),
+            (
+                RedcapError::NotASurvey,
+                Health::Answered,
+                ErrorCode::ResumeNotAvailable,
+            ),
+            (
+                RedcapError::SaveAndReturnDisabled,
+                Health::Answered,
+                ErrorCode::ResumeNotAvailable,
+            ),
+            (
+                RedcapError::InvalidToken,
+                Health::Answered,
+                ErrorCode::UpstreamMisconfigured,
+            ),
+            (
+                RedcapError::MissingSurveyRights,
+                Health::Answered,
+                ErrorCode::UpstreamMisconfigured,
+            ),
+            (
+                RedcapError::InvalidEvent,
+                Health::Answered,
+                ErrorCode::UpstreamMisconfigured,
+            ),
+        ];
+        for (error, health, code) in cases {
+            let (h, failure) = map_error(&error, "default", pause);
+            assert_eq!((h, failure.code()), (health, code), "{error:?}");
+        }
+    }
+
+    #[test]
+    fn a_ban_asks_to_wait_the_ban_pause_and_an_outage_thirty_seconds() {
+        let pause = Duration::from_secs(900);
+        let (_, ban) = map_error(&RedcapError::Banned, "p", pause);
+        let (_, outage) = map_error(&RedcapError::Timeout, "p", pause);
+        assert!(
+            matches!(ban, Failure::UpstreamUnavailable { retry_after, .. } if retry_after == pause)
+        );
+        assert!(
+            matches!(outage, Failure::UpstreamUnavailable { retry_after, .. } if retry_after == OUTAGE_RETRY)
+        );
+    }
+}

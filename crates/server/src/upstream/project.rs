@@ -1,0 +1,170 @@
+//! One REDCap project (one token) with its caches.
+//!
+//! Survey links and return codes are cached per response; concurrent requests for the same
+//! response share one REDCap call. Answers that will not change soon (record missing, not a
+//! survey) are remembered briefly too, so a page that keeps asking cannot flood REDCap.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use moka::future::Cache;
+use redcap_client::{
+    Client, FieldName, LookupValue, RecordId, ResponseStatus, ReturnCode, SurveyLink, SurveyTarget,
+};
+
+use super::server::Gate;
+use crate::config::ProjectConfig;
+use crate::error::Failure;
+
+/// How long a refusal that will not change soon is remembered.
+const REFUSAL_TTL: Duration = Duration::from_secs(60);
+/// How long a survey's completion status is believed.
+const STATUS_TTL: Duration = Duration::from_secs(30);
+const CACHE_CAPACITY: u64 = 100_000;
+
+/// A survey link and its return code, as REDCap gave them.
+#[derive(Clone)]
+pub struct Resumable {
+    pub link: SurveyLink,
+    pub code: ReturnCode,
+}
+
+/// One REDCap project (one token), with its caches; every call passes its server's gate.
+pub struct Project {
+    pub name: String,
+    client: Client,
+    gate: Arc<Gate>,
+    resumables: Cache<SurveyTarget, Resumable>,
+    links: Cache<SurveyTarget, SurveyLink>,
+    statuses: Cache<SurveyTarget, ResponseStatus>,
+    refusals: Cache<SurveyTarget, Failure>,
+    lookups: Cache<(FieldName, LookupValue), RecordId>,
+}
+
+fn cache<K, V>(ttl: Duration) -> Cache<K, V>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    Cache::builder()
+        .max_capacity(CACHE_CAPACITY)
+        .time_to_live(ttl)
+        .build()
+}
+
+impl Project {
+    pub(super) fn new(config: &ProjectConfig, client: Client, gate: Arc<Gate>) -> Self {
+        Self {
+            name: config.name.clone(),
+            client,
+            gate,
+            resumables: cache(config.cache_ttl),
+            links: cache(config.cache_ttl),
+            statuses: cache(STATUS_TTL.min(config.cache_ttl)),
+            refusals: cache(REFUSAL_TTL),
+            lookups: cache(config.cache_ttl),
+        }
+    }
+
+    /// The survey link and return code of one response: cached, coalesced, budgeted.
+    pub async fn resumable(&self, target: &SurveyTarget) -> Result<Resumable, Failure> {
+        self.remembered(&self.resumables, target, async {
+            let (link, code) = tokio::try_join!(
+                self.call(self.client.survey_link(target)),
+                self.call(self.client.survey_return_code(target)),
+            )?;
+            Ok(Resumable { link, code })
+        })
+        .await
+    }
+
+    /// The survey link alone, for a survey not started yet: no return code is created (REDCap
+    /// would create one and write a log entry for nothing).
+    pub async fn survey_link(&self, target: &SurveyTarget) -> Result<SurveyLink, Failure> {
+        if let Some(resumable) = self.resumables.get(target).await {
+            return Ok(resumable.link);
+        }
+        self.remembered(
+            &self.links,
+            target,
+            self.call(self.client.survey_link(target)),
+        )
+        .await
+    }
+
+    /// Where the participant stands with the survey (cached briefly).
+    pub async fn status(&self, target: &SurveyTarget) -> Result<ResponseStatus, Failure> {
+        if let Some(refusal) = self.refusals.get(target).await {
+            return Err(refusal);
+        }
+        // Not remembered as a refusal: an empty export can mean "no data in this event yet".
+        self.statuses
+            .try_get_with_by_ref(target, self.call(self.client.response_status(target)))
+            .await
+            .map_err(|e| (*e).clone())
+    }
+
+    /// The one record whose `field` holds `value` (cached, budgeted).
+    pub async fn find_record(
+        &self,
+        field: &FieldName,
+        value: &LookupValue,
+        record_id_field: &FieldName,
+    ) -> Result<RecordId, Failure> {
+        let key = (field.clone(), value.clone());
+        self.lookups
+            .try_get_with(key, async {
+                let records = self.call(self.client.find_records(field, value, record_id_field)).await?;
+                match records.as_slice() {
+                    [one] => Ok(one.clone()),
+                    [] => Err(Failure::RecordNotFound),
+                    _ => Err(Failure::UpstreamMisconfigured(format!(
+                        "project {}: {} records hold this value in field {}: the lookup field must be unique",
+                        self.name,
+                        records.len(),
+                        field.as_str()
+                    ))),
+                }
+            })
+            .await
+            .map_err(|e| (*e).clone())
+    }
+
+    /// Asks REDCap its version through the budget (for `/readyz`).
+    pub async fn ping(&self) -> Result<String, Failure> {
+        self.call(self.client.version())
+            .await
+            .map(|v| v.to_string())
+    }
+
+    /// A cached answer about `target`, or a refusal remembered from a moment ago; otherwise
+    /// `ask` (once, however many requests wait for it), remembering a lasting refusal.
+    async fn remembered<T: Clone + Send + Sync + 'static>(
+        &self,
+        cache: &Cache<SurveyTarget, T>,
+        target: &SurveyTarget,
+        ask: impl Future<Output = Result<T, Failure>>,
+    ) -> Result<T, Failure> {
+        if let Some(refusal) = self.refusals.get(target).await {
+            return Err(refusal);
+        }
+        let result = cache
+            .try_get_with_by_ref(target, ask)
+            .await
+            .map_err(|e| (*e).clone());
+        if let Err(failure) = &result {
+            if failure.lasts() {
+                self.refusals.insert(target.clone(), failure.clone()).await;
+            }
+        }
+        result
+    }
+
+    async fn call<T>(
+        &self,
+        request: impl Future<Output = Result<T, redcap_client::RedcapError>>,
+    ) -> Result<T, Failure> {
+        self.gate.call(&self.name, request).await
+    }
+}
