@@ -476,8 +476,9 @@ async fn readiness_fails_when_redcap_is_down() {
 #[tokio::test]
 async fn longitudinal_record_without_data_in_the_event_is_not_started() {
     let h = Harness::start().await;
-    assert!(h.sim.add_record(seed::COHORT_PROJECT, "2001"));
-    let a = h.as_participant("2001", "/surveys/month3").await;
+    // A new record (arm 1); the seed's 2001 is in arm 2, where month_3_arm_1 does not exist.
+    assert!(h.sim.add_record(seed::COHORT_PROJECT, "2050"));
+    let a = h.as_participant("2050", "/surveys/month3").await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.json()["status"], "not_started");
     let missing = h
