@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use redcap_resume::config::{Config, TicketKey};
+use redcap_resume::config::{AuthMode, Config, TicketKey};
 use redcap_resume::ticket::{TicketIssuer, TicketVerifier};
 
 const SECRET: &str = "portal-example-secret-portal-example-secret";
@@ -90,11 +90,10 @@ fn server_verifier(dir: &Path, secret: &Path) -> TicketVerifier {
     )
     .unwrap();
     let config = Config::load(&config).expect("the configuration loads");
-    TicketVerifier::new(
-        config.auth.ticket_key.as_ref().unwrap(),
-        Duration::from_secs(30),
-    )
-    .unwrap()
+    let AuthMode::Ticket(ticket) = &config.auth.mode else {
+        panic!("ticket mode is the default");
+    };
+    TicketVerifier::new(&ticket.key, Duration::from_secs(30)).unwrap()
 }
 
 /// Runs a portal example with `REDCAP_RESUME_TICKET_SECRET_FILE`: the ticket it prints. Panics
