@@ -9,7 +9,7 @@
 //! | | `1004` | `baseline_survey` in progress (page 1) |
 //! | `cohort` (longitudinal, pid 15, arms 1 and 2) | `1001` | arm 1: `intake` completed; `month_3` in progress (page 2) |
 //! | | `1002` | arm 1: `intake` completed; `month_3` completed |
-//! | | `2001` | arm 2: `intake` in progress (page 1) in `baseline_arm_2` |
+//! | | `3001` | arm 2: `intake` in progress (page 1) in `baseline_arm_2` |
 //! | `registry` (classic, pid 16, record-id field `participant_id`) | `5001` | `symptom_check` (repeating) #1 completed, #2 in progress (page 2) |
 //! | | `5002` | exists, nothing entered |
 //!
@@ -92,7 +92,7 @@ pub const SSO_USERS: [(&str, &str); 4] = [
 /// Exists in no project.
 pub const MISSING_RECORD: &str = "9999";
 /// `cohort`: a record in arm 2.
-pub const RECORD_ARM_2: &str = "2001";
+pub const RECORD_ARM_2: &str = "3001";
 
 /// The project whose record-id field is not `record_id`.
 pub const REGISTRY_PROJECT: &str = "registry";
