@@ -8,15 +8,21 @@
 //! * no error text (`Display`, `Debug`, `hint`) contains the API token, a return code or a
 //!   survey hash placed in the body (compared ignoring case), nor a control character;
 //! * `MissingParameter` names are `[a-z0-9_[]]{1,40}`, excerpts single-line and short;
+//! * the table's shape: REDCap's sentence meanings only for HTTP 200 and 4xx, `InvalidAnswer`
+//!   only for 200, `NotRedcap` only for 401/403/404/405, `Unavailable` only for 5xx; every
+//!   error's `is_retryable` is its transient persistence;
+//! * whole sentences only: any message after an administrator's words (`Offline for
+//!   maintenance: …`), in any of REDCap's envelopes, is never one of REDCap's meanings;
 //! * `SurveyLink`/`SurveyQueueLink` only accept links on the API URL's origin, path
-//!   `…/surveys/`, exactly `s=`/`sq=` + 6–32 alphanumerics; `Debug` hides the hash;
+//!   `…/surveys/`, exactly `s=`/`sq=` + 6–32 alphanumerics; `Debug` hides the hash; a refusal
+//!   (`InvalidAnswer`, or `LinkOnOtherHost` naming the other host) never repeats the query;
 //! * `ReturnCode` only accepts 6–16 ASCII alphanumerics, `Debug` hides them, errors never
 //!   repeat the answer.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use redcap_client::{
-    classify, Event, Instrument, ProjectInfo, RecordId, RedcapError, RedcapVersion, RepeatInstance,
+    classify, Event, FieldName, Instrument, Persistence, ProjectInfo, RecordId, RedcapError, RedcapVersion, RepeatInstance,
     ResponseStatus, ReturnCode, SurveyLink, SurveyQueueLink, SurveyTarget, Url,
 };
 use redcap_resume_fuzz::{assert_no_leak, insert_at, text, Bytes};
@@ -69,6 +75,14 @@ fuzz_target!(|data: &[u8]| {
 
     let body = envelope(flags & 7, &message);
     check_classified(status, &body);
+    for kind in [1, 2, 3] {
+        let notice = envelope(kind, &format!("Offline for maintenance: {message}"));
+        let e = classify(status, &notice);
+        assert!(
+            !is_sentence_meaning(&e),
+            "an administrator's text was read as REDCap's sentence: {notice:?} → {e:?}"
+        );
+    }
     if flags & 7 != 0 {
         // The bare message, too (no envelope at all).
         check_classified(status, &message);
@@ -85,7 +99,8 @@ fuzz_target!(|data: &[u8]| {
         let _ = format!("{info:?}");
     }
     let target = target(selector);
-    match ResponseStatus::from_record_export(&message, &target) {
+    let record_id_field = FieldName::parse(["record_id", "participant_id"][usize::from(selector & 1)]).expect("fixed name");
+    match ResponseStatus::from_record_export(&message, &target, &record_id_field) {
         Ok(_) | Err(RedcapError::RecordNotFound | RedcapError::EventMissing | RedcapError::InvalidAnswer(_)) => {}
         Err(other) => panic!("record export gave an unexpected error kind: {other:?}"),
     }
@@ -125,9 +140,16 @@ fn check_classified(status: u16, body: &str) {
                 && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '[' | ']')),
             "parameter name not reduced: {name:?}"
         ),
-        RedcapError::Unexpected { status: s, excerpt } => {
+        RedcapError::Unexpected { status: s, excerpt } | RedcapError::NotRedcap { status: s, excerpt } => {
             assert_eq!(*s, status);
             check_excerpt(excerpt);
+            if matches!(e, RedcapError::NotRedcap { .. }) {
+                assert!(matches!(status, 401 | 403 | 404 | 405), "NotRedcap for HTTP {status}");
+            }
+        }
+        RedcapError::InvalidAnswer(reason) => {
+            assert_eq!(status, 200, "InvalidAnswer (not an answer) for HTTP {status}");
+            assert!(!reason.chars().any(char::is_control), "control character: {reason:?}");
         }
         RedcapError::Unavailable { status: s, detail } => {
             assert_eq!(*s, Some(status));
@@ -138,12 +160,38 @@ fn check_classified(status: u16, body: &str) {
             assert_eq!(*s, status);
             assert!((300..=399).contains(&status), "Redirected for HTTP {status}");
         }
-        RedcapError::Timeout | RedcapError::InvalidAnswer(_) => {
+        RedcapError::Timeout | RedcapError::LinkOnOtherHost { .. } => {
             panic!("classify cannot know about a timeout or a success answer: {e:?}")
         }
+        e if is_sentence_meaning(e) => assert!(
+            status == 200 || (400..=499).contains(&status),
+            "REDCap's sentence read at HTTP {status}: {e:?}"
+        ),
         _ => {}
     }
-    let _ = (e.fault(), e.is_retryable());
+    assert_eq!(e.is_retryable(), e.persistence() == Persistence::Transient);
+    let _ = (e.fault(), e.scope());
+}
+
+/// Meanings that only one of REDCap's own sentences may give.
+fn is_sentence_meaning(e: &RedcapError) -> bool {
+    matches!(
+        e,
+        RedcapError::InvalidToken
+            | RedcapError::MissingSurveyRights
+            | RedcapError::MissingExportRights
+            | RedcapError::RecordNotFound
+            | RedcapError::NotAvailableForRecord
+            | RedcapError::MissingParameter(_)
+            | RedcapError::InvalidInstrument
+            | RedcapError::UnknownField
+            | RedcapError::NotASurvey
+            | RedcapError::SaveAndReturnDisabled
+            | RedcapError::EventMissing
+            | RedcapError::InvalidEvent
+            | RedcapError::InstrumentNotInEvent
+            | RedcapError::Banned
+    )
 }
 
 fn check_excerpt(excerpt: &str) {
@@ -179,7 +227,7 @@ fn check_survey_link(answer: &str, api: &Url) {
                 }
                 assert!(!debug.contains(&format!("{param}={hash}")), "Debug shows the hash: {debug}");
             }
-            Err(RedcapError::InvalidAnswer(reason)) => {
+            Err(RedcapError::InvalidAnswer(reason) | RedcapError::LinkOnOtherHost { base: reason }) => {
                 if let Some(q) = &query_shown {
                     assert!(!reason.contains(q.as_str()), "reason repeats the link's query: {reason}");
                 }

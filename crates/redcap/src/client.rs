@@ -1,103 +1,47 @@
-//! The HTTP client.
+//! The HTTP client: one form-encoded `POST` per call, the answer read and classified.
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderValue, ACCEPT, LOCATION};
 use url::Url;
 
-use crate::answers::{
-    ProjectInfo, RedcapVersion, ResponseStatus, ReturnCode, SurveyLink, SurveyQueueLink,
-};
-use crate::classify::{classify, looks_like_error};
+use crate::classify::{classify, is_answer};
+use crate::config::{BuildError, ClientConfig};
 use crate::error::RedcapError;
-use crate::names::{RecordId, SurveyTarget};
+use crate::lookup::FieldName;
 use crate::redact::excerpt;
 use crate::token::ApiToken;
 
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("redcap-client/", env!("CARGO_PKG_VERSION"));
 
-/// The largest answer read; REDCap's answers to the calls of this client are far smaller.
+/// The largest answer read; REDCap's answers to the calls of this client are far smaller
+/// (except the metadata: see [`Content::max_answer_bytes`]).
 const MAX_ANSWER_BYTES: usize = 1 << 20;
-
-/// Where REDCap is and how to talk to it.
-///
-/// ```
-/// use redcap_client::{ApiToken, ClientConfig};
-/// use std::time::Duration;
-///
-/// let config = ClientConfig {
-///     api_url: "https://redcap.example.edu/api/".parse().unwrap(),
-///     token: ApiToken::parse("0123456789ABCDEF0123456789ABCDEF").unwrap(),
-///     timeout: Duration::from_secs(8),
-/// };
-/// assert!(!format!("{config:?}").contains("0123456789ABCDEF"));
-/// ```
-#[derive(Clone, Debug)]
-pub struct ClientConfig {
-    /// The API endpoint, e.g. `https://redcap.example.edu/api/` or `https://host/redcap/api/`.
-    /// Use the final URL: redirects are not followed.
-    pub api_url: Url,
-    /// The project's API token.
-    pub token: ApiToken,
-    /// The longest a call may take, connecting and reading the answer included.
-    pub timeout: Duration,
-}
-
-impl ClientConfig {
-    /// The timeout of [`ClientConfig::new`].
-    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-
-    /// A configuration with [`ClientConfig::DEFAULT_TIMEOUT`].
-    pub fn new(api_url: Url, token: ApiToken) -> Self {
-        Self {
-            api_url,
-            token,
-            timeout: Self::DEFAULT_TIMEOUT,
-        }
-    }
-}
-
-/// Why a [`Client`] could not be built.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// Only `http` and `https` URLs are accepted.
-    #[error("the REDCap API URL must use https (or http)")]
-    UnsupportedScheme,
-    /// The URL has no host.
-    #[error("the REDCap API URL has no host")]
-    NoHost,
-    /// Credentials in the URL would end up in logs.
-    #[error("the REDCap API URL must not contain a user name or password")]
-    Credentials,
-    /// REDCap's API takes everything in the POST body.
-    #[error("the REDCap API URL must not have a query or a fragment")]
-    QueryOrFragment,
-    /// A zero timeout would fail every call.
-    #[error("the timeout must be more than zero")]
-    ZeroTimeout,
-    /// The HTTP stack refused the configuration.
-    #[error("the HTTP client could not be built: {0}")]
-    Http(String),
-}
 
 /// A REDCap API client for one project (one token).
 ///
-/// Cheap to clone (clones share the connection pool). Every call is one form-encoded `POST` to
-/// the API URL, built from a fixed list of fields — `token`, `content`, `format=json`,
-/// `returnFormat=json`, and, as the method needs them, `record`, `instrument`, `event`,
-/// `repeat_instance` (the record export for [`Client::response_status`] uses `type`,
-/// `records[0]`, `fields[0]`, `events[0]` and `exportSurveyFields`) — whose values come from
-/// validated types only. Redirects are not followed. Each call logs, at `debug` level, the
-/// `content`, the HTTP status and the elapsed time; never the token, a code or a link.
+/// Cheap to clone (clones share the connection pool and the learnt record-id field). Every
+/// call is one form-encoded `POST` to the API URL, built from a fixed list of fields —
+/// `token`, `content`, `format=json`, `returnFormat=json`, and, as the method needs them,
+/// `record`, `instrument`, `event`, `repeat_instance` (the record export for
+/// [`Client::response_status`] uses `type`, `records[0]`, `fields[0]`, `fields[1]`,
+/// `events[0]` and `exportSurveyFields`) — whose values come from validated types only.
+/// Redirects are not followed. Each call logs, at `debug` level, the `content`, the HTTP
+/// status and the elapsed time; never the token, a code or a link.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     api_url: Url,
     token: ApiToken,
     timeout: Duration,
+    pub(crate) survey_base_url: Option<Url>,
+    /// The record-id field: set from the configuration, or learnt once from REDCap.
+    pub(crate) record_id_field: Arc<OnceLock<FieldName>>,
+    /// Whether `record_id_field` came from the configuration (then REDCap never confirmed it).
+    pub(crate) record_id_field_configured: bool,
 }
 
 impl fmt::Debug for Client {
@@ -106,15 +50,21 @@ impl fmt::Debug for Client {
             .field("api_url", &self.api_url.as_str())
             .field("token", &self.token)
             .field("timeout", &self.timeout)
+            .field(
+                "survey_base_url",
+                &self.survey_base_url.as_ref().map(Url::as_str),
+            )
+            .field("record_id_field", &self.record_id_field.get())
             .finish()
     }
 }
 
 /// The `content` values this client sends.
 #[derive(Debug, Clone, Copy)]
-enum Content {
+pub(crate) enum Content {
     Version,
     Project,
+    Metadata,
     SurveyLink,
     SurveyReturnCode,
     SurveyQueueLink,
@@ -126,39 +76,37 @@ impl Content {
         match self {
             Self::Version => "version",
             Self::Project => "project",
+            Self::Metadata => "metadata",
             Self::SurveyLink => "surveyLink",
             Self::SurveyReturnCode => "surveyReturnCode",
             Self::SurveyQueueLink => "surveyQueueLink",
             Self::Record => "record",
         }
     }
+
+    /// The largest answer read: 1 MiB, but 16 MiB for the metadata (a data dictionary of
+    /// thousands of fields, asked for once per project).
+    fn max_answer_bytes(self) -> usize {
+        match self {
+            Self::Metadata => 16 * MAX_ANSWER_BYTES,
+            _ => MAX_ANSWER_BYTES,
+        }
+    }
 }
 
 impl Client {
     /// Builds a client (rustls, the configured timeout, no redirects, `User-Agent:
-    /// redcap-client/…`). Checks the API URL: http(s), a host, no credentials, no query or
-    /// fragment.
+    /// redcap-client/…`). Checks the API URL — http(s), a host, no credentials, no query or
+    /// fragment — and the survey base URL the same way (it must also end in `/`).
     pub fn new(config: ClientConfig) -> Result<Self, BuildError> {
+        config.check()?;
         let ClientConfig {
             api_url,
             token,
             timeout,
+            survey_base_url,
+            record_id_field,
         } = config;
-        if !matches!(api_url.scheme(), "https" | "http") {
-            return Err(BuildError::UnsupportedScheme);
-        }
-        if api_url.host_str().is_none_or(str::is_empty) {
-            return Err(BuildError::NoHost);
-        }
-        if !api_url.username().is_empty() || api_url.password().is_some() {
-            return Err(BuildError::Credentials);
-        }
-        if api_url.query().is_some() || api_url.fragment().is_some() {
-            return Err(BuildError::QueryOrFragment);
-        }
-        if timeout.is_zero() {
-            return Err(BuildError::ZeroTimeout);
-        }
         let http = reqwest::Client::builder()
             .use_rustls_tls()
             .user_agent(USER_AGENT)
@@ -168,11 +116,19 @@ impl Client {
             .referer(false)
             .build()
             .map_err(|e| BuildError::Http(excerpt(&e.to_string())))?;
+        let record_id_field_configured = record_id_field.is_some();
+        let learnt = OnceLock::new();
+        if let Some(field) = record_id_field {
+            let _ = learnt.set(field);
+        }
         Ok(Self {
             http,
             api_url,
             token,
             timeout,
+            survey_base_url,
+            record_id_field: Arc::new(learnt),
+            record_id_field_configured,
         })
     }
 
@@ -181,170 +137,18 @@ impl Client {
         &self.api_url
     }
 
+    /// The configured survey base URL, if any.
+    pub fn survey_base_url(&self) -> Option<&Url> {
+        self.survey_base_url.as_ref()
+    }
+
     /// The configured timeout.
     pub fn timeout(&self) -> Duration {
         self.timeout
     }
 
-    /// `content=version`: REDCap's version. Needs only a valid token.
-    ///
-    /// # Errors
-    /// Any [`RedcapError`]; typically [`RedcapError::InvalidToken`], the transport errors
-    /// ([`RedcapError::Unavailable`], [`RedcapError::Timeout`]) and
-    /// [`RedcapError::InvalidAnswer`] for a body that is not a version.
-    pub async fn version(&self) -> Result<RedcapVersion, RedcapError> {
-        let body = self.post(Content::Version, Vec::new()).await?;
-        body.parse()
-    }
-
-    /// `content=project`: the project's title and shape.
-    ///
-    /// # Errors
-    /// As [`Client::version`]; [`RedcapError::InvalidAnswer`] when the body is not REDCap's
-    /// project JSON.
-    pub async fn project_info(&self) -> Result<ProjectInfo, RedcapError> {
-        let body = self.post(Content::Project, Vec::new()).await?;
-        ProjectInfo::from_json(&body)
-    }
-
-    /// `content=surveyLink`: the participant's link to the survey, checked to be on the
-    /// configured REDCap origin, under `/surveys/`, with an `s=` hash.
-    /// Needs the Survey Distribution Tools right.
-    ///
-    /// # Errors
-    /// Besides the transport and token errors: [`RedcapError::MissingSurveyRights`],
-    /// [`RedcapError::RecordNotFound`], [`RedcapError::InvalidInstrument`],
-    /// [`RedcapError::NotASurvey`], [`RedcapError::EventMissing`], [`RedcapError::InvalidEvent`],
-    /// [`RedcapError::InstrumentNotInEvent`], and [`RedcapError::InvalidAnswer`] for a link that
-    /// fails validation.
-    pub async fn survey_link(&self, target: &SurveyTarget) -> Result<SurveyLink, RedcapError> {
-        let body = self
-            .post(Content::SurveyLink, target_fields(target))
-            .await?;
-        SurveyLink::parse(&body, &self.api_url)
-    }
-
-    /// `content=surveyReturnCode`: the participant's return code. REDCap creates the code when
-    /// none exists yet and writes a log entry: cache it. Needs the Survey Distribution Tools
-    /// right and Save & Return Later enabled for the survey.
-    ///
-    /// # Errors
-    /// As [`Client::survey_link`], plus [`RedcapError::SaveAndReturnDisabled`];
-    /// [`RedcapError::InvalidAnswer`] for an answer that does not look like a code.
-    pub async fn survey_return_code(
-        &self,
-        target: &SurveyTarget,
-    ) -> Result<ReturnCode, RedcapError> {
-        let body = self
-            .post(Content::SurveyReturnCode, target_fields(target))
-            .await?;
-        ReturnCode::parse(&body)
-    }
-
-    /// `content=surveyQueueLink`: the participant's survey queue link (the project must use
-    /// the survey queue).
-    ///
-    /// # Errors
-    /// As [`Client::survey_link`].
-    pub async fn survey_queue_link(
-        &self,
-        record: &RecordId,
-    ) -> Result<SurveyQueueLink, RedcapError> {
-        let body = self
-            .post(
-                Content::SurveyQueueLink,
-                vec![("record", record.as_str().to_owned())],
-            )
-            .await?;
-        SurveyQueueLink::parse(&body, &self.api_url)
-    }
-
-    /// Where the participant stands with the survey, from a record export of
-    /// `{instrument}_complete` with the survey fields (see
-    /// [`ResponseStatus::from_record_export`] for how rows are read). Needs API Export rights.
-    ///
-    /// # Errors
-    /// Besides the transport and token errors: [`RedcapError::MissingExportRights`],
-    /// [`RedcapError::RecordNotFound`] (an empty export), [`RedcapError::EventMissing`],
-    /// [`RedcapError::InvalidEvent`], [`RedcapError::InvalidInstrument`] (REDCap does not know
-    /// the field `{instrument}_complete`).
-    pub async fn response_status(
-        &self,
-        target: &SurveyTarget,
-    ) -> Result<ResponseStatus, RedcapError> {
-        let mut fields = vec![
-            ("type", String::from("flat")),
-            ("records[0]", target.record.as_str().to_owned()),
-            ("fields[0]", target.instrument.complete_field()),
-            ("exportSurveyFields", String::from("true")),
-        ];
-        if let Some(event) = &target.event {
-            fields.push(("events[0]", event.as_str().to_owned()));
-        }
-        let body = match self.post(Content::Record, fields).await {
-            // The only field asked for is `{instrument}_complete`: if REDCap does not know it
-            // ("The following values in the parameter "fields" are not valid: …"), it does not
-            // know the instrument.
-            Err(RedcapError::Unexpected {
-                status: 400,
-                excerpt,
-            }) if excerpt.to_lowercase().contains("fields")
-                && excerpt.to_lowercase().contains("not valid") =>
-            {
-                return Err(RedcapError::InvalidInstrument);
-            }
-            other => other?,
-        };
-        ResponseStatus::from_record_export(&body, target)
-    }
-
-    /// The records whose `field` equals `value` (a `filterLogic` export), for example the one
-    /// whose `sso_username` is the user a single sign-on vouches for. `record_id_field` is the
-    /// project's first field (REDCap's default name is `record_id`). Needs API Export rights.
-    ///
-    /// # Errors
-    /// Besides the transport and token errors: [`RedcapError::MissingExportRights`];
-    /// [`RedcapError::InvalidAnswer`] when the rows lack the record id field.
-    pub async fn find_records(
-        &self,
-        field: &crate::FieldName,
-        value: &crate::LookupValue,
-        record_id_field: &crate::FieldName,
-    ) -> Result<Vec<RecordId>, RedcapError> {
-        let fields = vec![
-            ("type", String::from("flat")),
-            ("fields[0]", record_id_field.as_str().to_owned()),
-            ("fields[1]", field.as_str().to_owned()),
-            ("filterLogic", crate::lookup::filter_logic(field, value)),
-        ];
-        let body = self.post(Content::Record, fields).await?;
-        let rows: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(&body)
-            .map_err(|_| {
-                RedcapError::InvalidAnswer("the record export is not a JSON array of rows".into())
-            })?;
-        let mut records: Vec<RecordId> = Vec::new();
-        for row in rows {
-            let id = row
-                .get(record_id_field.as_str())
-                .and_then(|v| v.as_str())
-                .and_then(|v| RecordId::parse(v).ok())
-                .ok_or_else(|| {
-                    RedcapError::InvalidAnswer("a row has no readable record id field".into())
-                })?;
-            if row.get(field.as_str()).and_then(|v| v.as_str()) != Some(value.as_str()) {
-                return Err(RedcapError::InvalidAnswer(
-                    "REDCap returned a row that does not match the filter".into(),
-                ));
-            }
-            if !records.contains(&id) {
-                records.push(id);
-            }
-        }
-        Ok(records)
-    }
-
     /// Sends one call and returns the body of a successful (200, not an error envelope) answer.
-    async fn post(
+    pub(crate) async fn post(
         &self,
         content: Content,
         fields: Vec<(&'static str, String)>,
@@ -364,7 +168,7 @@ impl Client {
             }
         }
         let (status, location, body) = result?;
-        if status == 200 && !looks_like_error(&body) {
+        if is_answer(status, &body) {
             return Ok(body);
         }
         // REDCap does not echo the token; make sure no excerpt could carry it anyway.
@@ -400,25 +204,19 @@ impl Client {
             .send()
             .await
             .map_err(transport_error)?;
+        let limit = content.max_answer_bytes();
         let status = response.status().as_u16();
         let location = response
             .headers()
             .get(LOCATION)
             .and_then(|l| sanitize_location(l, &self.api_url));
-        if response
-            .content_length()
-            .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
-        {
-            return Err(RedcapError::InvalidAnswer(String::from(
-                "the answer is larger than 1 MiB",
-            )));
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large(limit));
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
-            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-                return Err(RedcapError::InvalidAnswer(String::from(
-                    "the answer is larger than 1 MiB",
-                )));
+            if body.len() + chunk.len() > limit {
+                return Err(too_large(limit));
             }
             body.extend_from_slice(&chunk);
         }
@@ -430,19 +228,11 @@ impl Client {
     }
 }
 
-/// The fields of a survey method: record, instrument, and event and repeat instance when set.
-fn target_fields(target: &SurveyTarget) -> Vec<(&'static str, String)> {
-    let mut fields = vec![
-        ("record", target.record.as_str().to_owned()),
-        ("instrument", target.instrument.as_str().to_owned()),
-    ];
-    if let Some(event) = &target.event {
-        fields.push(("event", event.as_str().to_owned()));
-    }
-    if let Some(instance) = target.repeat_instance {
-        fields.push(("repeat_instance", instance.get().to_string()));
-    }
-    fields
+fn too_large(limit: usize) -> RedcapError {
+    RedcapError::InvalidAnswer(format!(
+        "the answer is larger than {} MiB",
+        limit / MAX_ANSWER_BYTES
+    ))
 }
 
 /// A redirect target for the log: resolved against the API URL, without query or fragment.

@@ -1,11 +1,24 @@
-//! The error type: what went wrong talking to REDCap, and whose business it is.
+//! The error type: what an answer of REDCap (or its absence) means, and the three properties
+//! every meaning carries — whose fault, lasting or transient, and how far it reaches.
+//!
+//! | meaning | fault | lasting? | scope |
+//! |---|---|---|---|
+//! | [`RecordNotFound`](RedcapError::RecordNotFound) | participant | lasting | target |
+//! | [`NotAvailableForRecord`](RedcapError::NotAvailableForRecord) | participant | lasting | target |
+//! | [`InvalidInstrument`](RedcapError::InvalidInstrument), [`UnknownField`](RedcapError::UnknownField), [`NotASurvey`](RedcapError::NotASurvey), [`SaveAndReturnDisabled`](RedcapError::SaveAndReturnDisabled), [`EventMissing`](RedcapError::EventMissing), [`InvalidEvent`](RedcapError::InvalidEvent), [`InstrumentNotInEvent`](RedcapError::InstrumentNotInEvent) | survey setup | lasting | target |
+//! | [`InvalidToken`](RedcapError::InvalidToken), [`MissingSurveyRights`](RedcapError::MissingSurveyRights), [`MissingExportRights`](RedcapError::MissingExportRights), [`LinkOnOtherHost`](RedcapError::LinkOnOtherHost) | server setup | lasting | project |
+//! | [`MissingParameter`](RedcapError::MissingParameter), [`Redirected`](RedcapError::Redirected), [`NotRedcap`](RedcapError::NotRedcap) | server setup | lasting | REDCap |
+//! | [`Banned`](RedcapError::Banned) | REDCap | lasting (until an administrator lifts it) | REDCap |
+//! | [`RateLimited`](RedcapError::RateLimited), [`Unavailable`](RedcapError::Unavailable), [`Timeout`](RedcapError::Timeout), [`Unexpected`](RedcapError::Unexpected), [`InvalidAnswer`](RedcapError::InvalidAnswer) | REDCap | transient | REDCap |
 
 /// Everything that can go wrong talking to REDCap, classified by what it means rather than by
 /// REDCap's wording (which differs between versions).
 ///
 /// Messages (`Display`) are for logs and operators, not for participants; none of them contains
-/// the token, a return code or a survey link. [`RedcapError::fault`] tells whose business an error
-/// is, [`RedcapError::hint`] what an operator should change.
+/// the token, a return code or a survey link. Three properties say what to do about an error:
+/// [`RedcapError::fault`] (whose business it is), [`RedcapError::persistence`] (will the same
+/// call fail again) and [`RedcapError::scope`] (what else fails with it); [`RedcapError::hint`]
+/// tells an operator what to change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RedcapError {
@@ -19,20 +32,31 @@ pub enum RedcapError {
         "the API user lacks the Survey Distribution Tools (\"Manage Survey Participants\") right"
     )]
     MissingSurveyRights,
-    /// 403 about API Export privileges: needed for the record export behind
-    /// [`Client::response_status`](crate::Client::response_status).
+    /// 403 `You do not have API Export privileges`: needed for the record export behind
+    /// [`Client::response_status`](crate::Client::response_status) and for the metadata.
     #[error("the API user lacks API Export rights")]
     MissingExportRights,
     /// `The record "X" does not exist` (or an empty record export).
     #[error("the record does not exist in the project")]
     RecordNotFound,
-    /// `The parameter 'X' is missing`, for a parameter other than `event`. The name is reduced
-    /// to `[a-z0-9_[]]`.
+    /// 400 `An unknown error occurred`: REDCap produced no link or code for this record and
+    /// survey — for example an event of an arm the record is not in. Retrying does not help;
+    /// it is about this participant and survey, not an outage.
+    #[error(
+        "REDCap has no link or code for this record and survey (\"An unknown error occurred\")"
+    )]
+    NotAvailableForRecord,
+    /// `The parameter 'X' is missing`, for a parameter other than `event`. The name is one of
+    /// REDCap's parameter names, else `unknown`.
     #[error("REDCap says the parameter `{0}` is missing")]
     MissingParameter(String),
     /// `Invalid instrument`: no instrument has that unique name.
     #[error("REDCap does not know the instrument")]
     InvalidInstrument,
+    /// `The following values in the parameter "fields" are not valid`: a field asked for does
+    /// not exist (the instrument's `{instrument}_complete`, or a configured record-id field).
+    #[error("REDCap does not know a field that was asked for (instrument or record-id field)")]
+    UnknownField,
     /// `The instrument "X" has not been enabled as a survey`.
     #[error("the instrument is not enabled as a survey")]
     NotASurvey,
@@ -55,7 +79,7 @@ pub enum RedcapError {
         "REDCap has banned this client's IP address (only a REDCap administrator can lift it)"
     )]
     Banned,
-    /// 429 without ban wording (a proxy or a future REDCap throttling without banning).
+    /// 429 without REDCap's ban sentence (a proxy, or a REDCap throttling without banning).
     #[error("REDCap is rate limiting this client (HTTP 429)")]
     RateLimited,
     /// A 3xx answer. Redirects are not followed (the token must not travel elsewhere); the API
@@ -68,8 +92,17 @@ pub enum RedcapError {
         /// Where it points, without query or fragment, when it said.
         location: Option<String>,
     },
-    /// REDCap could not be reached (connection refused or reset, DNS, TLS), dropped the
-    /// connection, or answered 5xx.
+    /// 401, 403, 404 or 405 with a page, plain text or nothing instead of REDCap's envelope: a
+    /// web server, firewall or proxy in front of REDCap answers the API URL, not REDCap.
+    #[error("the API URL is answered by something that is not REDCap (HTTP {status}: {excerpt})")]
+    NotRedcap {
+        /// The HTTP status.
+        status: u16,
+        /// The page's title or a short, sanitized excerpt.
+        excerpt: String,
+    },
+    /// REDCap could not be reached (connection refused or reset, DNS, TLS — `detail` names
+    /// the cause, e.g. `UnknownIssuer`), dropped the connection, or answered 5xx.
     #[error("REDCap is unavailable{}: {detail}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
     Unavailable {
         /// The HTTP status for a 5xx answer; `None` when there was no answer.
@@ -80,7 +113,9 @@ pub enum RedcapError {
     /// No answer within the configured timeout.
     #[error("REDCap did not answer within the timeout")]
     Timeout,
-    /// An answer this client does not recognise.
+    /// An answer that is none of REDCap's own sentences: an administrator's text while REDCap
+    /// is offline for maintenance (400 in the requested envelope, any words), a wording this
+    /// client does not know, or a status REDCap does not use. Read as a passing outage.
     #[error("unexpected REDCap answer (HTTP {status}): {excerpt}")]
     Unexpected {
         /// The HTTP status.
@@ -88,54 +123,107 @@ pub enum RedcapError {
         /// A short, sanitized excerpt of the message or body, for the log.
         excerpt: String,
     },
-    /// A success answer that failed validation (a survey link on another origin, a code that
-    /// does not look like a code, a body that is not the expected JSON…).
+    /// HTTP 200 with a body that is not an answer of the expected shape: an error page of
+    /// REDCap's (its database unreachable), an empty body, a PHP warning, JSON where a bare
+    /// string was expected, a code that does not look like a code… Read as a passing outage.
     #[error("REDCap's answer failed validation: {0}")]
     InvalidAnswer(String),
+    /// A survey link on a host other than the API's (and not under the configured survey base
+    /// URL): REDCap's survey base URL setting points elsewhere. `base` is the survey base URL
+    /// the link implies (`https://surveys.example.edu/redcap/`): the value for the client's
+    /// `survey_base_url` if that host is REDCap's.
+    #[error("REDCap's survey links are on {base}, not on the API's host: if that is REDCap's survey base URL, set survey_base_url = \"{base}\"")]
+    LinkOnOtherHost {
+        /// The survey base URL of the link (no query): scheme, host, port and path up to
+        /// `surveys/`.
+        base: String,
+    },
 }
 
-/// Whose business an error is; a server maps these to its own error codes.
+/// Whose business an error is: who must act for the call to succeed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Fault {
-    /// The request named something that does not exist: [`RedcapError::RecordNotFound`].
-    Caller,
-    /// REDCap or this client must be configured differently (token, rights, instrument, event,
-    /// survey settings, API URL). Retrying does not help.
-    Config,
-    /// Transient: REDCap is down, slow, or throttling. Retrying later may help — for
-    /// [`RedcapError::Banned`] only after an administrator lifts the ban.
+    /// The participant's situation: the record does not exist, or REDCap has nothing for it
+    /// (an arm the record is not in).
+    Participant,
+    /// The survey's configuration in REDCap or in this client's caller (instrument, event,
+    /// survey and Save & Return Later settings).
+    SurveySetup,
+    /// The server's configuration: the token and its rights, the API URL, the survey base URL,
+    /// what answers in front of REDCap.
+    ServerSetup,
+    /// REDCap itself: down, slow, throttling, banning, offline for maintenance, or answering
+    /// nonsense.
+    Redcap,
+}
+
+/// Whether the same call fails again if repeated without a human changing something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Persistence {
+    /// It will fail the same way until someone changes something (for [`RedcapError::Banned`]:
+    /// until an administrator lifts the ban).
+    Lasting,
+    /// It may succeed later: retry after a pause.
     Transient,
-    /// REDCap answered something unexpected or invalid.
-    Upstream,
+}
+
+/// How far an error reaches: what else is known to fail with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// This call's target (record, survey, event, instance): other targets may succeed.
+    Target,
+    /// Every call with this token (this REDCap project).
+    Project,
+    /// Every call to this REDCap server (its origin), whatever the project.
+    Redcap,
 }
 
 impl RedcapError {
-    /// Whose business this error is.
-    pub fn fault(&self) -> Fault {
+    /// The three properties of this error's meaning, from one table (see the module docs).
+    fn properties(&self) -> (Fault, Persistence, Scope) {
+        use Persistence::{Lasting, Transient};
         use RedcapError::*;
         match self {
-            RecordNotFound => Fault::Caller,
-            InvalidToken
-            | MissingSurveyRights
-            | MissingExportRights
-            | InvalidInstrument
+            RecordNotFound | NotAvailableForRecord => (Fault::Participant, Lasting, Scope::Target),
+            InvalidInstrument
+            | UnknownField
             | NotASurvey
             | SaveAndReturnDisabled
             | EventMissing
             | InvalidEvent
-            | InstrumentNotInEvent
-            | Redirected { .. } => Fault::Config,
-            Banned | RateLimited | Unavailable { .. } | Timeout => Fault::Transient,
-            MissingParameter(_) | Unexpected { .. } | InvalidAnswer(_) => Fault::Upstream,
+            | InstrumentNotInEvent => (Fault::SurveySetup, Lasting, Scope::Target),
+            InvalidToken | MissingSurveyRights | MissingExportRights | LinkOnOtherHost { .. } => {
+                (Fault::ServerSetup, Lasting, Scope::Project)
+            }
+            MissingParameter(_) | Redirected { .. } | NotRedcap { .. } => {
+                (Fault::ServerSetup, Lasting, Scope::Redcap)
+            }
+            Banned => (Fault::Redcap, Lasting, Scope::Redcap),
+            RateLimited | Unavailable { .. } | Timeout | Unexpected { .. } | InvalidAnswer(_) => {
+                (Fault::Redcap, Transient, Scope::Redcap)
+            }
         }
     }
 
-    /// Whether the same request may succeed if sent again later without any change by a human.
+    /// Whose business this error is.
+    pub fn fault(&self) -> Fault {
+        self.properties().0
+    }
+
+    /// Whether the same call fails again until someone acts.
+    pub fn persistence(&self) -> Persistence {
+        self.properties().1
+    }
+
+    /// What else fails with it: this target, this project, or this REDCap.
+    pub fn scope(&self) -> Scope {
+        self.properties().2
+    }
+
+    /// Whether the same request may succeed if sent again later without any change by a
+    /// human: [`Persistence::Transient`].
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Self::RateLimited | Self::Unavailable { .. } | Self::Timeout
-        )
+        self.persistence() == Persistence::Transient
     }
 
     /// What an operator should do about it, in REDCap's own vocabulary (for `check`-style
@@ -145,10 +233,12 @@ impl RedcapError {
         match self {
             InvalidToken => "check the API token: it must be this project's token of a user with API rights (REDCap gives the same answer for an unknown token)",
             MissingSurveyRights => "give the API user the 'Survey Distribution Tools' right (User Rights; REDCap calls it 'Manage Survey Participants')",
-            MissingExportRights => "give the API user 'API Export' rights and a Data Export right (User Rights); the survey status needs them",
+            MissingExportRights => "give the API user 'API Export' rights and a Data Export right (User Rights); the survey status and the record-id field need them",
             RecordNotFound => "the record id does not exist in this project",
+            NotAvailableForRecord => "REDCap has no link or code for this record and survey (for example an event of an arm the record is not in); nothing to fix unless the record should have it",
             MissingParameter(_) => "REDCap expects a parameter this client does not send: check that this REDCap version is supported",
             InvalidInstrument => "check the instrument's unique name (Online Designer: lowercase with underscores, not the label)",
+            UnknownField => "check the instrument's unique name and the configured record-id field (the project's first field)",
             NotASurvey => "enable the instrument as a survey (Online Designer → 'Enable' in the Survey column)",
             SaveAndReturnDisabled => "enable 'Save & Return Later' in the instrument's Survey Settings",
             EventMissing => "the project is longitudinal: configure the event's unique name (Project Setup → Define My Events)",
@@ -157,12 +247,13 @@ impl RedcapError {
             Banned => "REDCap banned this server's IP address for too many API requests: ask a REDCap administrator to lift the ban, and lower the request budget",
             RateLimited => "REDCap (or a proxy in front of it) is throttling requests: lower the request budget and retry later",
             Redirected { .. } => "the API URL redirects: configure the final URL (https, ending in /api/)",
-            Unavailable { .. } => "REDCap could not be reached or answered with a server error: check the URL, network, TLS and REDCap's health; retry later",
+            NotRedcap { status: 404 | 405, .. } => "the API URL is answered by something that is not REDCap (HTTP 404/405): it should be REDCap's API URL, ending in /api/",
+            NotRedcap { .. } => "the API URL is answered by something that is not REDCap: a web server, firewall or proxy in front of REDCap refuses this server's API calls",
+            Unavailable { .. } => "REDCap could not be reached or answered with a server error: check the URL, network, TLS (the certificate's issuer must be trusted: system store, or ca_file) and REDCap's health; retry later",
             Timeout => "REDCap did not answer in time: retry later, or raise the timeout",
-            Unexpected { status: 403, .. } => "HTTP 403 without REDCap's wording: a firewall or proxy in front of REDCap may refuse API calls from this server",
-            Unexpected { status: 404 | 405, .. } => "no REDCap API answers at this URL: the API URL should end in /api/",
-            Unexpected { .. } => "REDCap answered something this client does not recognise: see the excerpt in the log",
-            InvalidAnswer(_) => "REDCap's answer failed validation: check that the API URL uses the same scheme, host and port as REDCap's own base URL setting",
+            Unexpected { .. } => "REDCap answered something that is none of its own sentences (offline for maintenance?): see the excerpt in the log; retry later",
+            InvalidAnswer(_) => "REDCap answered HTTP 200 with something that is not an answer (its database unreachable, a PHP error page, an empty body): check REDCap's health; retry later",
+            LinkOnOtherHost { .. } => "REDCap's survey base URL is on another host: set survey_base_url to it (the error names it)",
         }
     }
 }

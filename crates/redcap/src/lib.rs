@@ -31,9 +31,13 @@
 //!   `returnFormat` (this client asks for json) but [`classify`] reads json, csv and xml —
 //!   including REDCap's malformed xml when the message contains `&` — plus plain text, HTML
 //!   pages and empty bodies.
-//! * REDCap never answers 401; a bad token is a 403. Its wording changes between versions, so
-//!   errors are recognised by meaning ([`RedcapError`]), and each tells whose fault it is
-//!   ([`Fault`]) and what to change ([`RedcapError::hint`]).
+//! * REDCap never answers 401; a bad token is a 403. [`classify`] reads an answer with one
+//!   table — HTTP status × envelope × which of REDCap's own sentences (every known version's
+//!   wording, matched whole) — into a meaning ([`RedcapError`]). Each meaning tells whose fault
+//!   it is ([`Fault`]), whether it lasts ([`Persistence`]), how far it reaches ([`Scope`]) and
+//!   what to change ([`RedcapError::hint`]). Text that is none of REDCap's sentences (an
+//!   administrator's maintenance notice, a proxy's page, HTTP 200 with an error page) never
+//!   carries a sentence's meaning.
 //! * REDCap bans an IP address that sends too many requests (default 600 per minute) until an
 //!   administrator lifts the ban ([`RedcapError::Banned`]). This client does not throttle or
 //!   cache: callers that serve many people must.
@@ -47,19 +51,26 @@
 mod answers;
 mod classify;
 mod client;
+mod config;
+mod envelope;
 mod error;
+mod links;
 pub mod lookup;
+mod methods;
 mod names;
 mod redact;
+mod sentences;
+mod status;
 mod token;
 
-pub use answers::{
-    ProjectInfo, RedcapVersion, ResponseStatus, ReturnCode, SurveyLink, SurveyQueueLink,
-};
+pub use answers::{ProjectInfo, RedcapVersion, ReturnCode};
 pub use classify::classify;
-pub use client::{BuildError, Client, ClientConfig, USER_AGENT};
-pub use error::{Fault, RedcapError};
+pub use client::{Client, USER_AGENT};
+pub use config::{BuildError, ClientConfig};
+pub use error::{Fault, Persistence, RedcapError, Scope};
+pub use links::{SurveyLink, SurveyQueueLink};
 pub use lookup::{FieldName, LookupValue};
 pub use names::{Event, Instrument, NameError, RecordId, RepeatInstance, SurveyTarget};
+pub use status::ResponseStatus;
 pub use token::{ApiToken, TokenError};
 pub use url::Url;

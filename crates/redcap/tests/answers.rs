@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use redcap_client::{
-    ApiToken, Client, ClientConfig, Event, Instrument, ProjectInfo, RecordId, RedcapError,
-    RedcapVersion, RepeatInstance, ResponseStatus, ReturnCode, SurveyLink, SurveyQueueLink,
-    SurveyTarget, TokenError, Url,
+    ApiToken, Client, ClientConfig, Event, FieldName, Instrument, ProjectInfo, RecordId,
+    RedcapError, RedcapVersion, RepeatInstance, ResponseStatus, ReturnCode, SurveyLink,
+    SurveyQueueLink, SurveyTarget, TokenError, Url,
 };
 
 const TOKEN: &str = "0123456789ABCDEF0123456789ABCDEF";
@@ -90,8 +90,12 @@ fn survey_links_elsewhere_are_refused() {
         format!("{{\"error\":\"https://redcap.example.edu/redcap/surveys/?{s}\"}}"),
     ];
     for answer in &bad {
+        // A well-formed link on another host names where it points (a survey base URL the
+        // operator may configure); anything else is not an answer.
         match SurveyLink::parse(answer, &api()) {
-            Err(RedcapError::InvalidAnswer(reason)) => {
+            Err(
+                RedcapError::InvalidAnswer(reason) | RedcapError::LinkOnOtherHost { base: reason },
+            ) => {
                 assert!(
                     !reason.contains("AbCdEfGhJkLmNpQr"),
                     "the reason leaks the hash: {reason}"
@@ -169,9 +173,8 @@ fn secrets_never_show_in_debug_or_display() {
         r#"SurveyLink("https://redcap.example.edu/redcap/surveys/?s=[REDACTED]")"#
     );
     let config = ClientConfig {
-        api_url: api(),
-        token: token.clone(),
         timeout: Duration::from_secs(5),
+        ..ClientConfig::new(api(), token.clone())
     };
     let shown = format!("{config:?} {:?}", Client::new(config.clone()).unwrap());
     assert!(
@@ -312,6 +315,10 @@ fn versions_and_project_info() {
     assert!(ProjectInfo::from_json("{}").is_err());
 }
 
+fn rid() -> FieldName {
+    FieldName::parse("record_id").unwrap()
+}
+
 fn target() -> SurveyTarget {
     SurveyTarget::new(
         RecordId::parse("17").unwrap(),
@@ -329,86 +336,230 @@ fn response_status_from_record_exports() {
     };
     let t = target();
     assert_eq!(
-        ResponseStatus::from_record_export(&row("", "0"), &t).unwrap(),
+        ResponseStatus::from_record_export(&row("", "0"), &t, &rid()).unwrap(),
         NotStarted
     );
     assert_eq!(
-        ResponseStatus::from_record_export(&row("[not completed]", "0"), &t).unwrap(),
+        ResponseStatus::from_record_export(&row("[not completed]", "0"), &t, &rid()).unwrap(),
         InProgress
     );
     assert_eq!(
-        ResponseStatus::from_record_export(&row("2024-03-01 10:22:13", "2"), &t).unwrap(),
+        ResponseStatus::from_record_export(&row("2024-03-01 10:22:13", "2"), &t, &rid()).unwrap(),
         Completed
     );
     assert_eq!(
-        ResponseStatus::from_record_export(&row("", "2"), &t).unwrap(),
+        ResponseStatus::from_record_export(&row("", "2"), &t, &rid()).unwrap(),
         Completed
     );
     assert_eq!(
-        ResponseStatus::from_record_export("[]", &t).unwrap_err(),
+        ResponseStatus::from_record_export("[]", &t, &rid()).unwrap_err(),
         RedcapError::RecordNotFound
     );
     assert!(matches!(
-        ResponseStatus::from_record_export("{\"x\":1}", &t),
+        ResponseStatus::from_record_export("{\"x\":1}", &t, &rid()),
         Err(RedcapError::InvalidAnswer(_))
     ));
     // Not a survey: no timestamp column.
     assert_eq!(
-        ResponseStatus::from_record_export(r#"[{"baseline_complete":"1"}]"#, &t).unwrap(),
+        ResponseStatus::from_record_export(
+            r#"[{"record_id":"17","baseline_complete":"1"}]"#,
+            &t,
+            &rid()
+        )
+        .unwrap(),
         InProgress
     );
 
     // Longitudinal: the event's row.
-    let rows = r#"[{"redcap_event_name":"baseline_arm_1","baseline_timestamp":"2024-01-01 00:00:00","baseline_complete":"2"},
-                   {"redcap_event_name":"month_3_arm_1","baseline_timestamp":"[not completed]","baseline_complete":"0"}]"#;
+    let rows = r#"[{"record_id":"17","redcap_event_name":"baseline_arm_1","baseline_timestamp":"2024-01-01 00:00:00","baseline_complete":"2"},
+                   {"record_id":"17","redcap_event_name":"month_3_arm_1","baseline_timestamp":"[not completed]","baseline_complete":"0"}]"#;
     let in_month_3 = target().in_event(Event::parse("month_3_arm_1").unwrap());
     assert_eq!(
-        ResponseStatus::from_record_export(rows, &in_month_3).unwrap(),
+        ResponseStatus::from_record_export(rows, &in_month_3, &rid()).unwrap(),
         InProgress
     );
     assert_eq!(
-        ResponseStatus::from_record_export(rows, &t).unwrap_err(),
+        ResponseStatus::from_record_export(rows, &t, &rid()).unwrap_err(),
         RedcapError::EventMissing
     );
     let in_month_6 = target().in_event(Event::parse("month_6_arm_1").unwrap());
     assert_eq!(
-        ResponseStatus::from_record_export(rows, &in_month_6).unwrap(),
+        ResponseStatus::from_record_export(rows, &in_month_6, &rid()).unwrap(),
         NotStarted
     );
 
     // Repeating instrument: the instance's row; the plain row does not count for it.
-    let rows = r#"[{"redcap_repeat_instrument":"","redcap_repeat_instance":"","baseline_timestamp":"","baseline_complete":""},
-                   {"redcap_repeat_instrument":"baseline","redcap_repeat_instance":1,"baseline_timestamp":"2024-01-01 00:00:00","baseline_complete":"2"},
-                   {"redcap_repeat_instrument":"baseline","redcap_repeat_instance":"2","baseline_timestamp":"[not completed]","baseline_complete":"0"},
-                   {"redcap_repeat_instrument":"other","redcap_repeat_instance":"3","baseline_timestamp":"","baseline_complete":""}]"#;
+    let rows = r#"[{"record_id":"17","redcap_repeat_instrument":"","redcap_repeat_instance":"","baseline_timestamp":"","baseline_complete":""},
+                   {"record_id":"17","redcap_repeat_instrument":"baseline","redcap_repeat_instance":1,"baseline_timestamp":"2024-01-01 00:00:00","baseline_complete":"2"},
+                   {"record_id":"17","redcap_repeat_instrument":"baseline","redcap_repeat_instance":"2","baseline_timestamp":"[not completed]","baseline_complete":"0"},
+                   {"record_id":"17","redcap_repeat_instrument":"other","redcap_repeat_instance":"3","baseline_timestamp":"","baseline_complete":""}]"#;
     let instance = |n| target().with_repeat_instance(RepeatInstance::new(n).unwrap());
     assert_eq!(
-        ResponseStatus::from_record_export(rows, &t).unwrap(),
+        ResponseStatus::from_record_export(rows, &t, &rid()).unwrap(),
         Completed,
         "no instance means 1"
     );
     assert_eq!(
-        ResponseStatus::from_record_export(rows, &instance(1)).unwrap(),
+        ResponseStatus::from_record_export(rows, &instance(1), &rid()).unwrap(),
         Completed
     );
     assert_eq!(
-        ResponseStatus::from_record_export(rows, &instance(2)).unwrap(),
+        ResponseStatus::from_record_export(rows, &instance(2), &rid()).unwrap(),
         InProgress
     );
     assert_eq!(
-        ResponseStatus::from_record_export(rows, &instance(3)).unwrap(),
+        ResponseStatus::from_record_export(rows, &instance(3), &rid()).unwrap(),
         NotStarted
     );
     // Repeating event: empty repeat instrument with an instance number.
-    let rows = r#"[{"redcap_repeat_instrument":"","redcap_repeat_instance":"1","baseline_timestamp":"2024-01-01","baseline_complete":"2"},
-                   {"redcap_repeat_instrument":"","redcap_repeat_instance":"2","baseline_timestamp":"[not completed]","baseline_complete":"0"}]"#;
+    let rows = r#"[{"record_id":"17","redcap_repeat_instrument":"","redcap_repeat_instance":"1","baseline_timestamp":"2024-01-01","baseline_complete":"2"},
+                   {"record_id":"17","redcap_repeat_instrument":"","redcap_repeat_instance":"2","baseline_timestamp":"[not completed]","baseline_complete":"0"}]"#;
     assert_eq!(
-        ResponseStatus::from_record_export(rows, &instance(2)).unwrap(),
+        ResponseStatus::from_record_export(rows, &instance(2), &rid()).unwrap(),
         InProgress
     );
     // A non-repeating survey asked for instance 1 (REDCap falls back to 1 silently).
     assert_eq!(
-        ResponseStatus::from_record_export(&row("[not completed]", "0"), &instance(1)).unwrap(),
+        ResponseStatus::from_record_export(&row("[not completed]", "0"), &instance(1), &rid())
+            .unwrap(),
         InProgress
+    );
+}
+
+/// DESIGN.md, "Record export drops its plumbing columns": the field case of a repeating survey
+/// (instance 1 complete, instance 2 saved half-way), with and without the columns REDCap adds
+/// when the record-id field is asked for.
+#[test]
+fn repeating_instances_are_told_apart_only_with_the_plumbing_columns() {
+    use ResponseStatus::*;
+    let t = target().with_repeat_instance(RepeatInstance::new(2).unwrap());
+    // Asked with the record-id field: REDCap names each row's instance.
+    let with_columns = r#"[
+        {"record_id":"17","redcap_repeat_instrument":"","redcap_repeat_instance":"","redcap_survey_identifier":"","baseline_timestamp":"","baseline_complete":""},
+        {"record_id":"17","redcap_repeat_instrument":"baseline","redcap_repeat_instance":1,"redcap_survey_identifier":"","baseline_timestamp":"2024-01-01 10:00:00","baseline_complete":"2"},
+        {"record_id":"17","redcap_repeat_instrument":"baseline","redcap_repeat_instance":2,"redcap_survey_identifier":"","baseline_timestamp":"[not completed]","baseline_complete":"0"}]"#;
+    assert_eq!(
+        ResponseStatus::from_record_export(with_columns, &t, &rid()).unwrap(),
+        InProgress
+    );
+    assert_eq!(
+        ResponseStatus::from_record_export(
+            with_columns,
+            &target().with_repeat_instance(RepeatInstance::new(1).unwrap()),
+            &rid()
+        )
+        .unwrap(),
+        Completed
+    );
+    // Asked without it: the same three rows, no record id, event or repeat columns. Never
+    // read (it used to come out as `NotStarted`).
+    let without = r#"[
+        {"redcap_survey_identifier":"","baseline_timestamp":"","baseline_complete":""},
+        {"redcap_survey_identifier":"","baseline_timestamp":"2024-01-01 10:00:00","baseline_complete":"2"},
+        {"redcap_survey_identifier":"","baseline_timestamp":"[not completed]","baseline_complete":"0"}]"#;
+    for target in [t.clone(), target()] {
+        match ResponseStatus::from_record_export(without, &target, &rid()) {
+            Err(RedcapError::InvalidAnswer(reason)) => {
+                assert!(reason.contains("record_id"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // A single row without the column is not read either: it could be any instance's.
+    assert!(ResponseStatus::from_record_export(
+        r#"[{"baseline_timestamp":"[not completed]","baseline_complete":"0"}]"#,
+        &target(),
+        &rid()
+    )
+    .is_err());
+    // The configured record-id field is the one looked for.
+    let custom = FieldName::parse("participant_id").unwrap();
+    let rows = r#"[{"participant_id":"17","baseline_timestamp":"[not completed]","baseline_complete":"0"}]"#;
+    assert_eq!(
+        ResponseStatus::from_record_export(rows, &target(), &custom).unwrap(),
+        InProgress
+    );
+    assert!(ResponseStatus::from_record_export(rows, &target(), &rid()).is_err());
+    // Rows of another record, or two rows for one instance, are not guessed at.
+    let other = r#"[{"record_id":"18","baseline_timestamp":"","baseline_complete":"2"}]"#;
+    assert!(ResponseStatus::from_record_export(other, &target(), &rid()).is_err());
+    let twice = r#"[{"record_id":"17","baseline_timestamp":"","baseline_complete":"2"},
+                    {"record_id":"17","baseline_timestamp":"[not completed]","baseline_complete":"0"}]"#;
+    assert!(ResponseStatus::from_record_export(twice, &target(), &rid()).is_err());
+}
+
+/// DESIGN.md, "Survey links can live on another host".
+#[test]
+fn survey_links_under_the_configured_survey_base_url() {
+    let api = Url::parse("http://127.0.0.1:8085/api/").unwrap();
+    let link = "http://localhost:8085/surveys/?s=AbCdEfGhJk";
+    // Without a survey base URL: refused, naming the base to configure (not the hash).
+    match SurveyLink::parse(link, &api) {
+        Err(e @ RedcapError::LinkOnOtherHost { .. }) => {
+            let RedcapError::LinkOnOtherHost { base } = &e else {
+                unreachable!()
+            };
+            assert_eq!(base, "http://localhost:8085/");
+            let shown = e.to_string();
+            assert!(
+                shown.contains("survey_base_url") && shown.contains("http://localhost:8085/"),
+                "{shown}"
+            );
+            assert!(!shown.contains("AbCdEfGhJk"), "{shown}");
+            assert_eq!(e.fault(), redcap_client::Fault::ServerSetup);
+            assert!(!e.is_retryable());
+        }
+        other => panic!("{other:?}"),
+    }
+    // With it: accepted; links on the API's origin still are.
+    let base = Url::parse("http://localhost:8085/").unwrap();
+    let ok = SurveyLink::parse_with_base(link, &api, Some(&base)).unwrap();
+    assert_eq!(ok.expose().as_str(), link);
+    assert!(SurveyLink::parse_with_base(
+        "http://127.0.0.1:8085/surveys/?s=AbCdEfGhJk",
+        &api,
+        Some(&base)
+    )
+    .is_ok());
+    // A base with a path: only links under it.
+    let base = Url::parse("https://surveys.example.edu/redcap/").unwrap();
+    let api = Url::parse("https://redcap.internal.example.edu/redcap/api/").unwrap();
+    assert!(SurveyLink::parse_with_base(
+        "https://surveys.example.edu/redcap/surveys/?s=AbCdEfGhJk",
+        &api,
+        Some(&base)
+    )
+    .is_ok());
+    assert!(SurveyQueueLink::parse_with_base(
+        "https://surveys.example.edu/redcap/surveys/?sq=AbCdEfGhJk",
+        &api,
+        Some(&base)
+    )
+    .is_ok());
+    for elsewhere in [
+        "https://surveys.example.edu/other/surveys/?s=AbCdEfGhJk",
+        "http://surveys.example.edu/redcap/surveys/?s=AbCdEfGhJk",
+        "https://surveys.example.edu:8443/redcap/surveys/?s=AbCdEfGhJk",
+        "https://evil.example/redcap/surveys/?s=AbCdEfGhJk",
+    ] {
+        assert!(
+            matches!(
+                SurveyLink::parse_with_base(elsewhere, &api, Some(&base)),
+                Err(RedcapError::LinkOnOtherHost { .. })
+            ),
+            "{elsewhere}"
+        );
+    }
+    let e = SurveyLink::parse_with_base(
+        "https://evil.example/redcap/surveys/?s=AbCdEfGhJk",
+        &api,
+        Some(&base),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        RedcapError::LinkOnOtherHost {
+            base: "https://evil.example/redcap/".into()
+        }
     );
 }

@@ -1,6 +1,6 @@
 //! `classify` against every REDCap answer listed in DESIGN.md, in every envelope and wording.
 
-use redcap_client::{classify, Fault, RedcapError};
+use redcap_client::{classify, Fault, Persistence, RedcapError, Scope};
 
 /// The three envelopes REDCap wraps an error message in, exactly as REDCap writes them
 /// (the xml one does not escape the message).
@@ -55,7 +55,12 @@ fn every_documented_answer_in_every_envelope() {
         (400, "The 'Save & Return Later' feature has not been enabled for this survey", SaveAndReturnDisabled),
         (400, r#"The "Save & Return Later" feature has not been enabled for this survey."#, SaveAndReturnDisabled),
         (400, "The 'Save &amp; Return Later' feature has not been enabled for this survey", SaveAndReturnDisabled),
-        (400, "An unknown error occurred", Unexpected { status: 400, excerpt: "An unknown error occurred".into() }),
+        // Was `Unexpected` (read as an outage); REDCap says it when it has nothing for this
+        // record and survey, which is lasting (DESIGN.md, "What REDCap does in the field").
+        (400, "An unknown error occurred", NotAvailableForRecord),
+        (400, "An unknown error occurred.", NotAvailableForRecord),
+        (400, r#"The following values in the parameter "events" are not valid: 'baseline_arm_9'"#, InvalidEvent),
+        (400, r#"The following values in the parameter "fields" are not valid: 'x_complete'"#, UnknownField),
     ];
     for (status, message, expected) in &table {
         for (envelope, body) in envelopes(message) {
@@ -134,10 +139,11 @@ fn server_errors_html_pages_and_empty_bodies() {
         }
     ));
     // An HTML page that happens to contain REDCap-like words is not read as a REDCap message.
+    // (Was `Unexpected`, read as an outage: a front end's own 403 page is lasting setup.)
     let page = "<html><title>Forbidden</title><body>You do not have permissions to use the API</body></html>";
     assert_eq!(
         classify(403, page),
-        RedcapError::Unexpected {
+        RedcapError::NotRedcap {
             status: 403,
             excerpt: "Forbidden".into()
         }
@@ -158,7 +164,7 @@ fn server_errors_html_pages_and_empty_bodies() {
     );
     assert!(matches!(
         classify(404, "<html><title>404 Not Found</title></html>"),
-        RedcapError::Unexpected { status: 404, .. }
+        RedcapError::NotRedcap { status: 404, .. }
     ));
     assert_eq!(
         classify(301, ""),
@@ -221,11 +227,15 @@ fn missing_parameter_names_are_sanitized() {
 #[test]
 fn faults_and_hints() {
     use RedcapError::*;
-    assert_eq!(RecordNotFound.fault(), Fault::Caller);
+    assert_eq!(
+        (
+            RecordNotFound.fault(),
+            RecordNotFound.persistence(),
+            RecordNotFound.scope()
+        ),
+        (Fault::Participant, Persistence::Lasting, Scope::Target)
+    );
     for e in [
-        InvalidToken,
-        MissingSurveyRights,
-        MissingExportRights,
         NotASurvey,
         SaveAndReturnDisabled,
         EventMissing,
@@ -233,26 +243,42 @@ fn faults_and_hints() {
         InvalidInstrument,
         InstrumentNotInEvent,
     ] {
-        assert_eq!(e.fault(), Fault::Config, "{e:?}");
+        assert_eq!(e.fault(), Fault::SurveySetup, "{e:?}");
+        assert_eq!(e.scope(), Scope::Target, "{e:?}");
+        assert!(!e.is_retryable());
+    }
+    for e in [InvalidToken, MissingSurveyRights, MissingExportRights] {
+        assert_eq!(e.fault(), Fault::ServerSetup, "{e:?}");
+        assert_eq!(e.scope(), Scope::Project, "{e:?}");
         assert!(!e.is_retryable());
     }
     for e in [
-        Banned,
         RateLimited,
         Timeout,
         Unavailable {
             status: None,
             detail: String::new(),
         },
+        Unexpected {
+            status: 400,
+            excerpt: String::new(),
+        },
+        InvalidAnswer(String::new()),
     ] {
-        assert_eq!(e.fault(), Fault::Transient, "{e:?}");
+        assert_eq!(e.fault(), Fault::Redcap, "{e:?}");
+        assert_eq!(e.persistence(), Persistence::Transient, "{e:?}");
+        assert_eq!(e.scope(), Scope::Redcap, "{e:?}");
+        assert!(e.is_retryable());
     }
-    assert_eq!(InvalidAnswer(String::new()).fault(), Fault::Upstream);
+    assert_eq!(
+        (Banned.fault(), Banned.persistence(), Banned.scope()),
+        (Fault::Redcap, Persistence::Lasting, Scope::Redcap)
+    );
     assert!(MissingSurveyRights
         .hint()
         .contains("Survey Distribution Tools"));
     assert!(SaveAndReturnDisabled.hint().contains("Save & Return Later"));
-    assert!(Unexpected {
+    assert!(NotRedcap {
         status: 404,
         excerpt: String::new()
     }

@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use redcap_client::{
-    ApiToken, BuildError, Client, ClientConfig, Event, Instrument, RecordId, RedcapError,
-    RepeatInstance, ResponseStatus, SurveyTarget, Url,
+    ApiToken, BuildError, Client, ClientConfig, Event, FieldName, Instrument, RecordId,
+    RedcapError, RepeatInstance, ResponseStatus, SurveyTarget, Url,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -87,11 +87,13 @@ impl TestServer {
     }
 }
 
+/// A client with the record-id field configured (these servers answer every call alike, so
+/// the client must not ask for the metadata first).
 fn client_for(api_url: Url, timeout: Duration) -> Client {
     Client::new(ClientConfig {
-        api_url,
-        token: ApiToken::parse(TOKEN).unwrap(),
         timeout,
+        record_id_field: Some(FieldName::parse("record_id").unwrap()),
+        ..ClientConfig::new(api_url, ApiToken::parse(TOKEN).unwrap())
     })
     .unwrap()
 }
@@ -296,7 +298,7 @@ async fn return_code_with_whitespace_and_queue_link() {
         .survey_queue_link(&RecordId::parse("17").unwrap())
         .await
         .unwrap_err();
-    assert!(matches!(e, RedcapError::InvalidAnswer(_)), "{e:?}");
+    assert!(matches!(e, RedcapError::LinkOnOtherHost { .. }), "{e:?}");
     assert_eq!(
         server.seen()[0].form,
         pairs(&[
@@ -331,7 +333,8 @@ async fn response_status_uses_a_narrow_record_export() {
             ("returnFormat", "json"),
             ("type", "flat"),
             ("records[0]", "17"),
-            ("fields[0]", "baseline_survey_complete"),
+            ("fields[0]", "record_id"),
+            ("fields[1]", "baseline_survey_complete"),
             ("exportSurveyFields", "true"),
             ("events[0]", "baseline_arm_1"),
         ])
@@ -345,6 +348,8 @@ async fn response_status_uses_a_narrow_record_export() {
             .unwrap_err(),
         RedcapError::RecordNotFound
     );
+    // With a configured record-id field, either field may be the unknown one (a client that
+    // learnt the field from REDCap says InvalidInstrument: tests/record_id.rs).
     let unknown_field = r#"{"error":"The following values in the parameter \"fields\" are not valid: 'baseline_survey_complete'"}"#;
     let server = TestServer::start(reply(400, unknown_field)).await;
     assert_eq!(
@@ -353,7 +358,7 @@ async fn response_status_uses_a_narrow_record_export() {
             .response_status(&target)
             .await
             .unwrap_err(),
-        RedcapError::InvalidInstrument
+        RedcapError::UnknownField
     );
     let unknown_event = r#"{"error":"The following values in the parameter \"events\" are not valid: 'baseline_arm_9'"}"#;
     let server = TestServer::start(reply(400, unknown_event)).await;
@@ -462,7 +467,9 @@ async fn answers_are_validated_and_errors_classified() {
                 200,
                 "https://evil.example/redcap/surveys/?s=AbCdEfGhJkLmNpQr",
             ),
-            RedcapError::InvalidAnswer(String::new()),
+            RedcapError::LinkOnOtherHost {
+                base: "https://evil.example/redcap/".into(),
+            },
         ),
         (
             reply(200, "<html>maintenance</html>"),
@@ -637,9 +644,8 @@ fn client_configuration_is_checked() {
     let token = || ApiToken::parse(TOKEN).unwrap();
     let build = |url: &str, timeout| {
         Client::new(ClientConfig {
-            api_url: Url::parse(url).unwrap(),
-            token: token(),
             timeout,
+            ..ClientConfig::new(Url::parse(url).unwrap(), token())
         })
     };
     assert_eq!(
@@ -667,4 +673,32 @@ fn client_configuration_is_checked() {
         ClientConfig::new(Url::parse("https://x.example/api/").unwrap(), token()).timeout,
         ClientConfig::DEFAULT_TIMEOUT
     );
+}
+
+/// HTTP 200 with something that is not an answer of the expected shape is a passing outage
+/// of REDCap's, whatever the method (DESIGN.md, "HTTP 200 is not proof of an answer").
+#[tokio::test]
+async fn status_200_without_an_answer_is_a_passing_outage() {
+    use redcap_client::{Fault, Persistence, Scope};
+    let bodies = [
+        "<html><head><title>REDCap</title></head><body><b>ERROR:</b> Could not connect to the database server.</body></html>",
+        "",
+        "<br />\n<b>Warning</b>:  session_start(): open(/var/lib/php/sessions/x) failed in <b>/var/www/redcap/init.php</b><br />\n14.5.1",
+        r#"{"project_title":"Demo"}"#,
+        "PHP Fatal error:  Uncaught Error: Call to a member function query() on null",
+    ];
+    for body in bodies {
+        let server = TestServer::start(reply(200, body)).await;
+        let client = server.client(SECOND);
+        let link = client.survey_link(&target()).await.unwrap_err();
+        let code = client.survey_return_code(&target()).await.unwrap_err();
+        let version = client.version().await.unwrap_err();
+        for e in [link, code, version] {
+            assert_eq!(
+                (e.fault(), e.persistence(), e.scope()),
+                (Fault::Redcap, Persistence::Transient, Scope::Redcap),
+                "{body:?} → {e:?}"
+            );
+        }
+    }
 }

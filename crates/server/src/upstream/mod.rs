@@ -75,9 +75,8 @@ impl Redcap {
 /// The REDCap client of one project: its API URL, token and timeout.
 pub fn client_for(project: &ProjectConfig) -> Result<Client, String> {
     Client::new(ClientConfig {
-        api_url: project.api_url.clone(),
-        token: project.token.clone(),
         timeout: project.timeout,
+        ..ClientConfig::new(project.api_url.clone(), project.token.clone())
     })
     .map_err(|e| format!("cannot build the REDCap client: {e}"))
 }
