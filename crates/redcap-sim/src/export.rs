@@ -38,6 +38,11 @@ pub(crate) fn project(inner: &Inner, name: &str, params: &Params) -> Result<Resp
 }
 
 /// `content=record` (flat): the rows of the requested records, fields, forms and events.
+///
+/// As REDCap 6.0+ does: when `fields`/`forms` do not include the record-id field (the first
+/// field of the data dictionary), the rows come without it and without the event and repeat
+/// columns — yet still one row per event and per repeating instance, which then cannot be
+/// told apart.
 pub(crate) fn records(inner: &Inner, name: &str, params: &Params) -> Result<Response, ApiError> {
     let p = inner.project(name).expect("a token's project exists");
     let wanted_records = params.list("records");
@@ -166,6 +171,10 @@ pub(crate) fn invalid_values(
 /// The forms to export and, per form, which of its columns.
 struct Columns<'a> {
     forms: Vec<(&'a Instrument, Vec<String>)>,
+    /// The record-id field is exported, and with it the "plumbing" columns
+    /// (`redcap_event_name`, `redcap_repeat_instrument`, `redcap_repeat_instance`,
+    /// `redcap_survey_identifier`): REDCap 6.0+ writes them after the record-id field only.
+    record_id: bool,
 }
 
 impl<'a> Columns<'a> {
@@ -190,7 +199,14 @@ impl<'a> Columns<'a> {
                 out.push((i, cols));
             }
         }
-        Ok(Columns { forms: out })
+        let first_form = p.instruments.first().map(|i| &i.name);
+        let record_id = all
+            || fields.contains(&p.record_id_field)
+            || first_form.is_some_and(|f| forms.contains(f));
+        Ok(Columns {
+            forms: out,
+            record_id,
+        })
     }
 
     fn has(&self, instrument: &str) -> bool {
@@ -254,20 +270,23 @@ impl RowContext<'_> {
 
     fn row(&self, repeat: Option<(&Instrument, u32)>, filled: impl Fn(&Instrument) -> bool) -> Row {
         let s = |v: &str| Value::from(v);
-        let mut row: Row = vec![(self.p.record_id_field.clone(), s(self.record))];
-        if let Some(event) = self.event {
-            row.push(("redcap_event_name".into(), s(event)));
-        }
-        if self.p.has_repeating() {
-            let (name, instance) = match repeat {
-                Some((i, n)) => (s(&i.name), Value::from(n)),
-                None => (s(""), s("")),
-            };
-            row.push(("redcap_repeat_instrument".into(), name));
-            row.push(("redcap_repeat_instance".into(), instance));
-        }
-        if self.survey_fields {
-            row.push(("redcap_survey_identifier".into(), s("")));
+        let mut row: Row = Vec::new();
+        if self.columns.record_id {
+            row.push((self.p.record_id_field.clone(), s(self.record)));
+            if let Some(event) = self.event {
+                row.push(("redcap_event_name".into(), s(event)));
+            }
+            if self.p.has_repeating() {
+                let (name, instance) = match repeat {
+                    Some((i, n)) => (s(&i.name), Value::from(n)),
+                    None => (s(""), s("")),
+                };
+                row.push(("redcap_repeat_instrument".into(), name));
+                row.push(("redcap_repeat_instance".into(), instance));
+            }
+            if self.survey_fields {
+                row.push(("redcap_survey_identifier".into(), s("")));
+            }
         }
         let instance = repeat.map_or(1, |(_, n)| n);
         for (i, cols) in &self.columns.forms {

@@ -30,7 +30,8 @@ async fn classic_status_and_timestamps() {
             ("records[0]", "1001"),
             ("records[1]", "1002"),
             ("records[2]", "1003"),
-            ("fields[0]", "baseline_survey_complete"),
+            ("fields[0]", "record_id"),
+            ("fields[1]", "baseline_survey_complete"),
             ("exportSurveyFields", "true"),
         ],
     )
@@ -71,6 +72,7 @@ async fn repeating_rows_carry_instrument_and_instance() {
         DEMO_TOKEN,
         &[
             ("records[]", "1001"),
+            ("fields[]", "record_id"),
             ("forms[]", WEEKLY_DIARY),
             ("exportSurveyFields", "1"),
         ],
@@ -155,7 +157,7 @@ async fn csv_export() {
             ("content", "record"),
             ("format", "csv"),
             ("records", "1002"),
-            ("fields", "exit_survey_complete"),
+            ("fields", "record_id,exit_survey_complete"),
             ("exportSurveyFields", "true"),
         ],
     )
