@@ -15,15 +15,12 @@ use crate::faults::{Failure, DATABASE_OFFLINE_PAGE, MALFORMED_BODY, SERVER_ERROR
 use crate::ratelimit::ban_message;
 use crate::server::{App, ConnInfo};
 use crate::state::RecordedCall;
-use crate::{dictionary, export, survey_api};
+use crate::{dictionary, export, structure, survey_api};
 
 /// `content` values REDCap knows but the simulator does not simulate.
 const UNSIMULATED: &[&str] = &[
     "file",
     "filesize",
-    "instrument",
-    "event",
-    "arm",
     "user",
     "report",
     "pdf",
@@ -31,7 +28,6 @@ const UNSIMULATED: &[&str] = &[
     "log",
     "dag",
     "userRole",
-    "repeatingFormsEvents",
     "generateNextRecordName",
     "fieldValidation",
     "appRightsCheck",
@@ -204,7 +200,11 @@ pub(crate) fn answer(app: &App, method: &Method, params: &Params) -> Response {
         "project" => export::project(&inner, &grant.project, params),
         "metadata" => dictionary::metadata(&inner, &grant.project, params),
         "exportFieldNames" => dictionary::export_field_names(&inner, &grant.project, params),
-        "formEventMapping" => dictionary::form_event_mapping(&inner, &grant.project, params),
+        "instrument" => structure::instruments(&inner, &grant.project, params),
+        "arm" => structure::arms_export(&inner, &grant.project, params),
+        "event" => structure::events(&inner, &grant.project, params),
+        "formEventMapping" => structure::form_event_mapping(&inner, &grant.project, params),
+        "repeatingFormsEvents" => structure::repeating(&inner, &grant.project, params),
         "record" if params.get("data").is_some() => Err(unsimulated("record import")),
         "record" => export::records(&inner, &grant.project, params),
         "surveyLink" | "surveyReturnCode" | "surveyQueueLink" => {

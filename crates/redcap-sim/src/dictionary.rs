@@ -1,5 +1,4 @@
-//! The data dictionary: `content=metadata` and `content=exportFieldNames`; and which form is in
-//! which event: `content=formEventMapping`.
+//! The data dictionary: `content=metadata` and `content=exportFieldNames`.
 //!
 //! Both list the project's record-id field first (it is the first field of the first
 //! instrument), which is how clients (PyCap's `def_field`, this project's client) learn its
@@ -124,45 +123,6 @@ pub(crate) fn export_field_names(
     Ok(render(format(params), &rows, true))
 }
 
-/// `content=formEventMapping`: `arm_num`, `unique_event_name`, `form` per designation, in event
-/// order, optionally for the arms in `arms[]`; a classic project answers REDCap's error (PyCap
-/// reads that error as "not longitudinal").
-pub(crate) fn form_event_mapping(
-    inner: &Inner,
-    name: &str,
-    params: &Params,
-) -> Result<Response, ApiError> {
-    let p = inner.project(name).expect("a token's project exists");
-    if !p.is_longitudinal() {
-        return Err(ApiError::bad_request(
-            "You cannot export form/event mappings for classic projects",
-        ));
-    }
-    let arms: Vec<u32> = params
-        .list("arms")
-        .iter()
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let rows: Vec<Row> = p
-        .events
-        .iter()
-        .filter(|e| arms.is_empty() || arms.contains(&e.arm))
-        .flat_map(|e| {
-            e.instruments.iter().map(|form| {
-                vec![
-                    ("arm_num".into(), Value::from(e.arm)),
-                    (
-                        "unique_event_name".into(),
-                        Value::from(e.unique_name.clone()),
-                    ),
-                    ("form".into(), Value::from(form.clone())),
-                ]
-            })
-        })
-        .collect();
-    Ok(render(format(params), &rows, true))
-}
-
-fn format(params: &Params) -> Format {
+pub(crate) fn format(params: &Params) -> Format {
     Format::parse(params.get("format").unwrap_or(""))
 }

@@ -29,7 +29,8 @@
 //! * `POST {base}api/` only (other methods: 501); then the token (403), then `content` (400),
 //!   then the method's own parameters, in REDCap's order.
 //! * Errors in `returnFormat` → `format` → xml envelopes; the xml one is not escaped.
-//! * `version`, `project`, `metadata`, `exportFieldNames`, `record` (export), `surveyLink`,
+//! * `version`, `project`, `metadata`, `exportFieldNames`, `instrument`, `arm`, `event`,
+//!   `formEventMapping`, `repeatingFormsEvents`, `record` (export), `surveyLink`,
 //!   `surveyReturnCode`, `surveyQueueLink`.
 //! * Survey pages: `GET {base}surveys/?s=HASH`, `…&__return=1`, `POST __code`, Survey Login,
 //!   `__lang` (Multi-Language Management), the survey queue `?sq=HASH`; optionally on another
@@ -54,6 +55,7 @@ mod render;
 pub mod seed;
 mod server;
 mod state;
+mod structure;
 mod survey_api;
 
 pub use config::SimConfig;

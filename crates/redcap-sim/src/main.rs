@@ -1,4 +1,5 @@
-//! `redcap-sim [--listen 127.0.0.1:8081] [--rate-limit 600]`: a REDCap simulator on loopback.
+//! `redcap-sim [--listen 127.0.0.1:8081] [--rate-limit 600] [--base-path /] [--survey-host H]`:
+//! a REDCap simulator on loopback.
 
 use std::net::SocketAddr;
 
@@ -18,6 +19,10 @@ struct Args {
     /// Path REDCap lives under, e.g. /redcap/.
     #[arg(long, default_value = "/")]
     base_path: String,
+    /// Put survey links on this host name instead of the API's (REDCap's survey base URL on
+    /// another host), e.g. `localhost` while listening on 127.0.0.1.
+    #[arg(long)]
+    survey_host: Option<String>,
 }
 
 #[tokio::main]
@@ -27,11 +32,13 @@ async fn main() -> std::io::Result<()> {
         listen: args.listen,
         rate_limit_per_minute: args.rate_limit,
         base_path: args.base_path,
+        survey_host: args.survey_host,
         ..SimConfig::default()
     };
     let sim = Simulator::start(config).await?;
     println!("REDCap simulator (REDCap {})", seed::REDCAP_VERSION);
     println!("API URL:  {}", sim.api_url());
+    println!("surveys:  {}surveys/", sim.survey_base_url());
     println!(
         "tokens:   {} ({}, survey rights)",
         seed::DEMO_TOKEN,

@@ -266,6 +266,41 @@ async fn record_export_asks_for_metadata_and_the_record_id_field() {
     );
 }
 
+#[tokio::test]
+async fn project_structure() {
+    let sim = common::sim().await;
+    let out = drive(&sim, "structure").await;
+    let names: Vec<&str> = out["instruments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["instrument_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            BASELINE,
+            CONSENT,
+            CONTACT_INFO,
+            WEEKLY_DIARY,
+            EXIT_SURVEY,
+            CHECKIN
+        ]
+    );
+    assert_eq!(out["arms"].as_array().unwrap().len(), 2);
+    assert_eq!(out["events"][2]["unique_event_name"], EVENT_ARM_2);
+    assert_eq!(
+        out["mapping"][1],
+        json!({"arm_num": 1, "unique_event_name": EVENT_MONTH_3, "form": MONTH_3})
+    );
+    assert_eq!(out["repeating"][0]["form_name"], WEEKLY_DIARY);
+    assert_eq!(
+        out["classic_arms"]["is_redcap_error"], true,
+        "{}",
+        out["classic_arms"]
+    );
+}
+
 /// PyCap reads whatever a 200 carries: with its csv error format a front end's page or REDCap's
 /// database-offline page comes back as if it were the link; a JSON export raises.
 #[tokio::test]

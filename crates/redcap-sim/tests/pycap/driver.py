@@ -135,6 +135,20 @@ def records(url):
     }
 
 
+def structure(url):
+    """Instruments, arms, events, repeating forms; arms of a classic project raise."""
+    demo = project(url, "demo_token")
+    cohort = project(url, "cohort_token")
+    return {
+        "instruments": demo.export_instruments(),
+        "arms": cohort.export_arms(),
+        "events": cohort.export_events(),
+        "mapping": cohort.export_instrument_event_mappings(),
+        "repeating": demo.export_repeating_instruments_events(),
+        "classic_arms": attempt(lambda: demo.export_arms()),
+    }
+
+
 def faults(url):
     """What PyCap makes of the field's faults (the Rust test switches them on one by one)."""
     demo = project(url, "demo_token")
@@ -146,7 +160,7 @@ def faults(url):
     }
 
 
-SCENARIOS = {f.__name__: f for f in (construct, connect, surveys, errors, records, faults)}
+SCENARIOS = {f.__name__: f for f in (construct, connect, surveys, errors, records, structure, faults)}
 
 if __name__ == "__main__":
     scenario, api_url = sys.argv[1], sys.argv[2]
