@@ -3,7 +3,8 @@
 //! Each step checks first, so a second run takes seconds. Versions are pinned where the
 //! toolchain is picky (see ../shared/TOOLCHAIN.md): trunk 0.21.14 (0.22 needs a newer rustc),
 //! wasm-bindgen-cli at exactly the version in Cargo.lock, wasm-opt from npm binaryen 132 (never
-//! Debian's binaryen, whose output fails in the browser), Debian's chromium + chromedriver.
+//! Debian's binaryen, whose output fails in the browser), Debian's chromium + chromedriver,
+//! Debian's redis-server (the replicas' shared state is tested against a real one).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,6 +18,7 @@ pub const TERSER_VERSION: &str = "5.51.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const NGINX: &str = "/usr/sbin/nginx";
+pub const REDIS_SERVER: &str = "/usr/bin/redis-server";
 /// PyCap, the Python REDCap client the simulator's tests drive it with
 /// (crates/redcap-sim/tests/pycap.rs finds it at `.tools/pycap/bin/python`).
 pub const PYCAP_VERSION: &str = "2.7.0";
@@ -61,6 +63,7 @@ pub fn setup() -> Result<Tools, String> {
     )?;
     browser()?;
     nginx()?;
+    redis()?;
     pycap(&tools_dir.join("pycap"))?;
     php()?;
     crate::fuzz::ensure_cargo_fuzz()?;
@@ -242,6 +245,20 @@ fn nginx() -> Result<(), String> {
         &["nginx"],
         "nginx",
         "the check of deploy/nginx-location.conf (nginx -t)",
+    )
+}
+
+/// redis-server, which the tests of replicas sharing state start on a port of their own
+/// (crates/shared; Debian's package: Redis 7, the protocol Valkey speaks too).
+fn redis() -> Result<(), String> {
+    if output_line(REDIS_SERVER, &["--version"]).is_some() {
+        say("redis-server", "present");
+        return Ok(());
+    }
+    apt_install(
+        &["redis-server"],
+        "redis-server",
+        "the tests of replicas sharing budgets, limits and the cache on Redis",
     )
 }
 

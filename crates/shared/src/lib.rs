@@ -1,0 +1,35 @@
+//! State that the replicas of one redcap-resume deployment share on Redis 7 or Valkey.
+//!
+//! Replicas behind one egress IP are one client to REDCap, which counts and bans per IP. With
+//! `[shared]` configured they keep on Redis what a single server keeps in memory:
+//! - [`RedcapGate`]: each REDCap server's call budget ("at most N calls in any window", exact,
+//!   one Lua script on Redis's clock) and its breaker (ban and outages; the operator's log line
+//!   once, not once per replica);
+//! - [`SharedLimit`]: per-participant and per-client-IP request limits;
+//! - [`SharedCache`]: REDCap's answers with their TTLs, one fetch for concurrent misses.
+//!
+//! When Redis is unreachable or failing each replica goes on alone with `1/replicas` of every
+//! budget and limit (so together they stay within it), logged once, and rejoins when Redis is
+//! back ([`Shared`]). Start-up with Redis down works the same way.
+
+mod alone;
+mod cache;
+mod gate;
+mod limit;
+mod link;
+pub mod testing;
+mod url;
+
+pub use cache::{SharedCache, LOCK_TIME};
+pub use gate::{GateConfig, RedcapGate, Refusal, FAILURES_TO_OPEN, FAILURE_PAUSE};
+pub use limit::SharedLimit;
+pub use link::{Shared, Tuning, Unreachable};
+pub use url::{RedisUrl, RedisUrlError};
+
+/// A key as Redis sees it: SHA-256, hex (no record id, IP address or lookup value in Redis's
+/// key space).
+fn hashed(key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(key.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
