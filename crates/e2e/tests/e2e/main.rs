@@ -11,6 +11,7 @@ mod copy_and_link;
 mod embed_csp;
 mod errors;
 mod keyboard;
+mod nginx_snippet;
 mod no_secrets_in_widget;
 mod not_started;
 mod resume;
