@@ -12,7 +12,7 @@ use redcap_client::{FieldName, LookupValue, RecordId};
 use crate::client_ip::peer_is_trusted;
 use crate::config::{AuthConfig, AuthMode, HeaderAuth, TicketAuth};
 use crate::error::Failure;
-use crate::ticket::{TicketError, TicketVerifier};
+use crate::ticket::TicketVerifier;
 use crate::upstream::{Project, Redcap};
 
 /// Tells who a request speaks for, the way the configuration decided.
@@ -138,17 +138,9 @@ fn ticket_record(
     let ticket = bearer(headers)
         .or_else(|| cookie(headers, cookie_name))
         .ok_or(Failure::NotSignedIn("no ticket"))?;
-    verifier.verify(&ticket).map_err(|e| {
-        Failure::NotSignedIn(match e {
-            TicketError::TooLong => "ticket too long",
-            TicketError::Expired => "ticket expired",
-            TicketError::NotYetValid => "ticket not yet valid",
-            TicketError::WrongAudience => "ticket for another audience",
-            TicketError::BadSignature => "ticket signature refused",
-            TicketError::Malformed => "ticket malformed",
-            TicketError::BadSubject => "ticket subject not a record id",
-        })
-    })
+    verifier
+        .verify(&ticket)
+        .map_err(|e| Failure::NotSignedIn(e.reason()))
 }
 
 /// Who a request speaks for, before any REDCap lookup.

@@ -13,6 +13,10 @@
 //!
 //! The algorithm is fixed by configuration and never read from the ticket: `alg: none` and
 //! algorithm confusion (an HS256 ticket signed with an RSA public key) are refused.
+//!
+//! A ticket must also say when it was issued (`iat`, not later than now plus the leeway), live
+//! at most the configured maximum (`exp - iat`, and `exp` no further than that from now), and
+//! carry no `crit` header: we understand no JWS extension, so RFC 7515 §4.1.11 says refuse.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -27,6 +31,8 @@ use crate::config::TicketKey;
 pub const AUDIENCE: &str = "redcap-resume";
 /// Tickets longer than this are refused before any parsing.
 pub const MAX_TICKET_LEN: usize = 4096;
+/// The longest a ticket may live unless `[auth] max_ticket_lifetime_seconds` says otherwise.
+pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(3600);
 
 #[derive(Serialize, Deserialize)]
 struct Claims {
@@ -56,15 +62,48 @@ pub enum TicketError {
     Malformed,
     #[error("ticket subject is not a REDCap record id")]
     BadSubject,
+    #[error("ticket says not when it was issued (no iat)")]
+    NoIssuedAt,
+    #[error("ticket issued in the future (iat beyond the leeway)")]
+    IssuedInFuture,
+    #[error("ticket lives longer than the maximum lifetime")]
+    TooLongLived,
+    #[error("ticket has a critical header extension we do not understand (crit)")]
+    UnknownCritical,
+}
+
+impl TicketError {
+    /// A fixed text for the log line that says why a participant must sign in again.
+    pub fn reason(self) -> &'static str {
+        match self {
+            TicketError::TooLong => "ticket too long",
+            TicketError::Expired => "ticket expired",
+            TicketError::NotYetValid => "ticket not yet valid",
+            TicketError::WrongAudience => "ticket for another audience",
+            TicketError::BadSignature => "ticket signature refused",
+            TicketError::Malformed => "ticket malformed",
+            TicketError::BadSubject => "ticket subject not a record id",
+            TicketError::NoIssuedAt => "ticket without iat",
+            TicketError::IssuedInFuture => "ticket iat in the future",
+            TicketError::TooLongLived => "ticket lifetime over the maximum",
+            TicketError::UnknownCritical => "ticket with an unknown crit header",
+        }
+    }
 }
 
 /// Checks tickets with the configured key and algorithm.
 pub struct TicketVerifier {
     key: DecodingKey,
     validation: Validation,
+    /// Seconds of clock skew allowed on `exp`, `nbf` and `iat` (at most 60).
+    leeway: u64,
+    /// Seconds a ticket may live at most.
+    max_lifetime: u64,
 }
 
 impl TicketVerifier {
+    /// A verifier for `key`'s algorithm only, allowing `leeway` of clock skew (capped at 60 s)
+    /// and tickets of at most [`DEFAULT_MAX_LIFETIME`] (see [`Self::with_max_lifetime`]).
     pub fn new(key: &TicketKey, leeway: Duration) -> Result<Self, jsonwebtoken::errors::Error> {
         let (key, algorithm) = match key {
             TicketKey::Hs256(secret) => (
@@ -81,7 +120,19 @@ impl TicketVerifier {
         validation.leeway = leeway.as_secs().min(60);
         validation.validate_exp = true;
         validation.validate_nbf = true;
-        Ok(Self { key, validation })
+        let leeway = validation.leeway;
+        Ok(Self {
+            key,
+            validation,
+            leeway,
+            max_lifetime: DEFAULT_MAX_LIFETIME.as_secs(),
+        })
+    }
+
+    /// Refuses tickets whose `exp - iat`, or whose `exp` from now, is over `max` (whole seconds).
+    pub fn with_max_lifetime(mut self, max: Duration) -> Self {
+        self.max_lifetime = max.as_secs();
+        self
     }
 
     /// The record id the ticket vouches for.
@@ -103,7 +154,20 @@ impl TicketVerifier {
                     _ => TicketError::Malformed,
                 }
             })?;
-        RecordId::parse(&data.claims.sub).map_err(|_| TicketError::BadSubject)
+        if data.header.crit.is_some() {
+            return Err(TicketError::UnknownCritical);
+        }
+        let claims = data.claims;
+        let iat = claims.iat.ok_or(TicketError::NoIssuedAt)?;
+        let now = unix_now();
+        if iat > now.saturating_add(self.leeway) {
+            return Err(TicketError::IssuedInFuture);
+        }
+        // With iat at most now + leeway, this also bounds exp from now.
+        if claims.exp.saturating_sub(iat) > self.max_lifetime {
+            return Err(TicketError::TooLongLived);
+        }
+        RecordId::parse(&claims.sub).map_err(|_| TicketError::BadSubject)
     }
 }
 
@@ -231,10 +295,24 @@ mod tests {
             ),
             (
                 sign(
-                    serde_json::json!({"sub":"a\u{0}b","aud":AUDIENCE,"exp":now()+120}),
+                    serde_json::json!({"sub":"a\u{0}b","aud":AUDIENCE,"iat":now(),"exp":now()+120}),
                     SECRET,
                 ),
                 TicketError::BadSubject,
+            ),
+            (
+                sign(
+                    serde_json::json!({"sub":"1","aud":AUDIENCE,"exp":now()+120}),
+                    SECRET,
+                ),
+                TicketError::NoIssuedAt,
+            ),
+            (
+                sign(
+                    serde_json::json!({"sub":"1","aud":AUDIENCE,"iat":now()+600,"exp":now()+900}),
+                    SECRET,
+                ),
+                TicketError::IssuedInFuture,
             ),
             ("x".repeat(MAX_TICKET_LEN + 1), TicketError::TooLong),
             ("not.a.ticket".to_owned(), TicketError::Malformed),
@@ -242,6 +320,42 @@ mod tests {
         for (ticket, expected) in cases {
             assert_eq!(verifier().verify(&ticket), Err(expected));
         }
+    }
+
+    #[test]
+    fn lifetimes_over_the_maximum_are_refused() {
+        let v = verifier().with_max_lifetime(Duration::from_secs(3600));
+        let t = |iat: u64, exp: u64| {
+            sign(
+                serde_json::json!({"sub":"1","aud":AUDIENCE,"iat":iat,"exp":exp}),
+                SECRET,
+            )
+        };
+        let n = now();
+        assert!(v.verify(&t(n, n + 3600)).is_ok(), "exactly the maximum");
+        assert!(v.verify(&t(n + 20, n + 300)).is_ok(), "iat within the leeway");
+        for (what, ticket, why) in [
+            ("ten years", t(n, n + 10 * 365 * 86_400), TicketError::TooLongLived),
+            ("one second over", t(n, n + 3601), TicketError::TooLongLived),
+            ("the largest integer", t(n, u64::MAX), TicketError::TooLongLived),
+            ("back-dated iat", t(n - 3000, n + 3000), TicketError::TooLongLived),
+            // Moving iat ahead to look short-lived is the future-iat refusal.
+            ("iat a day ahead", t(n + 86_400, n + 87_000), TicketError::IssuedInFuture),
+        ] {
+            assert_eq!(v.verify(&ticket), Err(why), "{what}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_crit_header_is_refused() {
+        let claims = serde_json::json!({"sub":"1","aud":AUDIENCE,"iat":now(),"exp":now()+60});
+        let mut header = Header::new(Algorithm::HS256);
+        header.crit = Some(vec!["exp-ext".to_owned()]);
+        let with_crit =
+            jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(SECRET.as_bytes()))
+                .unwrap();
+        assert_eq!(verifier().verify(&with_crit), Err(TicketError::UnknownCritical));
+        assert!(verifier().verify(&sign(claims, SECRET)).is_ok());
     }
 
     #[test]
@@ -265,7 +379,7 @@ mod tests {
         )
         .unwrap();
         let t = sign(
-            serde_json::json!({"sub":"1","aud":AUDIENCE,"exp":now()-90}),
+            serde_json::json!({"sub":"1","aud":AUDIENCE,"iat":now()-200,"exp":now()-90}),
             SECRET,
         );
         assert_eq!(v.verify(&t), Err(TicketError::Expired));

@@ -29,7 +29,19 @@ fn hs256(claims: serde_json::Value, secret: &[u8]) -> String {
 }
 
 fn claims(sub: &str) -> serde_json::Value {
-    json!({"sub": sub, "aud": "redcap-resume", "exp": now() + 300})
+    json!({"sub": sub, "aud": "redcap-resume", "iat": now(), "exp": now() + 300})
+}
+
+/// A ticket signed with the harness's secret whose header carries `crit`.
+fn with_crit(claims: serde_json::Value) -> String {
+    let mut header = Header::new(Algorithm::HS256);
+    header.crit = Some(vec!["b64".to_owned()]);
+    jsonwebtoken::encode(
+        &header,
+        &claims,
+        &EncodingKey::from_secret(common::SECRET.as_bytes()),
+    )
+    .unwrap()
 }
 
 /// A widget request with the given cookie value (raw bytes allowed).
@@ -77,7 +89,12 @@ async fn ticket_attacks_are_refused_before_redcap() {
         ("oversized", hs256(oversized_claims, secret).into_bytes()),
         ("non-UTF-8", b"eyJ\xff\xfe.\xc3\x28.abc".to_vec()),
         ("garbage", b"........".to_vec()),
-        ("subject not a record id", hs256(json!({"sub": "a\u{202e}b", "aud": "redcap-resume", "exp": now() + 300}), secret).into_bytes()),
+        ("subject not a record id", hs256(json!({"sub": "a\u{202e}b", "aud": "redcap-resume", "iat": now(), "exp": now() + 300}), secret).into_bytes()),
+        ("ten-year lifetime", hs256(json!({"sub": "1001", "aud": "redcap-resume", "iat": now(), "exp": now() + 10 * 365 * 86_400}), secret).into_bytes()),
+        ("largest-integer expiry", hs256(json!({"sub": "1001", "aud": "redcap-resume", "iat": now(), "exp": u64::MAX}), secret).into_bytes()),
+        ("no iat", hs256(json!({"sub": "1001", "aud": "redcap-resume", "exp": now() + 300}), secret).into_bytes()),
+        ("iat an hour ahead", hs256(json!({"sub": "1001", "aud": "redcap-resume", "iat": now() + 3600, "exp": now() + 3900}), secret).into_bytes()),
+        ("unknown crit header", with_crit(claims(seed::RECORD_IN_PROGRESS)).into_bytes()),
     ];
     for (what, ticket) in rows {
         let (status, body) = with_cookie(&h, "/surveys/baseline", &ticket).await;
