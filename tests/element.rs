@@ -454,7 +454,11 @@ async fn the_loader_starts_the_first_request_before_the_wasm_is_ready() {
     let el = host.first_element_child().unwrap();
     // Defined only now, with a wasm that never arrives: the upgrade runs as on a real page.
     define("rr-late", &js_sys::Promise::new(&mut |_, _| {}));
-    assert_eq!(seen("/surveys/early").len(), 1, "the loader's early request");
+    assert_eq!(
+        seen("/surveys/early").len(),
+        1,
+        "the loader's early request"
+    );
     assert!(js_sys::Reflect::has(&el, &"__redcapResumePrefetch".into()).unwrap());
     host.remove();
 }

@@ -16,7 +16,9 @@
 //!
 //! Properties: nothing panics; only a ticket signed with the configured secret under an HS256
 //! header is ever accepted (the last part is the HMAC of the rest), and then its record id is the `sub` claim and it is not expired
-//! (beyond the 60 s leeway cap) and names the audience; no error text shows the secret.
+//! (beyond the 60 s leeway cap) and names the audience, says when it was issued (not in the
+//! future beyond the cap), lives at most an hour (`exp - iat`) and has no `crit` header; no
+//! error text shows the secret.
 #![no_main]
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -96,6 +98,10 @@ fuzz_target!(|data: &[u8]| {
             let exp = claims.get("exp").and_then(Value::as_f64).expect("accepted without a numeric exp");
             let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64();
             assert!(exp + 61.0 >= now, "accepted an expired ticket (exp {exp}, now {now})");
+            let iat = claims.get("iat").and_then(Value::as_f64).expect("accepted without a numeric iat");
+            assert!(iat <= now + 61.0, "accepted a ticket issued in the future (iat {iat}, now {now})");
+            assert!(exp - iat <= 3600.0, "accepted a ticket living over an hour (iat {iat}, exp {exp})");
+            assert!(header.get("crit").is_none(), "accepted a crit header: {header}");
             if let Some(nbf) = claims.get("nbf").and_then(Value::as_f64) {
                 assert!(nbf <= now + 61.0, "accepted a ticket not yet valid (nbf {nbf}, now {now})");
             }

@@ -160,6 +160,13 @@ async fn run(command: Command) -> Result<(), String> {
                 .auth
                 .hs256_secret()
                 .ok_or("`ticket` mints HS256 tickets: configure [auth] with a ticket secret")?;
+            if let Some(max) = config.auth.ticket_max_lifetime().filter(|max| ttl > *max) {
+                return Err(format!(
+                    "--ttl {} is longer than tickets may live ([auth] max_ticket_lifetime_seconds = {})",
+                    humantime::format_duration(ttl),
+                    max.as_secs()
+                ));
+            }
             redcap_client::RecordId::parse(&record)
                 .map_err(|_| format!("--record {record:?} is not a REDCap record id"))?;
             let ticket = TicketIssuer::hs256(secret)

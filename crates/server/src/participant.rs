@@ -57,9 +57,12 @@ impl Authenticator {
                 key,
                 cookie_name,
                 leeway,
+                max_lifetime,
             }) => Scheme::Ticket {
                 verifier: Box::new(
-                    TicketVerifier::new(key, *leeway).map_err(|e| format!("ticket key: {e}"))?,
+                    TicketVerifier::new(key, *leeway)
+                        .map_err(|e| format!("ticket key: {e}"))?
+                        .with_max_lifetime(*max_lifetime),
                 ),
                 cookie_name: cookie_name.clone(),
             },

@@ -333,14 +333,33 @@ mod tests {
         };
         let n = now();
         assert!(v.verify(&t(n, n + 3600)).is_ok(), "exactly the maximum");
-        assert!(v.verify(&t(n + 20, n + 300)).is_ok(), "iat within the leeway");
+        assert!(
+            v.verify(&t(n + 20, n + 300)).is_ok(),
+            "iat within the leeway"
+        );
         for (what, ticket, why) in [
-            ("ten years", t(n, n + 10 * 365 * 86_400), TicketError::TooLongLived),
+            (
+                "ten years",
+                t(n, n + 10 * 365 * 86_400),
+                TicketError::TooLongLived,
+            ),
             ("one second over", t(n, n + 3601), TicketError::TooLongLived),
-            ("the largest integer", t(n, u64::MAX), TicketError::TooLongLived),
-            ("back-dated iat", t(n - 3000, n + 3000), TicketError::TooLongLived),
+            (
+                "the largest integer",
+                t(n, u64::MAX),
+                TicketError::TooLongLived,
+            ),
+            (
+                "back-dated iat",
+                t(n - 3000, n + 3000),
+                TicketError::TooLongLived,
+            ),
             // Moving iat ahead to look short-lived is the future-iat refusal.
-            ("iat a day ahead", t(n + 86_400, n + 87_000), TicketError::IssuedInFuture),
+            (
+                "iat a day ahead",
+                t(n + 86_400, n + 87_000),
+                TicketError::IssuedInFuture,
+            ),
         ] {
             assert_eq!(v.verify(&ticket), Err(why), "{what}");
         }
@@ -351,10 +370,16 @@ mod tests {
         let claims = serde_json::json!({"sub":"1","aud":AUDIENCE,"iat":now(),"exp":now()+60});
         let mut header = Header::new(Algorithm::HS256);
         header.crit = Some(vec!["exp-ext".to_owned()]);
-        let with_crit =
-            jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(SECRET.as_bytes()))
-                .unwrap();
-        assert_eq!(verifier().verify(&with_crit), Err(TicketError::UnknownCritical));
+        let with_crit = jsonwebtoken::encode(
+            &header,
+            &claims,
+            &EncodingKey::from_secret(SECRET.as_bytes()),
+        )
+        .unwrap();
+        assert_eq!(
+            verifier().verify(&with_crit),
+            Err(TicketError::UnknownCritical)
+        );
         assert!(verifier().verify(&sign(claims, SECRET)).is_ok());
     }
 

@@ -72,6 +72,21 @@ fn ticket_mints_what_the_server_accepts() {
     )
     .unwrap();
     assert_eq!(verifier.verify(ticket.trim()).unwrap().as_str(), "1001");
+    // Longer than the maximum lifetime (1 h by default): refused, naming the key.
+    let out = command(&[
+        "ticket",
+        "--config",
+        config.to_str().unwrap(),
+        "--record",
+        "1001",
+        "--ttl",
+        "2h",
+    ])
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && out.stdout.is_empty(), "{stderr}");
+    assert!(stderr.contains("max_ticket_lifetime_seconds"), "{stderr}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

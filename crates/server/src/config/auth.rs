@@ -10,12 +10,14 @@ use std::time::Duration;
 use axum::http::HeaderName;
 use ipnet::IpNet;
 use redcap_client::FieldName;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 
 use super::projects::{find, ProjectConfig, ProjectId, DEFAULT_PROJECT};
-use super::secrets::{read_secret, SecretSource};
+use super::secrets::SecretSource;
+use super::ticket_key::{KeySettings, TicketKey};
 use super::{invalid, ConfigError};
+use crate::ticket::DEFAULT_MAX_LIFETIME;
 
 /// The ticket cookie's name unless `[auth] cookie_name` says otherwise.
 pub const DEFAULT_COOKIE: &str = "redcap_resume_ticket";
@@ -43,8 +45,11 @@ pub enum AuthMode {
 pub struct TicketAuth {
     pub key: TicketKey,
     pub cookie_name: String,
-    /// Clock skew allowed on `exp` and `nbf` (at most 60 s).
+    /// Clock skew allowed on `exp`, `nbf` and `iat` (at most 60 s).
     pub leeway: Duration,
+    /// The longest a ticket may live (`exp - iat`); `max_ticket_lifetime_seconds`, 1 h by
+    /// default, between 1 min and 1 day.
+    pub max_lifetime: Duration,
 }
 
 /// The SSO header a trusted reverse proxy sets.
@@ -65,28 +70,15 @@ pub struct LookupConfig {
     pub record_id_field: FieldName,
 }
 
-/// How tickets are verified; the algorithm comes from here, never from the ticket.
-#[derive(Clone)]
-pub enum TicketKey {
-    /// HS256: the secret's bytes exactly as configured (at least 32).
-    Hs256(SecretString),
-    /// EdDSA (Ed25519) public key, PEM.
-    EdDsa(Vec<u8>),
-    /// RS256 public key, PEM.
-    Rs256(Vec<u8>),
-}
-
-impl std::fmt::Debug for TicketKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            TicketKey::Hs256(_) => f.write_str("Hs256([REDACTED])"),
-            TicketKey::EdDsa(_) => f.write_str("EdDsa(public key)"),
-            TicketKey::Rs256(_) => f.write_str("Rs256(public key)"),
+impl AuthConfig {
+    /// Ticket mode: the longest a ticket may live (`ticket --ttl` refuses more).
+    pub fn ticket_max_lifetime(&self) -> Option<Duration> {
+        match &self.mode {
+            AuthMode::Ticket(t) => Some(t.max_lifetime),
+            AuthMode::Header(_) => None,
         }
     }
-}
 
-impl AuthConfig {
     /// The HS256 secret, for minting tickets (the `ticket` command and the demo).
     pub fn hs256_secret(&self) -> Option<&str> {
         match &self.mode {
@@ -116,6 +108,7 @@ pub(super) struct RawAuth {
     ticket_public_key_file: Option<PathBuf>,
     cookie_name: Option<String>,
     leeway_seconds: Option<u64>,
+    max_ticket_lifetime_seconds: Option<u64>,
     header_name: Option<String>,
     #[serde(default)]
     trusted_proxies: Vec<String>,
@@ -147,6 +140,15 @@ impl RawAuth {
         if leeway > 60 {
             return Err(invalid("auth.leeway_seconds", "must be at most 60"));
         }
+        let max_lifetime = self
+            .max_ticket_lifetime_seconds
+            .unwrap_or(DEFAULT_MAX_LIFETIME.as_secs());
+        if !(60..=86_400).contains(&max_lifetime) {
+            return Err(invalid(
+                "auth.max_ticket_lifetime_seconds",
+                "must be between 60 and 86400 (keep tickets short-lived: minutes)",
+            ));
+        }
         let trusted_proxies = self
             .trusted_proxies
             .iter()
@@ -158,9 +160,16 @@ impl RawAuth {
 
         let mode = match mode {
             RawMode::Ticket => AuthMode::Ticket(TicketAuth {
-                key: self.ticket_key(secrets)?,
+                key: KeySettings {
+                    algorithm: self.algorithm.as_deref(),
+                    secret_env: self.ticket_secret_env.as_deref(),
+                    secret_file: self.ticket_secret_file.as_deref(),
+                    public_key_file: self.ticket_public_key_file.as_deref(),
+                }
+                .read(secrets)?,
                 cookie_name,
                 leeway: Duration::from_secs(leeway),
+                max_lifetime: Duration::from_secs(max_lifetime),
             }),
             RawMode::Header => {
                 let name = self.header_name.as_deref().unwrap_or("X-Remote-User");
@@ -229,68 +238,6 @@ impl RawAuth {
             record_id_field,
         }))
     }
-
-    fn ticket_key(&self, secrets: &dyn SecretSource) -> Result<TicketKey, ConfigError> {
-        let algorithm = self.algorithm.as_deref().unwrap_or("HS256");
-        match algorithm {
-            "HS256" => {
-                if self.ticket_public_key_file.is_some() {
-                    return Err(invalid("auth.ticket_public_key_file", "HS256 uses a shared secret (ticket_secret_env or ticket_secret_file), not a public key"));
-                }
-                let secret = read_secret(
-                    "auth.ticket_secret",
-                    self.ticket_secret_env.as_deref(),
-                    self.ticket_secret_file.as_deref(),
-                    secrets,
-                    "ticket secret",
-                )?;
-                if secret.len() < 32 {
-                    return Err(invalid(
-                        "auth.ticket_secret",
-                        "must be at least 32 bytes long (use a random value)",
-                    ));
-                }
-                Ok(TicketKey::Hs256(SecretString::from(secret)))
-            }
-            "EdDSA" | "RS256" => {
-                if self.ticket_secret_env.is_some() || self.ticket_secret_file.is_some() {
-                    return Err(invalid("auth.ticket_secret_env", format!("{algorithm} uses a public key (ticket_public_key_file), not a shared secret")));
-                }
-                let path = self.ticket_public_key_file.as_ref().ok_or_else(|| {
-                    invalid(
-                        "auth.ticket_public_key_file",
-                        format!("missing: {algorithm} needs the portal's public key (PEM)"),
-                    )
-                })?;
-                let pem = secrets.file(path).map_err(|e| {
-                    invalid(
-                        "auth.ticket_public_key_file",
-                        format!("cannot read {}: {e}", path.display()),
-                    )
-                })?;
-                let check = if algorithm == "EdDSA" {
-                    jsonwebtoken::DecodingKey::from_ed_pem(pem.as_bytes()).map(|_| ())
-                } else {
-                    jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).map(|_| ())
-                };
-                check.map_err(|_| {
-                    invalid(
-                        "auth.ticket_public_key_file",
-                        format!("not a PEM {algorithm} public key"),
-                    )
-                })?;
-                Ok(if algorithm == "EdDSA" {
-                    TicketKey::EdDsa(pem.into_bytes())
-                } else {
-                    TicketKey::Rs256(pem.into_bytes())
-                })
-            }
-            other => Err(invalid(
-                "auth.algorithm",
-                format!("`{other}` is not supported; use \"HS256\", \"EdDSA\" or \"RS256\""),
-            )),
-        }
-    }
 }
 
 fn parse_cidr(text: &str) -> Result<IpNet, String> {
@@ -323,6 +270,11 @@ mod tests {
                 "mode = \"ticket\"\nlookup_field = \"email\"",
                 "`auth.lookup_field`",
             ),
+            (
+                "mode = \"ticket\"",
+                "mode = \"ticket\"\nmax_ticket_lifetime_seconds = 864000",
+                "`auth.max_ticket_lifetime_seconds`",
+            ),
         ]);
     }
 
@@ -345,6 +297,7 @@ mod tests {
         };
         assert_eq!(ticket.cookie_name, DEFAULT_COOKIE);
         assert_eq!(ticket.leeway, Duration::from_secs(30));
+        assert_eq!(ticket.max_lifetime, Duration::from_secs(3600));
     }
 
     #[test]

@@ -38,17 +38,17 @@ pub mod limits;
 pub mod projects;
 pub mod secrets;
 pub mod surveys;
+pub mod ticket_key;
 
 pub use audit::AuditConfig;
-pub use auth::{
-    AuthConfig, AuthMode, HeaderAuth, LookupConfig, TicketAuth, TicketKey, DEFAULT_COOKIE,
-};
+pub use auth::{AuthConfig, AuthMode, HeaderAuth, LookupConfig, TicketAuth, DEFAULT_COOKIE};
 pub use limits::LimitsConfig;
 pub use projects::{
     ProjectConfig, ProjectId, RedcapServerConfig, DEFAULT_PROJECT, MAX_BUDGET_PER_MINUTE,
 };
 pub use secrets::{ProcessEnv, SecretSource};
 pub use surveys::{LinkStyle, SurveyConfig};
+pub use ticket_key::TicketKey;
 
 /// Where the API lives unless `base_path` says otherwise.
 pub const DEFAULT_BASE_PATH: &str = "/redcap-resume/api";
