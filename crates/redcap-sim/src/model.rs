@@ -27,6 +27,9 @@ pub struct Project {
     pub forms: BTreeMap<ResponseKey, FormState>,
     /// The arm each record is in (arm number); records not listed are in arm 1.
     pub record_arms: BTreeMap<String, u32>,
+    /// Survey Login: the fields a participant logs in with (their values are in
+    /// [`Project::values`]); used by the surveys whose [`SurveySettings::survey_login`] is on.
+    pub survey_login_fields: Vec<String>,
     /// Multi-Language Management: the project's language ids, default first (e.g. `en`,
     /// `es-MX`); empty when MLM is off.
     pub languages: Vec<String>,
@@ -62,8 +65,9 @@ pub struct SurveySettings {
     pub edit_completed: bool,
     /// Number of pages (for the "Page N of M" text).
     pub pages: u32,
-    /// Survey Login: the survey page asks for login fields and ignores a posted `__code`
-    /// (REDCap still issues return codes through the API).
+    /// Survey Login: the survey page asks for the project's login fields
+    /// ([`Project::survey_login_fields`]) and ignores a posted `__code` (REDCap still issues
+    /// return codes through the API); a correct login continues the response.
     pub survey_login: bool,
 }
 

@@ -3,7 +3,7 @@
 //!
 //! | project | record | state |
 //! |---|---|---|
-//! | `demo` (classic, pid 14, record-id field `record_id`, languages `en` + `es-MX`, survey queue on) | `1001` | `baseline_survey` in progress (page 2); `weekly_diary` #1 completed, #2 in progress (page 3); `clinic_checkin` (Survey Login) in progress (page 2) |
+//! | `demo` (classic, pid 14, record-id field `record_id`, languages `en` + `es-MX`, survey queue on, Survey Login field `sso_username`) | `1001` | `baseline_survey` in progress (page 2); `weekly_diary` #1 completed, #2 in progress (page 3); `clinic_checkin` (Survey Login) in progress (page 2) |
 //! | | `1002` | `baseline_survey` completed; `exit_survey` completed (editing completed responses allowed) |
 //! | | `1003` | exists, `baseline_survey` not started (`contact_info` entered) |
 //! | | `1004` | `baseline_survey` in progress (page 1) |
@@ -65,7 +65,8 @@ pub const EVENT_BASELINE: &str = "baseline_arm_1";
 pub const EVENT_MONTH_3: &str = "month_3_arm_1";
 /// `cohort`'s event of arm 2 ([`INTAKE`] is designated for it).
 pub const EVENT_ARM_2: &str = "baseline_arm_2";
-/// `demo`: a survey with Survey Login on (Save & Return Later on).
+/// `demo`: a survey with Survey Login on (Save & Return Later on); participants log in with
+/// their [`SSO_FIELD`] value (e.g. `ana.garcia` for record 1001).
 pub const CHECKIN: &str = "clinic_checkin";
 /// Its survey title.
 pub const CHECKIN_TITLE: &str = "Clinic check-in";

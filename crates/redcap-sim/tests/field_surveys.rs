@@ -6,7 +6,10 @@ mod common;
 
 use common::{answer, client, survey};
 use redcap_sim::seed::*;
-use redcap_sim::{SimConfig, Simulator, QUEUE_LINK_INVALID, RETURN_PROMPT, SURVEY_LOGIN_PROMPT};
+use redcap_sim::{
+    SimConfig, Simulator, QUEUE_LINK_INVALID, RETURN_PROMPT, SURVEY_LOGIN_FAILED,
+    SURVEY_LOGIN_PROMPT,
+};
 
 async fn sim() -> Simulator {
     common::sim().await
@@ -179,6 +182,46 @@ async fn survey_login_ignores_a_posted_code() {
         );
         assert!(!page.body.contains(RETURN_PROMPT));
     }
+}
+
+/// The login fields (here the SSO user name) continue the response; a wrong one does not.
+#[tokio::test]
+async fn survey_login_continues_after_logging_in() {
+    let sim = sim().await;
+    let link = survey(
+        &sim,
+        DEMO_TOKEN,
+        "surveyLink",
+        &target(RECORD_IN_PROGRESS, CHECKIN),
+    )
+    .await
+    .body;
+    let login = |fields: Vec<(&'static str, &'static str)>| {
+        let link = link.clone();
+        async move { answer(client().post(&link).form(&fields).send().await.unwrap()).await }
+    };
+    let page = get(&link).await;
+    assert!(
+        page.body.contains(&format!("name=\"{SSO_FIELD}\"")),
+        "{}",
+        page.body
+    );
+    let wrong = login(vec![(SSO_FIELD, "ben.okafor")]).await;
+    assert!(wrong.body.contains(SURVEY_LOGIN_FAILED), "{}", wrong.body);
+    assert!(!wrong.body.contains("Resumed"));
+    let right = login(vec![(SSO_FIELD, " Ana.Garcia ")]).await;
+    assert!(
+        right.body.contains("<title>Resumed</title>"),
+        "{}",
+        right.body
+    );
+    assert!(right.body.contains("<dd id=\"resumed-page\">2</dd>"));
+    let code_only = login(vec![("__code", "ABCDEFGH")]).await;
+    assert!(code_only.body.contains(SURVEY_LOGIN_PROMPT));
+    assert!(
+        !code_only.body.contains(SURVEY_LOGIN_FAILED),
+        "a code is not a login attempt"
+    );
 }
 
 #[tokio::test]

@@ -1,32 +1,35 @@
-//! Reading the `__code` field of a posted form (urlencoded, or multipart like REDCap's own).
+//! Reading a posted survey form (urlencoded, or multipart like REDCap's own pages): the
+//! `__code` of the "Returning?" page, the login fields of Survey Login.
 
 use axum::http::{header, HeaderMap};
 
 use crate::api::Params;
 
-/// The `__code` field of a urlencoded or multipart form.
-pub(crate) fn posted_code(headers: &HeaderMap, body: &[u8]) -> Option<String> {
+/// The fields of a urlencoded or multipart form.
+pub(crate) fn posted(headers: &HeaderMap, body: &[u8]) -> Params {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     match content_type.split_once("boundary=") {
         Some((kind, boundary)) if kind.trim_start().starts_with("multipart/form-data") => {
-            multipart_field(body, boundary.trim_matches('"'), "__code")
+            Params(multipart_fields(body, boundary.trim_matches('"')))
         }
-        _ => Params::parse(body).get("__code").map(str::to_owned),
+        _ => Params::parse(body),
     }
 }
 
-/// A minimal multipart/form-data reader for one text field.
-fn multipart_field(body: &[u8], boundary: &str, name: &str) -> Option<String> {
+/// A minimal multipart/form-data reader for text fields.
+fn multipart_fields(body: &[u8], boundary: &str) -> Vec<(String, String)> {
     let body = String::from_utf8_lossy(body);
-    let wanted = format!("name=\"{name}\"");
-    body.split(&format!("--{boundary}")).find_map(|part| {
-        let (head, value) = part.split_once("\r\n\r\n")?;
-        head.contains(&wanted)
-            .then(|| value.strip_suffix("\r\n").unwrap_or(value).to_owned())
-    })
+    body.split(&format!("--{boundary}"))
+        .filter_map(|part| {
+            let (head, value) = part.split_once("\r\n\r\n")?;
+            let name = head.split("name=\"").nth(1)?.split('"').next()?;
+            let value = value.strip_suffix("\r\n").unwrap_or(value);
+            Some((name.to_owned(), value.to_owned()))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -34,13 +37,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_code_from_multipart() {
-        let body =
-            "--XyZ\r\nContent-Disposition: form-data; name=\"__code\"\r\n\r\n abc \r\n--XyZ--\r\n";
+    fn reads_fields_from_multipart() {
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"__code\"\r\n\r\n abc \r\n\
+                    --XyZ\r\nContent-Disposition: form-data; name=\"dob\"\r\n\r\n2001-02-03\r\n--XyZ--\r\n";
+        let fields = multipart_fields(body.as_bytes(), "XyZ");
         assert_eq!(
-            multipart_field(body.as_bytes(), "XyZ", "__code").as_deref(),
-            Some(" abc ")
+            fields,
+            [
+                ("__code".to_owned(), " abc ".to_owned()),
+                ("dob".to_owned(), "2001-02-03".to_owned())
+            ]
         );
-        assert_eq!(multipart_field(body.as_bytes(), "XyZ", "other"), None);
     }
 }

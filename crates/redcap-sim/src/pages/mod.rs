@@ -44,6 +44,9 @@ pub const QUEUE_LINK_INVALID: &str =
 /// from `survey_574`, the number of login fields and `survey_594`).
 pub const SURVEY_LOGIN_PROMPT: &str =
     "Please enter the login information below to begin or continue the survey.";
+/// The Survey Login page after a failed login (the simulator's wording).
+pub const SURVEY_LOGIN_FAILED: &str =
+    "The login information you entered is not correct. Please try again.";
 
 /// `GET|POST {survey base}surveys/?s=HASH[&__return=1][&__lang=ID]` and `?sq=HASH`.
 pub(crate) async fn handle(
@@ -66,10 +69,8 @@ pub(crate) async fn handle(
     if let Some(sq) = query.non_empty("sq") {
         return queue::answer(&app, &sq, query.get("__lang"));
     }
-    let code = (method == Method::POST)
-        .then(|| form::posted_code(&headers, &body))
-        .flatten();
-    survey::answer(&app, &query, code)
+    let posted = (method == Method::POST).then(|| form::posted(&headers, &body));
+    survey::answer(&app, &query, posted)
 }
 
 /// Whether the request's `Host` names the survey host (any port).

@@ -5,8 +5,8 @@ use axum::response::Response;
 
 use super::html::{escape, found, heading, message, page};
 use super::{
-    ALREADY_COMPLETED, NOT_A_PARTICIPANT, PARTIALLY_COMPLETED, RETURN_PROMPT, SURVEY_LOGIN_PROMPT,
-    WRONG_CODE,
+    ALREADY_COMPLETED, NOT_A_PARTICIPANT, PARTIALLY_COMPLETED, RETURN_PROMPT, SURVEY_LOGIN_FAILED,
+    SURVEY_LOGIN_PROMPT, WRONG_CODE,
 };
 use crate::api::Params;
 use crate::model::{FormState, ResponseKey, SurveySettings};
@@ -24,10 +24,31 @@ struct Visit {
     lang: String,
     /// The return code REDCap holds for the response, if any.
     code: Option<String>,
+    /// Survey Login: each login field with the record's value (if it has one).
+    login: Vec<(String, Option<String>)>,
 }
 
-/// Answers `?s=HASH`; `posted` is the `__code` of a POST.
-pub(crate) fn answer(app: &App, query: &Params, posted: Option<String>) -> Response {
+impl Visit {
+    /// Whether a posted form logs in: every login field given and equal to the record's value
+    /// (trimmed, case-insensitive).
+    fn logs_in(&self, form: &Params) -> bool {
+        !self.login.is_empty()
+            && self.login.iter().all(|(field, expected)| {
+                let given = form.get(field).map(str::trim);
+                matches!((given, expected), (Some(g), Some(e)) if g.eq_ignore_ascii_case(e))
+            })
+    }
+
+    /// Whether a posted form tried to log in (any login field present).
+    fn tried_login(&self, form: &Params) -> bool {
+        self.login
+            .iter()
+            .any(|(field, _)| form.get(field).is_some())
+    }
+}
+
+/// Answers `?s=HASH`; `posted` is the form of a POST.
+pub(crate) fn answer(app: &App, query: &Params, posted: Option<Params>) -> Response {
     let hash = query.non_empty("s").unwrap_or_default();
     let Some(v) = find(app, &hash, query.get("__lang")) else {
         return page(
@@ -42,8 +63,17 @@ pub(crate) fn answer(app: &App, query: &Params, posted: Option<String>) -> Respo
 
     if v.survey.survey_login {
         // Survey Login comes first; a posted return code does not replace it.
-        return login_page(&v);
+        return match posted {
+            Some(form) if v.logs_in(&form) => match v.state {
+                FormState::Completed { .. } if !may_return => completed_page(&v),
+                FormState::Partial { .. } | FormState::Completed { .. } => resumed(&v),
+                FormState::Empty | FormState::DataEntry { .. } => survey_page(&v),
+            },
+            Some(form) if v.tried_login(&form) => login_page(&v, Some(SURVEY_LOGIN_FAILED)),
+            _ => login_page(&v, None),
+        };
     }
+    let posted = posted.and_then(|form| form.get("__code").map(str::to_owned));
     if !v.survey.save_and_return {
         return survey_page(&v);
     }
@@ -89,6 +119,14 @@ fn find(app: &App, hash: &str, lang: Option<&str>) -> Option<Visit> {
     let code = inner
         .participant(&project, &key)
         .and_then(|p| p.return_code.clone());
+    let login = p
+        .survey_login_fields
+        .iter()
+        .map(|f| {
+            let value = p.values.get(&(key.record.clone(), f.clone())).cloned();
+            (f.clone(), value)
+        })
+        .collect();
     Some(Visit {
         survey,
         key,
@@ -96,6 +134,7 @@ fn find(app: &App, hash: &str, lang: Option<&str>) -> Option<Visit> {
         self_url,
         lang,
         code,
+        login,
     })
 }
 
@@ -150,15 +189,31 @@ fn return_page(v: &Visit, error: Option<&str>) -> Response {
     page(&v.survey.title, &v.lang, &body)
 }
 
-/// Survey Login: the participant must log in with the survey's login fields; no return code
-/// form. (Logging in is not simulated: the page is the end of what the simulator shows.)
-fn login_page(v: &Visit) -> Response {
+/// Survey Login: the participant logs in with the project's login fields; no return-code form.
+fn login_page(v: &Visit, error: Option<&str>) -> Response {
+    let error = error
+        .map(|e| {
+            format!(
+                "<div class=\"red survey-login-error-msg\" role=\"alert\">{}</div>\n",
+                escape(e)
+            )
+        })
+        .unwrap_or_default();
+    let inputs: String = v
+        .login
+        .iter()
+        .map(|(field, _)| {
+            let f = escape(field);
+            format!(
+                "<label for=\"login-{f}\">{f}</label>\n\
+<input type=\"password\" id=\"login-{f}\" name=\"{f}\" autocomplete=\"off\">\n"
+            )
+        })
+        .collect();
     let body = format!(
         "{}<h2 id=\"survey-login-title\">Survey Login</h2>\n<div id=\"survey-login-instructions\">\n\
-<p>Survey: \"<b>{}</b>\"</p>\n<p id=\"survey-login-prompt\">{}</p>\n</div>\n\
-<form id=\"survey_login_form\" action=\"{}\" method=\"post\">\n\
-<label for=\"login-field-1\">Date of birth</label>\n\
-<input type=\"password\" id=\"login-field-1\" name=\"__login_field_1\" autocomplete=\"off\">\n\
+<p>Survey: \"<b>{}</b>\"</p>\n<p id=\"survey-login-prompt\">{}</p>\n</div>\n{error}\
+<form id=\"survey_login_form\" action=\"{}\" method=\"post\">\n{inputs}\
 <button type=\"submit\" id=\"survey-login-submit\">Log in</button>\n</form>\n",
         heading(&v.survey),
         escape(&v.survey.title),

@@ -138,6 +138,7 @@ pub(super) fn demo() -> Project {
         ]),
         record_arms: BTreeMap::new(),
         languages: DEMO_LANGUAGES.map(String::from).to_vec(),
+        survey_login_fields: vec![SSO_FIELD.to_owned()],
         forms: forms.into_iter().collect(),
         values: SSO_USERS
             .iter()
@@ -196,6 +197,7 @@ pub(super) fn cohort() -> Project {
         records: records(&[RECORD_IN_PROGRESS, RECORD_COMPLETED, RECORD_ARM_2]),
         record_arms: [(RECORD_ARM_2.to_owned(), 2)].into_iter().collect(),
         languages: Vec::new(),
+        survey_login_fields: Vec::new(),
         forms: forms.into_iter().collect(),
         values: BTreeMap::new(),
     }
@@ -238,6 +240,7 @@ pub(super) fn registry() -> Project {
         records: records(&[REGISTRY_RECORD, REGISTRY_RECORD_EMPTY]),
         record_arms: BTreeMap::new(),
         languages: Vec::new(),
+        survey_login_fields: Vec::new(),
         forms: forms.into_iter().collect(),
         values: BTreeMap::new(),
     }
