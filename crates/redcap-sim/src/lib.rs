@@ -64,7 +64,7 @@ pub use faults::{Failure, Faults, FrontEnd, FrontEndPage};
 pub use model::{Event, FormState, Instrument, Project, ResponseKey, SurveySettings, TokenGrant};
 pub use pages::{
     ALREADY_COMPLETED, NOT_A_PARTICIPANT, PARTIALLY_COMPLETED, QUEUE_LINK_INVALID, RETURN_PROMPT,
-    SURVEY_LOGIN_FAILED, SURVEY_LOGIN_PROMPT, WRONG_CODE,
+    SURVEY_CLOSED, SURVEY_LOGIN_FAILED, SURVEY_LOGIN_PROMPT, WRONG_CODE,
 };
 pub use server::Simulator;
 pub use state::{RecordedCall, RETURN_CODE_CHARS, RETURN_CODE_LEN, SURVEY_HASH_LEN};

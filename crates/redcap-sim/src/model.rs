@@ -69,6 +69,9 @@ pub struct SurveySettings {
     /// ([`Project::survey_login_fields`]) and ignores a posted `__code` (REDCap still issues
     /// return codes through the API); a correct login continues the response.
     pub survey_login: bool,
+    /// Closed: taken offline, past its expiration, or past its time limit. Invisible through
+    /// the API (link and code are still handed out); the survey page says it is closed.
+    pub closed: bool,
 }
 
 /// An event of a longitudinal project.

@@ -233,6 +233,24 @@ impl Simulator {
         true
     }
 
+    /// Closes a survey (offline, expired, time limit reached) or opens it again: the API still
+    /// hands out links and codes, the survey page says it is closed. `false` when the project
+    /// or the survey does not exist.
+    pub fn set_survey_closed(&self, project: &str, instrument: &str, closed: bool) -> bool {
+        let mut inner = self.app.state.lock();
+        let survey = inner
+            .project_mut(project)
+            .and_then(|p| p.instruments.iter_mut().find(|i| i.name == instrument))
+            .and_then(|i| i.survey.as_mut());
+        match survey {
+            Some(s) => {
+                s.closed = closed;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Adds (or replaces) an API token.
     pub fn add_token(&self, token: &str, grant: TokenGrant) {
         self.app.state.lock().tokens.insert(token.to_owned(), grant);

@@ -1,13 +1,13 @@
 //! Survey behaviours institutions report: the survey base URL on another host, `An unknown
 //! error occurred` for an event of another arm, Survey Login, Multi-Language Management's
-//! `__lang`, and the survey queue.
+//! `__lang`, the survey queue, and closed surveys.
 
 mod common;
 
 use common::{answer, client, survey};
 use redcap_sim::seed::*;
 use redcap_sim::{
-    SimConfig, Simulator, QUEUE_LINK_INVALID, RETURN_PROMPT, SURVEY_LOGIN_FAILED,
+    SimConfig, Simulator, QUEUE_LINK_INVALID, RETURN_PROMPT, SURVEY_CLOSED, SURVEY_LOGIN_FAILED,
     SURVEY_LOGIN_PROMPT,
 };
 
@@ -350,4 +350,32 @@ async fn survey_queue_page_lists_the_records_surveys() {
          Survey Queue before using this method."
     );
     assert!(!sim.set_survey_queue("nope", true));
+}
+
+/// A closed survey is invisible through the API; only its page says so.
+#[tokio::test]
+async fn closed_survey_hands_out_link_and_code_then_its_page_says_closed() {
+    let sim = sim().await;
+    assert!(sim.set_survey_closed(DEMO_PROJECT, BASELINE, true));
+    assert!(
+        !sim.set_survey_closed(DEMO_PROJECT, CONTACT_INFO, true),
+        "not a survey"
+    );
+    let t = target(RECORD_IN_PROGRESS, BASELINE);
+    let link = survey(&sim, DEMO_TOKEN, "surveyLink", &t).await;
+    let code = survey(&sim, DEMO_TOKEN, "surveyReturnCode", &t).await;
+    assert_eq!((link.status, code.status, code.body.len()), (200, 200, 8));
+    for page in [
+        get(&link.body).await,
+        post_code(&link.body, &code.body).await,
+    ] {
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains(SURVEY_CLOSED), "{}", page.body);
+        assert!(!page.body.contains("Resumed"));
+    }
+    assert!(sim.set_survey_closed(DEMO_PROJECT, BASELINE, false));
+    assert!(post_code(&link.body, &code.body)
+        .await
+        .body
+        .contains("<title>Resumed</title>"));
 }

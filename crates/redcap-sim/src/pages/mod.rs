@@ -44,6 +44,9 @@ pub const QUEUE_LINK_INVALID: &str =
 /// from `survey_574`, the number of login fields and `survey_594`).
 pub const SURVEY_LOGIN_PROMPT: &str =
     "Please enter the login information below to begin or continue the survey.";
+/// A closed survey (offline, expired or past its time limit); the simulator's wording.
+pub const SURVEY_CLOSED: &str =
+    "Thank you for your interest, but this survey is closed and no longer accepts responses.";
 /// The Survey Login page after a failed login (the simulator's wording).
 pub const SURVEY_LOGIN_FAILED: &str =
     "The login information you entered is not correct. Please try again.";

@@ -5,8 +5,8 @@ use axum::response::Response;
 
 use super::html::{escape, found, heading, message, page};
 use super::{
-    ALREADY_COMPLETED, NOT_A_PARTICIPANT, PARTIALLY_COMPLETED, RETURN_PROMPT, SURVEY_LOGIN_FAILED,
-    SURVEY_LOGIN_PROMPT, WRONG_CODE,
+    ALREADY_COMPLETED, NOT_A_PARTICIPANT, PARTIALLY_COMPLETED, RETURN_PROMPT, SURVEY_CLOSED,
+    SURVEY_LOGIN_FAILED, SURVEY_LOGIN_PROMPT, WRONG_CODE,
 };
 use crate::api::Params;
 use crate::model::{FormState, ResponseKey, SurveySettings};
@@ -61,6 +61,14 @@ pub(crate) fn answer(app: &App, query: &Params, posted: Option<Params>) -> Respo
     let completed = matches!(v.state, FormState::Completed { .. });
     let may_return = v.survey.save_and_return && (!completed || v.survey.edit_completed);
 
+    if v.survey.closed {
+        let body = format!(
+            "{}{}",
+            heading(&v.survey),
+            message("survey-message", SURVEY_CLOSED)
+        );
+        return page(&v.survey.title, &v.lang, &body);
+    }
     if v.survey.survey_login {
         // Survey Login comes first; a posted return code does not replace it.
         return match posted {

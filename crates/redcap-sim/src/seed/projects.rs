@@ -27,6 +27,7 @@ fn instrument(
                 edit_completed,
                 pages: 3,
                 survey_login,
+                closed: false,
             }
         }),
     }
