@@ -65,7 +65,16 @@ pub fn setup() -> Result<Tools, String> {
     nginx()?;
     redis()?;
     pycap(&tools_dir.join("pycap"))?;
-    php()?;
+    debian_tool(
+        "php",
+        "php-cli",
+        "the test of the README's PHP ticket example",
+    )?;
+    debian_tool(
+        "strace",
+        "strace",
+        "the deploy check of the unit's system-call filter",
+    )?;
     crate::fuzz::ensure_cargo_fuzz()?;
     Ok(Tools {
         cargo_bin,
@@ -302,15 +311,11 @@ fn pycap(venv: &Path) -> Result<(), String> {
     )
 }
 
-/// PHP's command line, to run the README's PHP portal example in the server's tests.
-fn php() -> Result<(), String> {
-    if output_line("php", &["-v"]).is_some() {
-        say("php", "present");
+/// A Debian tool the tests run: present, or installed with apt.
+fn debian_tool(program: &str, package: &str, why: &str) -> Result<(), String> {
+    if output_line("sh", &["-c", &format!("command -v {program}")]).is_some() {
+        say(program, "present");
         return Ok(());
     }
-    apt_install(
-        &["php-cli"],
-        "php",
-        "the test of the README's PHP ticket example",
-    )
+    apt_install(&[package], program, why)
 }

@@ -2,10 +2,12 @@
 //!
 //! - [`check_nginx`], [`check_systemd`]: `nginx -t` and `systemd-analyze verify`;
 //! - [`check_install`]: the README's install steps run in a scratch root, then the installed
-//!   unit's `ExecStart=` run as its non-root `User=` against the REDCap simulator.
+//!   unit's `ExecStart=` run as its non-root `User=` against the REDCap simulator, under
+//!   strace, whose log is held against the unit's `SystemCallFilter=` (see [`sandbox`]).
 
 mod http;
 mod install;
+mod sandbox;
 mod service;
 mod syntax;
 mod unit;
@@ -90,7 +92,9 @@ pub fn check_install(server_bin: &Path, sim_bin: &Path) -> Result<(), String> {
 
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let log = root.dir.join("serve.log");
-    let mut server = Running::start(as_service_user(&unit, &exec), addr, &log)?;
+    let trace = traces_folder(&root, &unit)?.join("serve.strace");
+    let traced = sandbox::traced(&trace, &exec);
+    let mut server = Running::start(as_service_user(&unit, &traced), addr, &log)?;
     let up = server.wait_healthy(Duration::from_secs(15))?;
     expect_status(
         addr,
@@ -121,6 +125,12 @@ pub fn check_install(server_bin: &Path, sim_bin: &Path) -> Result<(), String> {
         install::check_mode(&root, row)?;
     }
     let stopped = server.stop(Duration::from_secs(20))?;
+    let trace_text =
+        std::fs::read_to_string(&trace).map_err(|e| format!("{}: {e}", trace.display()))?;
+    let (calls, allowed) = sandbox::compare(&unit, &trace_text)?;
+    eprintln!(
+        "deploy: the {calls} system calls the server made are all in the unit's filter ({allowed} allowed), its sockets in RestrictAddressFamilies="
+    );
     eprintln!(
         "deploy: ExecStart as {} (umask {}): /healthz after {} ms, /readyz 200, a return code \
          handed out and audited, SIGTERM exit in {} ms",
@@ -131,6 +141,18 @@ pub fn check_install(server_bin: &Path, sim_bin: &Path) -> Result<(), String> {
     );
 
     unreadable_config_is_named(&root, &unit, &exec, addr)
+}
+
+/// A folder the service user can write strace's log to.
+fn traces_folder(root: &Root, unit: &Unit) -> Result<std::path::PathBuf, String> {
+    let dir = root.dir.join("strace");
+    crate::process::run(
+        Command::new("install")
+            .args(["-d", "-m", "0700", "-o", &unit.user, "-g", &unit.group])
+            .arg(&dir),
+        "install -d (strace log folder)",
+    )?;
+    Ok(dir)
 }
 
 /// systemd creates `LogsDirectory=` under /var/log, owned by `User=`, before ExecStart.

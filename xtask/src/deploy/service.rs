@@ -159,11 +159,21 @@ impl Running {
         ))
     }
 
+    /// The server's process: the child itself, or the child's own child when the child is
+    /// a tracer (`strace` forks the server).
+    fn server_pid(&self) -> u32 {
+        let pid = self.child.id();
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+            .ok()
+            .and_then(|c| c.split_whitespace().next().and_then(|p| p.parse().ok()))
+            .unwrap_or(pid)
+    }
+
     /// SIGTERM (the unit's KillSignal=), then waits for a clean exit; how long it took.
     pub fn stop(&mut self, within: Duration) -> Result<Duration, String> {
         let started = Instant::now();
         crate::process::run(
-            Command::new("kill").args(["-TERM", &self.child.id().to_string()]),
+            Command::new("kill").args(["-TERM", &self.server_pid().to_string()]),
             "kill -TERM",
         )?;
         let (ok, output) = self.wait_exit(within)?;

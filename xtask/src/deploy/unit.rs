@@ -18,6 +18,10 @@ pub struct Unit {
     pub logs_directory: String,
     /// `LogsDirectoryMode=` (systemd's default is 0755).
     pub logs_directory_mode: String,
+    /// Every `SystemCallFilter=` line in order (`@group`s and names; `~` starts a deny list).
+    pub system_call_filter: Vec<String>,
+    /// `RestrictAddressFamilies=`, like `AF_INET AF_INET6 AF_UNIX`.
+    pub address_families: Vec<String>,
 }
 
 impl Unit {
@@ -26,6 +30,7 @@ impl Unit {
         let mut service = false;
         let mut single: HashMap<&str, &str> = HashMap::new();
         let mut environment = Vec::new();
+        let mut system_call_filter = Vec::new();
         for line in text.lines().map(str::trim) {
             if line.starts_with('[') {
                 service = line == "[Service]";
@@ -42,6 +47,8 @@ impl Unit {
                     .split_once('=')
                     .ok_or_else(|| format!("Environment= without NAME=value: {line}"))?;
                 environment.push((name.to_owned(), value.to_owned()));
+            } else if key == "SystemCallFilter" {
+                system_call_filter.push(value.to_owned());
             } else {
                 single.insert(key, value);
             }
@@ -72,6 +79,11 @@ impl Unit {
                 .get("LogsDirectoryMode")
                 .unwrap_or(&"0755")
                 .to_string(),
+            system_call_filter,
+            address_families: get("RestrictAddressFamilies")?
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
         })
     }
 }
@@ -89,11 +101,13 @@ mod tests {
         assert_eq!(unit.exec_start[0], "/usr/local/bin/redcap-resume");
         assert!(unit.exec_start.contains(&"serve".to_owned()));
         assert_eq!(unit.logs_directory, "redcap-resume");
+        assert_eq!(unit.system_call_filter[0], "@system-service");
+        assert!(unit.address_families.contains(&"AF_INET".to_owned()));
     }
 
     #[test]
     fn refuses_what_it_cannot_reproduce() {
-        let base = "[Service]\nUser=u\nGroup=g\nUMask=0077\nLogsDirectory=x\n";
+        let base = "[Service]\nUser=u\nGroup=g\nUMask=0077\nLogsDirectory=x\nRestrictAddressFamilies=AF_INET\n";
         assert!(Unit::parse(&format!("{base}ExecStart=/bin/x --a \"b c\"\n")).is_err());
         assert!(Unit::parse(&format!("{base}ExecStart=/bin/x\nDynamicUser=yes\n")).is_err());
         assert!(Unit::parse("[Service]\nExecStart=/bin/x\n").is_err());
