@@ -122,11 +122,8 @@ impl Demo {
         let demo_routes = Router::new()
             .route("/demo/sign-in", post(sign_in))
             .route("/demo/sign-out", post(sign_out))
-            .with_state(issuer)
-            .layer(axum::middleware::from_fn(
-                crate::app::layers::security_headers,
-            ))
-            .layer(axum::middleware::from_fn(crate::app::layers::log_requests));
+            .with_state(issuer);
+        let demo_routes = crate::app::layers::hardened(demo_routes, None);
         demo_routes.merge(app(self.state.clone()))
     }
 

@@ -1,15 +1,21 @@
-//! What wraps every request: the fixed security headers, request logs, size and load limits,
-//! the strict CSP on pages.
+//! What wraps every request. Library layers where they exist: tower-http's
+//! `SetSensitiveRequestHeadersLayer` (credentials never reach a log), `TraceLayer` (one line
+//! per request) and `SetResponseHeaderLayer` (fixed headers); tower's load shedding,
+//! concurrency limit and timeout. Only what no library provides is written here: the
+//! request-size limit, the CSP on pages (by path), and the cross-site guard (`crate::guard`).
 
 use std::time::Duration;
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::BoxError;
+use axum::{BoxError, Router};
 use redcap_resume_contract::ErrorCode;
-use tokio::time::Instant;
+use tower::ServiceBuilder;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
 
 use super::STRICT_CSP;
 use crate::error::Failure;
@@ -18,29 +24,81 @@ use crate::error::Failure;
 pub const MAX_BODY: usize = 16 * 1024;
 /// All request headers together may not exceed this.
 const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// How much of a path a log line keeps.
+const LOGGED_PATH_CHARS: usize = 120;
 
-/// Every API answer: never cached, never sniffed.
-pub async fn api_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let h = response.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    response
+/// Every API answer: never cached (`Cache-Control: no-store`, `Pragma: no-cache`).
+pub fn no_store<S>(router: Router<S>) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::PRAGMA,
+                HeaderValue::from_static("no-cache"),
+            )),
+    )
 }
 
-/// Every answer of this server.
-pub async fn security_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let h = response.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    response
+/// Every answer of this server: credentials marked sensitive, then one log line per request
+/// (method, path without the query — a ticket there must not be logged — status, time taken
+/// in ms, and the contract error code or `-`), and `nosniff` and `no-referrer` on the answer.
+/// `also_sensitive` adds a header to the credentials (header mode's SSO header).
+pub fn hardened<S>(router: Router<S>, also_sensitive: Option<HeaderName>) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let sensitive: Vec<HeaderName> = [header::AUTHORIZATION, header::COOKIE]
+        .into_iter()
+        .chain(also_sensitive)
+        .collect();
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request| {
+            let path: String = request
+                .uri()
+                .path()
+                .chars()
+                .take(LOGGED_PATH_CHARS)
+                .collect();
+            tracing::info_span!("request", method = %request.method(), path = %path)
+        })
+        .on_request(())
+        .on_response(
+            |response: &Response, latency: Duration, _: &tracing::Span| {
+                let code = response
+                    .extensions()
+                    .get::<ErrorCode>()
+                    .map(|c| c.as_str())
+                    .unwrap_or("-");
+                tracing::info!(
+                    status = response.status().as_u16(),
+                    ms = latency.as_millis() as u64,
+                    code,
+                    "request"
+                );
+            },
+        )
+        .on_body_chunk(())
+        .on_eos(())
+        .on_failure(());
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetSensitiveRequestHeadersLayer::new(sensitive))
+            .layer(trace)
+            .layer(SetResponseHeaderLayer::overriding(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            )),
+    )
 }
 
 /// HTML pages of the widget are served under the strict CSP the element must work with.
@@ -98,20 +156,4 @@ pub async fn overloaded(error: BoxError) -> Response {
     } else {
         Failure::Internal(format!("unhandled: {error}")).into_response()
     }
-}
-
-/// One log line per request: method, path (no query: a ticket there must not be logged),
-/// status, time taken, and the contract error code if any.
-pub async fn log_requests(request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    let path: String = request.uri().path().chars().take(120).collect();
-    let started = Instant::now();
-    let response = next.run(request).await;
-    let code = response
-        .extensions()
-        .get::<ErrorCode>()
-        .map(|c| c.as_str())
-        .unwrap_or("-");
-    tracing::info!(%method, %path, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, code, "request");
-    response
 }

@@ -10,6 +10,7 @@ use axum::routing::get;
 use axum::Router;
 use tower::ServiceBuilder;
 
+use crate::config::AuthMode;
 use crate::error::Failure;
 use crate::guard::{cross_site_guard, OriginPolicy};
 
@@ -32,8 +33,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/surveys", get(handlers::list_surveys))
         .route("/surveys/{key}", get(handlers::one_survey))
         .fallback(|| async { Failure::UnknownSurvey })
-        .layer(from_fn_with_state(policy, cross_site_guard))
-        .layer(from_fn(layers::api_headers));
+        .layer(from_fn_with_state(policy, cross_site_guard));
+    let api = layers::no_store(api);
 
     let mut router = Router::new()
         .nest(&state.config.base_path, api)
@@ -45,19 +46,21 @@ pub fn app(state: Arc<AppState>) -> Router {
             .fallback_service(files)
             .layer(from_fn(layers::strict_csp_on_pages));
     }
-    router
-        .layer(
-            ServiceBuilder::new()
-                .layer(from_fn(layers::log_requests))
-                .layer(from_fn(layers::security_headers))
-                .layer(axum::error_handling::HandleErrorLayer::new(
-                    layers::overloaded,
-                ))
-                .load_shed()
-                .concurrency_limit(state.config.limits.max_concurrent_requests)
-                .timeout(state.config.limits.request_timeout)
-                .layer(from_fn(layers::limit_request_size)),
-        )
+    let router = router.layer(
+        ServiceBuilder::new()
+            .layer(axum::error_handling::HandleErrorLayer::new(
+                layers::overloaded,
+            ))
+            .load_shed()
+            .concurrency_limit(state.config.limits.max_concurrent_requests)
+            .timeout(state.config.limits.request_timeout)
+            .layer(from_fn(layers::limit_request_size)),
+    );
+    let sso_header = match &state.config.auth.mode {
+        AuthMode::Header(header) => Some(header.header_name.clone()),
+        AuthMode::Ticket(_) => None,
+    };
+    layers::hardened(router, sso_header)
         .layer(axum::extract::DefaultBodyLimit::max(layers::MAX_BODY))
         .with_state(state)
 }
