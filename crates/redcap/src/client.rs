@@ -95,7 +95,8 @@ impl Content {
 }
 
 impl Client {
-    /// Builds a client (rustls, the configured timeout, no redirects, `User-Agent:
+    /// Builds a client (rustls trusting the bundled Mozilla roots, the operating system's store
+    /// and the configured CA file; the configured timeout; no redirects; `User-Agent:
     /// redcap-client/…`). Checks the API URL — http(s), a host, no credentials, no query or
     /// fragment — and the survey base URL the same way (it must also end in `/`).
     pub fn new(config: ClientConfig) -> Result<Self, BuildError> {
@@ -106,8 +107,15 @@ impl Client {
             timeout,
             survey_base_url,
             record_id_field,
+            ca_file,
         } = config;
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(path) = &ca_file {
+            for root in crate::tls::extra_roots(path)? {
+                builder = builder.add_root_certificate(root);
+            }
+        }
+        let http = builder
             .use_rustls_tls()
             .user_agent(USER_AGENT)
             .timeout(timeout)

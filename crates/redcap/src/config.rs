@@ -1,5 +1,6 @@
 //! What a [`Client`](crate::Client) is built from, and why building can fail.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use url::Url;
@@ -40,6 +41,10 @@ pub struct ClientConfig {
     /// The project's record-id field (its first field). `None`: learnt from REDCap's metadata
     /// on first use ([`Client::record_id_field`](crate::Client::record_id_field)).
     pub record_id_field: Option<FieldName>,
+    /// A PEM file of certificate authorities to trust besides the bundled Mozilla roots and the
+    /// operating system's store (REDCap behind an institution's own CA). Read when the client
+    /// is built.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl ClientConfig {
@@ -47,7 +52,7 @@ impl ClientConfig {
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
     /// A configuration with [`ClientConfig::DEFAULT_TIMEOUT`], survey links on the API's origin
-    /// only, and the record-id field learnt from REDCap.
+    /// only, the record-id field learnt from REDCap, and no extra certificate authority.
     pub fn new(api_url: Url, token: ApiToken) -> Self {
         Self {
             api_url,
@@ -55,6 +60,7 @@ impl ClientConfig {
             timeout: Self::DEFAULT_TIMEOUT,
             survey_base_url: None,
             record_id_field: None,
+            ca_file: None,
         }
     }
 
@@ -120,6 +126,14 @@ pub enum BuildError {
     /// A zero timeout would fail every call.
     #[error("the timeout must be more than zero")]
     ZeroTimeout,
+    /// The certificate authority file could not be read or holds no PEM certificate.
+    #[error("the CA file {path} (ca_file): {reason}")]
+    CaFile {
+        /// The path as configured.
+        path: String,
+        /// What is wrong: not readable (the I/O error's kind), or no certificate in it.
+        reason: String,
+    },
     /// The HTTP stack refused the configuration.
     #[error("the HTTP client could not be built: {0}")]
     Http(String),

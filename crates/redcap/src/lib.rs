@@ -61,6 +61,7 @@ mod names;
 mod redact;
 mod sentences;
 mod status;
+mod tls;
 mod token;
 
 pub use answers::{ProjectInfo, RedcapVersion, ReturnCode};

@@ -24,21 +24,21 @@ pub(crate) fn excerpt(message: &str) -> String {
     }
 }
 
-/// Replaces runs of ASCII letters and digits that could be secrets: 20 or more characters
-/// (tokens), or 6 or more that mix letters and digits, mix cases inside the word (survey hashes)
-/// or use only the return-code alphabet (return codes).
+/// Replaces runs of ASCII letters and digits that could be secrets, and only those:
+///
+/// * API tokens: 20 or more characters with a digit, or all uppercase hex;
+/// * return codes: 6 or more letters and digits together, or only characters of REDCap's code
+///   alphabet (`34789ACDEFHJKLMNPRTWXY`);
+/// * survey hashes: 6 or more with mixed case — unless the word reads as CamelCase words
+///   (`UnknownIssuer`, `NotValidForName`: the names TLS and I/O errors give their causes);
+/// * any value after `=` (`s=…`, `token=…`) of 6 or more.
+///
+/// Ordinary words stay, so an error still says what went wrong.
 fn redact_secret_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {
-        let letters = run.bytes().any(|b| b.is_ascii_alphabetic());
-        let digits = run.bytes().any(|b| b.is_ascii_digit());
-        let mixed_case = run.bytes().skip(1).any(|b| b.is_ascii_uppercase())
-            && run.bytes().any(|b| b.is_ascii_lowercase());
-        let code_alphabet = run.bytes().all(|b| b"34789ACDEFHJKLMNPRTWXY".contains(&b));
-        if run.len() >= 20
-            || (run.len() >= 6 && ((letters && digits) || mixed_case || code_alphabet))
-        {
+        if is_secret_like(run, out.ends_with('=')) {
             out.push_str("[REDACTED]");
         } else {
             out.push_str(run);
@@ -57,9 +57,59 @@ fn redact_secret_like(s: &str) -> String {
     out
 }
 
+fn is_secret_like(run: &str, after_equals: bool) -> bool {
+    let letters = run.bytes().any(|b| b.is_ascii_alphabetic());
+    let digits = run.bytes().any(|b| b.is_ascii_digit());
+    let upper_hex = run
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b));
+    let mixed_case = run.bytes().skip(1).any(|b| b.is_ascii_uppercase())
+        && run.bytes().any(|b| b.is_ascii_lowercase());
+    let code_alphabet = run.bytes().all(|b| b"34789ACDEFHJKLMNPRTWXY".contains(&b));
+    (run.len() >= 20 && (digits || upper_hex))
+        || (run.len() >= 6
+            && (after_equals
+                || (letters && digits)
+                || code_alphabet
+                || (mixed_case && !reads_as_words(run))))
+}
+
+/// `UnknownIssuer`, `notValidForName`: words of an uppercase letter and two or more lowercase
+/// letters each (the first may be all lowercase).
+fn reads_as_words(run: &str) -> bool {
+    let bytes = run.as_bytes();
+    let mut starts: Vec<usize> = (1..bytes.len())
+        .filter(|&i| bytes[i].is_ascii_uppercase())
+        .collect();
+    starts.insert(0, 0);
+    starts.push(bytes.len());
+    starts.windows(2).enumerate().all(|(i, w)| {
+        let word = &bytes[w[0]..w[1]];
+        let lower_tail = word.len() >= 3 && word[1..].iter().all(u8::is_ascii_lowercase);
+        let head_ok = word[0].is_ascii_uppercase() || (i == 0 && word[0].is_ascii_lowercase());
+        head_ok && lower_tail
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn causes_are_words_not_secrets() {
+        for cause in [
+            "invalid peer certificate: UnknownIssuer",
+            "invalid peer certificate: NotValidForName",
+            "invalid peer certificate: Expired",
+            "received fatal alert: HandshakeFailure",
+            "invalid peer certificate: UnhandledCriticalExtension",
+            "ApplicationVerificationFailure",
+            "Connection refused (os error 111)",
+            "dns error: failed to lookup address information: Name or service not known",
+        ] {
+            assert_eq!(excerpt(cause), cause);
+        }
+    }
 
     #[test]
     fn excerpts_hide_secret_like_words() {
@@ -72,6 +122,12 @@ mod tests {
             "[REDACTED] Internal Server Error"
         );
         assert!(excerpt(&"a".repeat(500)).len() < 200);
+        assert_eq!(excerpt("s=AbCdEfGhJkLmNpQr"), "s=[REDACTED]");
+        assert_eq!(
+            excerpt("https://x/surveys/?s=UnknownIssuer"),
+            "https://x/surveys/?s=[REDACTED]"
+        );
+        assert_eq!(excerpt(&"ABCDEF".repeat(6)), "[REDACTED]");
         assert_eq!(excerpt(" \n "), "(empty body)");
     }
 }
