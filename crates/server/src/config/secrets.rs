@@ -31,8 +31,10 @@ impl<S: std::hash::BuildHasher> SecretSource for std::collections::HashMap<Strin
     }
 }
 
-/// The secret named by `{key}_env` or `{key}_file` (exactly one of them), without the line
-/// ending a file usually has. The error names the key, never the value.
+/// The secret named by `{key}_env` or `{key}_file` (exactly one of them). Its bytes follow one
+/// rule, the README's ("How a portal signs participants in") and the portal examples': every
+/// trailing line break (`\r`, `\n`) is removed, from a file and from a variable alike, and
+/// nothing else changes (spaces count, no base64 step). The error names the key, never the value.
 pub(super) fn read_secret(
     key: &str,
     env: Option<&str>,
@@ -98,6 +100,23 @@ instrument = "baseline_survey"
             .unwrap_err()
             .to_string();
         assert!(missing.contains("`redcap.token_file`"), "{missing}");
+    }
+
+    #[test]
+    fn one_line_break_rule_for_files_and_variables() {
+        struct Files;
+        impl SecretSource for Files {
+            fn env(&self, name: &str) -> Option<String> {
+                (name == "S").then(|| " a secret \r\n".to_owned())
+            }
+            fn file(&self, _: &Path) -> std::io::Result<String> {
+                Ok(" a secret \n\n".to_owned())
+            }
+        }
+        let from_env = read_secret("k", Some("S"), None, &Files, "secret").unwrap();
+        let from_file = read_secret("k", None, Some(Path::new("/s")), &Files, "secret").unwrap();
+        assert_eq!(from_env, " a secret ");
+        assert_eq!(from_file, from_env);
     }
 
     #[test]
