@@ -34,6 +34,19 @@ fn published_files(readme: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect();
     assert!(!files.is_empty(), "README lists no dist/ files: {row}");
+    let command = readme
+        .lines()
+        .find(|l| l.starts_with("install -m 0644 dist/"))
+        .expect("README: the command that publishes the widget files");
+    let installed: Vec<String> = command
+        .split_whitespace()
+        .filter_map(|w| w.strip_prefix("dist/"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        installed, files,
+        "the README's publish command and its table agree"
+    );
     files
 }
 
