@@ -119,7 +119,7 @@ pub fn test() -> Result<(), String> {
     let debug = workspace_root().join("target/debug");
     let built_bins = crate::deploy::build(cargo(&tools));
     tally.check(
-        "deploy/redcap-resume.service passes systemd-analyze verify",
+        "deploy/redcap-resume.service passes systemd-analyze verify, exposure at most 2.0",
         built_bins
             .clone()
             .and_then(|()| crate::deploy::check_systemd(&debug.join("redcap-resume"))),

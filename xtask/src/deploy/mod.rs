@@ -298,7 +298,7 @@ pub fn run_all() -> Result<(), String> {
     let checks = [
         ("nginx -t", check_nginx()),
         (
-            "systemd-analyze verify",
+            "systemd-analyze verify and security",
             check_systemd(&target.join("redcap-resume")),
         ),
         (

@@ -35,8 +35,13 @@ pub fn check_nginx() -> Result<(), String> {
     }
 }
 
+/// The highest `systemd-analyze security` exposure the unit may have (0 = fully confined,
+/// 10 = unconfined; the tool counts in tenths for `--threshold`). The unit scores 1.2 today.
+const MAX_EXPOSURE_TENTHS: u32 = 20;
+
 /// `systemd-analyze verify` on deploy/redcap-resume.service (ExecStart pointed at the built
-/// binary); any warning counts as a failure.
+/// binary), where any warning counts as a failure; then `systemd-analyze security`, which must
+/// rate the unit's exposure at most [`MAX_EXPOSURE_TENTHS`].
 pub fn check_systemd(binary: &std::path::Path) -> Result<(), String> {
     let root = workspace_root();
     let unit = std::fs::read_to_string(root.join("deploy/redcap-resume.service"))
@@ -63,10 +68,31 @@ pub fn check_systemd(binary: &std::path::Path) -> Result<(), String> {
         .lines()
         .filter(|l| l.contains("redcap-resume.service"))
         .collect();
-    if out.status.success() && complaints.is_empty() {
-        eprintln!("systemd-analyze verify: deploy/redcap-resume.service is valid");
+    if !(out.status.success() && complaints.is_empty()) {
+        return Err(format!("systemd-analyze verify: {}", said.trim()));
+    }
+    eprintln!("systemd-analyze verify: deploy/redcap-resume.service is valid");
+    let out = Command::new("systemd-analyze")
+        .args(["security", "--offline=yes"])
+        .arg(format!("--threshold={MAX_EXPOSURE_TENTHS}"))
+        .arg(&path)
+        .output()
+        .map_err(|e| format!("cannot run systemd-analyze security: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let overall = text
+        .lines()
+        .find(|l| l.contains("Overall exposure level"))
+        .unwrap_or("no overall exposure level printed")
+        .trim_start_matches(['→', ' '])
+        .to_owned();
+    if out.status.success() {
+        eprintln!("systemd-analyze security: {overall}");
         Ok(())
     } else {
-        Err(format!("systemd-analyze verify: {}", said.trim()))
+        Err(format!(
+            "systemd-analyze security: {overall} (at most {}.{} allowed); its ✗ lines say what to add",
+            MAX_EXPOSURE_TENTHS / 10,
+            MAX_EXPOSURE_TENTHS % 10
+        ))
     }
 }
