@@ -4,7 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use crate::seed::Seed;
 
-/// How to start a [`Simulator`].
+/// How to start a [`Simulator`](crate::Simulator).
 #[derive(Debug, Clone)]
 pub struct SimConfig {
     /// Where to listen; default `127.0.0.1:0` (a free port).
