@@ -1,5 +1,6 @@
 //! Talking to the redcap-resume server: one GET, decoded with the contract crate's types.
 
+use crate::i18n::Msg;
 use redcap_resume_contract::{
     ApiError, ErrorBody, ErrorCode, ResumeForm, ReturnCode, SurveyAnswer, SurveyList, SurveyStatus,
     CSRF_HEADER,
@@ -12,8 +13,8 @@ use web_sys::{RequestCredentials, RequestInit, Response};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Query {
     /// The API base, already checked by the element layer (no trailing slash).
-    /// `Err(())`: the configured endpoint was refused (another origin); nothing is fetched.
-    pub endpoint: Result<String, ()>,
+    /// `Err`: the configured endpoint was refused; nothing is fetched.
+    pub endpoint: Result<String, BadEndpoint>,
     /// A survey key; `None` asks for the list.
     pub survey: Option<String>,
     /// Sent as `Authorization: Bearer` when present.
@@ -34,6 +35,11 @@ impl Query {
     }
 }
 
+/// An `endpoint` attribute the element refuses: not a URL, or not on the page's origin (the
+/// session cookie and the CSRF header must only ever go to the page's own server).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BadEndpoint;
+
 /// Why there is no answer to show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Problem {
@@ -46,6 +52,24 @@ pub enum Problem {
 }
 
 impl Problem {
+    /// What the error card says.
+    pub fn msg(self) -> Msg {
+        match self {
+            Problem::Api(code, _) => Msg::of_error(code),
+            Problem::Network => Msg::Network,
+            Problem::Config => Msg::Config,
+        }
+    }
+
+    /// Whether "Try again" may help.
+    pub fn retryable(self) -> bool {
+        match self {
+            Problem::Api(code, _) => code.is_retryable(),
+            Problem::Network => true,
+            Problem::Config => false,
+        }
+    }
+
     /// The code put into the `redcap-resume:error` event.
     pub fn code(self) -> &'static str {
         match self {

@@ -1,15 +1,11 @@
-//! The "Resume your survey" card: the Leptos component, independent of the custom element
+//! The "Resume your survey" card: a view of a [`Session`], independent of the custom element
 //! (tests mount it on its own and point it at `data:` URLs).
 
-use crate::api::{self, Answer, Problem, Query};
+use crate::api::Problem;
 use crate::i18n::{Lang, Msg};
+use crate::load::{emit, Session, State};
 use leptos::prelude::*;
 use redcap_resume_contract::{ErrorCode, SurveyAnswer, SurveyStatus};
-use std::sync::{
-    atomic::{AtomicU32, Ordering::Relaxed},
-    Arc,
-};
-use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -29,89 +25,20 @@ type Live = Box<dyn Fn() -> AnyView + Send>;
 /// An attribute value that follows the signals (same reason).
 type LiveAttr = Box<dyn Fn() -> &'static str + Send>;
 
-#[derive(Clone, Debug, PartialEq)]
-enum State {
-    Loading,
-    // Shared (`Arc`): readers clone the state (`get`, the only read compiled for it).
-    One(Arc<SurveyAnswer>),
-    List(Arc<[SurveyAnswer]>),
-    Failed(Problem),
-}
-
-/// The card. Fetches `query` whenever it changes (and on "Try again"), renders every state in
-/// `look.lang`, and dispatches the `redcap-resume:*` events on `host`.
+/// The card: renders `session` in `look.lang`. Fetching and events are [`Session`]'s.
 #[component]
 pub fn Card(
-    /// What to fetch; set it only when it really changes (every set fetches).
-    query: RwSignal<Query>,
+    /// The data to show (see [`Session::start`]).
+    session: Session,
     /// Language, link target, hide-code.
     look: RwSignal<Look>,
-    /// Where the events are dispatched (the custom element; any element in tests).
-    host: web_sys::HtmlElement,
 ) -> impl IntoView {
-    let state = RwSignal::new(State::Loading);
-    // Retry-After: the "Try again" button waits until the server said it may help.
-    let waiting = RwSignal::new(false);
-    // Answers to an older query (or arriving after unmount) are dropped.
-    let generation = Arc::new(AtomicU32::new(0));
-    on_cleanup({
-        let generation = generation.clone();
-        move || _ = generation.fetch_add(1, Relaxed)
-    });
-
-    let events = host.clone();
-    Effect::new(move |_| {
-        let q = query.get();
-        state.try_set(State::Loading);
-        let gen = generation.fetch_add(1, Relaxed).wrapping_add(1);
-        let (generation, host) = (generation.clone(), events.clone());
-        leptos::task::spawn_local(async move {
-            let prefetched = q
-                .url()
-                .and_then(|url| crate::element::take_prefetch(&host, &url, &q.ticket));
-            let result = api::fetch(&q, prefetched).await;
-            if generation.load(Relaxed) != gen {
-                return;
-            }
-            let next = match result {
-                Ok(answer) => {
-                    let detail = match &answer {
-                        Answer::One(a) => [
-                            ("survey", JsValue::from_str(&a.key)),
-                            ("status", JsValue::from_str(status_name(a.status))),
-                        ],
-                        Answer::List(list) => [
-                            ("survey", JsValue::NULL),
-                            ("count", JsValue::from(list.len() as u32)),
-                        ],
-                    };
-                    emit(&host, "redcap-resume:ready", &detail, false);
-                    match answer {
-                        Answer::One(a) => State::One(Arc::new(a)),
-                        Answer::List(v) => State::List(v.into()),
-                    }
-                }
-                Err(problem) => {
-                    if let Problem::Api(_, Some(secs)) = problem {
-                        waiting.try_set(true);
-                        set_timeout(
-                            move || _ = waiting.try_set(false),
-                            Duration::from_secs(secs.min(600).into()),
-                        );
-                    }
-                    emit(
-                        &host,
-                        "redcap-resume:error",
-                        &[("code", problem.code().into())],
-                        false,
-                    );
-                    State::Failed(problem)
-                }
-            };
-            state.try_set(next);
-        });
-    });
-
+    let Session {
+        query,
+        state,
+        waiting,
+        host,
+    } = session;
     // Signals are read with `get` only: each other way of reading a signal type adds code.
     let list = move || query.get().survey.is_none();
     let lang = move || look.get().lang;
@@ -132,7 +59,7 @@ pub fn Card(
             } else {
                 Msg::Loading
             })),
-            State::One(a) => text(l.t(status_msg(a.status))),
+            State::One(a) => text(l.t(Msg::of_status(a.status))),
             State::List(v) => text(l.t(if v.is_empty() {
                 Msg::ListEmpty
             } else {
@@ -142,9 +69,7 @@ pub fn Card(
                 <span {..part("error")}><slot name="signed-out">{l.t(Msg::SignedOut)}</slot></span>
             }
             .into_any(),
-            State::Failed(p) => {
-                view! { <span {..part("error")}>{l.t(problem_msg(p))}</span> }.into_any()
-            }
+            State::Failed(p) => view! { <span {..part("error")}>{l.t(p.msg())}</span> }.into_any(),
         }
     });
     let body: Live = {
@@ -163,7 +88,7 @@ pub fn Card(
                         {v.iter().map(|a| view! {
                             <li>
                                 <h3 {..part("title")}>{a.title.clone()}</h3>
-                                <p {..part("status")}>{l.t(status_msg(a.status))}</p>
+                                <p {..part("status")}>{l.t(Msg::of_status(a.status))}</p>
                                 {actions(a, &look, &host)}
                             </li>
                         }).collect_view()}
@@ -171,13 +96,8 @@ pub fn Card(
                 }
                 .into_any(),
                 State::Failed(p) => {
-                    let retryable = match p {
-                        Problem::Api(code, _) => code.is_retryable(),
-                        Problem::Network => true,
-                        Problem::Config => false,
-                    };
-                    // "Try again" notifies `query` without changing it: the effect fetches again.
-                    let retry = retryable.then(|| {
+                    // "Try again" notifies `query` without changing it: the session fetches again.
+                    let retry = p.retryable().then(|| {
                         view! {
                             <button type="button" class="secondary" disabled=move || waiting.get()
                                 on:click=move |_| query.notify()>
@@ -339,65 +259,6 @@ fn copy(code: String, ev: web_sys::MouseEvent, copied: RwSignal<bool>, refused: 
 /// text type behind `AnyView` would compile a second set of render functions.
 fn text(s: &str) -> AnyView {
     s.to_owned().into_any()
-}
-
-/// Dispatches a bubbling, composed `CustomEvent` on `host`; `false` when it was cancelled.
-/// Never put a return code or a link into `detail`: host-page scripts read it.
-fn emit(
-    host: &web_sys::HtmlElement,
-    name: &str,
-    detail: &[(&str, JsValue)],
-    cancelable: bool,
-) -> bool {
-    let obj = js_sys::Object::new();
-    for (k, v) in detail {
-        _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), v);
-    }
-    let init = web_sys::CustomEventInit::new();
-    init.set_bubbles(true);
-    init.set_composed(true);
-    init.set_cancelable(cancelable);
-    init.set_detail(&obj);
-    web_sys::CustomEvent::new_with_event_init_dict(name, &init)
-        .ok()
-        .and_then(|ev| host.dispatch_event(ev.unchecked_ref()).ok())
-        .unwrap_or(true)
-}
-
-fn status_name(s: SurveyStatus) -> &'static str {
-    match s {
-        SurveyStatus::NotStarted => "not_started",
-        SurveyStatus::InProgress => "in_progress",
-        SurveyStatus::Completed => "completed",
-        SurveyStatus::Unknown => "unknown",
-    }
-}
-
-fn status_msg(s: SurveyStatus) -> Msg {
-    match s {
-        SurveyStatus::NotStarted => Msg::NotStarted,
-        SurveyStatus::InProgress => Msg::InProgress,
-        SurveyStatus::Completed => Msg::Completed,
-        SurveyStatus::Unknown => Msg::Unknown,
-    }
-}
-
-fn problem_msg(p: Problem) -> Msg {
-    match p {
-        Problem::Api(code, _) => match code {
-            ErrorCode::NotSignedIn => Msg::SignedOut,
-            ErrorCode::Forbidden => Msg::Forbidden,
-            ErrorCode::UnknownSurvey => Msg::UnknownSurvey,
-            ErrorCode::RecordNotFound => Msg::RecordNotFound,
-            ErrorCode::ResumeNotAvailable => Msg::ResumeNotAvailable,
-            ErrorCode::RateLimited => Msg::RateLimited,
-            ErrorCode::UpstreamUnavailable => Msg::UpstreamUnavailable,
-            ErrorCode::UpstreamMisconfigured => Msg::UpstreamMisconfigured,
-            ErrorCode::Internal => Msg::Internal,
-        },
-        Problem::Network => Msg::Network,
-        Problem::Config => Msg::Config,
-    }
 }
 
 /// `part="…"`, the `::part()` styling hook (the view macro has no `part` attribute).

@@ -6,9 +6,10 @@
 //! the Rust side match the element: mounts one [`Card`] per connected element, updates its
 //! attributes, drops the mount when the element has left the page.
 
-use crate::api::Query;
+use crate::api::{BadEndpoint, Query};
 use crate::card::{Card, Look};
 use crate::i18n::Lang;
+use crate::load::Session;
 use leptos::prelude::*;
 use std::{any::Any, cell::RefCell};
 use wasm_bindgen::prelude::*;
@@ -16,10 +17,6 @@ use web_sys::HtmlElement;
 
 /// The API base when the `endpoint` attribute is absent.
 pub const DEFAULT_ENDPOINT: &str = "/redcap-resume/api";
-
-/// The element property where the loader leaves the request it started before the wasm was
-/// ready: `{ url, ticket, res: Promise<Response> }`.
-const PREFETCH: &str = "__redcapResumePrefetch";
 
 struct Mounted {
     host: HtmlElement,
@@ -104,7 +101,7 @@ fn mount(host: HtmlElement) {
         leptos::mount::mount_to(container.clone().unchecked_into(), move || {
             let (query, look) = (RwSignal::new(q), RwSignal::new(l));
             signals.set(Some((query, look)));
-            view! { <Card query=query look=look host=host /> }
+            view! { <Card session=Session::start(query, host) look=look /> }
         })
     };
     let Some((query, look)) = signals.get() else {
@@ -142,11 +139,11 @@ fn read(host: &HtmlElement) -> (Query, Look) {
 }
 
 /// The absolute API base for `raw`, refused (`Err`) unless it is on this page's origin.
-pub fn endpoint(raw: &str) -> Result<String, ()> {
+pub fn endpoint(raw: &str) -> Result<String, BadEndpoint> {
     let base = document().base_uri().ok().flatten().unwrap_or_default();
-    let url = web_sys::Url::new_with_base(raw, &base).map_err(drop)?;
+    let url = web_sys::Url::new_with_base(raw, &base).map_err(|_| BadEndpoint)?;
     if Some(url.origin()) != window().location().origin().ok() {
-        return Err(());
+        return Err(BadEndpoint);
     }
     url.set_search("");
     url.set_hash("");
@@ -170,21 +167,4 @@ pub fn lang(host: &HtmlElement) -> Lang {
             .find_map(|tag| tag.as_string().and_then(|t| Lang::from_tag(&t)))
     })
     .unwrap_or_default()
-}
-
-/// Takes the request the loader started for `host`, if it was for this URL and ticket.
-pub(crate) fn take_prefetch(
-    host: &HtmlElement,
-    url: &str,
-    ticket: &Option<String>,
-) -> Option<js_sys::Promise> {
-    let key = JsValue::from_str(PREFETCH);
-    let pf = js_sys::Reflect::get(host, &key)
-        .ok()
-        .filter(|v| v.is_object())?;
-    _ = js_sys::Reflect::delete_property(host.unchecked_ref::<js_sys::Object>(), &key);
-    let get = |k: &str| js_sys::Reflect::get(&pf, &JsValue::from_str(k)).ok();
-    let same =
-        get("url")?.as_string().as_deref() == Some(url) && get("ticket")?.as_string() == *ticket;
-    same.then(|| get("res")?.dyn_into().ok()).flatten()
 }

@@ -1,7 +1,14 @@
 //! Every string a participant reads, in English, Spanish and French.
 //!
 //! One table per language, indexed by [`Msg`]: the cheapest form in bytes, and a missing
-//! translation is a compile error (the arrays have a fixed length).
+//! translation is a compile error (the arrays have a fixed length). Which message a survey
+//! status or a contract error code shows is decided here too ([`Msg::of_status`],
+//! [`Msg::of_error`]), and nowhere else.
+//!
+//! This file depends only on the contract crate: the end-to-end tests compile it as a module
+//! of their own (`crates/e2e/src/i18n.rs`), so they read the very tables the widget ships.
+
+use redcap_resume_contract::{ErrorCode, SurveyStatus};
 
 /// A built-in language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -74,6 +81,33 @@ pub enum Msg {
     Internal,
     Network,
     Config,
+}
+
+impl Msg {
+    /// What a survey's status says.
+    pub fn of_status(status: SurveyStatus) -> Msg {
+        match status {
+            SurveyStatus::NotStarted => Msg::NotStarted,
+            SurveyStatus::InProgress => Msg::InProgress,
+            SurveyStatus::Completed => Msg::Completed,
+            SurveyStatus::Unknown => Msg::Unknown,
+        }
+    }
+
+    /// What an error card says for a contract error code (never the server's own wording).
+    pub fn of_error(code: ErrorCode) -> Msg {
+        match code {
+            ErrorCode::NotSignedIn => Msg::SignedOut,
+            ErrorCode::Forbidden => Msg::Forbidden,
+            ErrorCode::UnknownSurvey => Msg::UnknownSurvey,
+            ErrorCode::RecordNotFound => Msg::RecordNotFound,
+            ErrorCode::ResumeNotAvailable => Msg::ResumeNotAvailable,
+            ErrorCode::RateLimited => Msg::RateLimited,
+            ErrorCode::UpstreamUnavailable => Msg::UpstreamUnavailable,
+            ErrorCode::UpstreamMisconfigured => Msg::UpstreamMisconfigured,
+            ErrorCode::Internal => Msg::Internal,
+        }
+    }
 }
 
 const N: usize = Msg::Config as usize + 1;

@@ -37,6 +37,8 @@ pub mod api;
 pub mod card;
 pub mod element;
 pub mod i18n;
+pub mod load;
 
 pub use card::{Card, Look};
 pub use element::sync;
+pub use load::Session;

@@ -5,9 +5,9 @@ mod common;
 use common::{document, window, *};
 
 use leptos::prelude::*;
-use redcap_resume_widget::api::Query;
+use redcap_resume_widget::api::{BadEndpoint, Query};
 use redcap_resume_widget::i18n::Lang;
-use redcap_resume_widget::{Card, Look};
+use redcap_resume_widget::{Card, Look, Session};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -20,7 +20,7 @@ struct Mounted {
     _handle: Box<dyn std::any::Any>,
 }
 
-fn mount(endpoint: Result<String, ()>, survey: Option<&str>, look: Look) -> Mounted {
+fn mount(endpoint: Result<String, BadEndpoint>, survey: Option<&str>, look: Look) -> Mounted {
     let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&host).unwrap();
     let query = RwSignal::new(Query {
@@ -32,7 +32,7 @@ fn mount(endpoint: Result<String, ()>, survey: Option<&str>, look: Look) -> Moun
     let h = host.clone();
     let handle = leptos::mount::mount_to(
         host.clone(),
-        move || view! { <Card query=query look=look host=h /> },
+        move || view! { <Card session=Session::start(query, h) look=look /> },
     );
     Mounted {
         host,
@@ -374,7 +374,7 @@ async fn a_broken_answer_is_a_network_error_with_try_again() {
 
 #[wasm_bindgen_test]
 async fn a_refused_endpoint_shows_a_configuration_error() {
-    let m = mount(Err(()), Some("baseline"), Look::default());
+    let m = mount(Err(BadEndpoint), Some("baseline"), Look::default());
     until("config error", || find(&m.host, "[part=error]").is_some()).await;
     assert!(text(&m.host).contains("its endpoint must be on this website"));
     assert!(find(&m.host, "button.secondary").is_none());

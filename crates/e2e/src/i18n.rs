@@ -1,128 +1,35 @@
-//! What a participant reads, taken from the widget's own message tables (`src/i18n.rs` at the
-//! workspace root, compiled in here): the tests follow every wording change, and a message
-//! that is renamed or removed makes them fail loudly instead of passing by accident.
+//! What a participant reads, from the widget's own message tables: `src/i18n.rs` at the
+//! workspace root is compiled in here as a module, so the tests follow every wording change,
+//! and a message that is renamed or removed is a compile error, not a test passing by accident.
 //!
 //! ```
-//! use redcap_resume_e2e::i18n::{text, Lang};
-//! let label = text(Lang::Es, "Resume"); // what the Spanish resume button says
-//! # assert!(!label.is_empty());
+//! use redcap_resume_e2e::i18n::{text, Lang, Msg};
+//! let label = text(Lang::Es, Msg::Resume); // what the Spanish resume button says
+//! # assert_eq!(label, "Continuar encuesta");
 //! ```
 
-/// The widget's source of truth.
-const SOURCE: &str = include_str!("../../../src/i18n.rs");
+#[allow(dead_code)] // the widget's file, compiled whole; the tests read only part of it
+#[path = "../../../src/i18n.rs"]
+mod widget;
 
-/// A language the widget ships.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Es,
-}
+pub use widget::{Lang, Msg};
 
-impl Lang {
-    /// The `lang` attribute value.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Es => "es",
-        }
-    }
+use redcap_resume_contract::ErrorCode;
 
-    fn table(self) -> &'static str {
-        match self {
-            Lang::En => "EN",
-            Lang::Es => "ES",
-        }
-    }
-}
-
-/// Both languages the suite checks.
+/// The languages the suite checks (of those the widget ships).
 pub const LANGS: [Lang; 2] = [Lang::En, Lang::Es];
 
-/// The text of message `msg` (a variant name of the widget's `Msg` enum) in `lang`.
-pub fn text(lang: Lang, msg: &str) -> String {
-    let names = variants();
-    let index = names.iter().position(|n| n == msg).unwrap_or_else(|| {
-        panic!("the widget has no message `{msg}` (src/i18n.rs has: {names:?})")
-    });
-    let table = table(lang.table());
-    assert_eq!(
-        table.len(),
-        names.len(),
-        "src/i18n.rs: table {} does not match enum Msg",
-        lang.table()
-    );
-    table[index].clone()
+/// The text of `msg` in `lang`.
+pub fn text(lang: Lang, msg: Msg) -> String {
+    lang.t(msg).to_owned()
 }
 
-/// The message shown for a contract error code (see the widget's `problem_msg`).
+/// The message an error card shows for the contract error code `code` (its wire name; an
+/// unknown name is what the widget treats as `internal`).
 pub fn error_message(lang: Lang, code: &str) -> String {
-    let msg = match code {
-        "not_signed_in" => "SignedOut",
-        "forbidden" => "Forbidden",
-        "unknown_survey" => "UnknownSurvey",
-        "record_not_found" => "RecordNotFound",
-        "resume_not_available" => "ResumeNotAvailable",
-        "rate_limited" => "RateLimited",
-        "upstream_unavailable" => "UpstreamUnavailable",
-        "upstream_misconfigured" => "UpstreamMisconfigured",
-        "internal" => "Internal",
-        other => panic!("not a contract error code: {other}"),
-    };
-    text(lang, msg)
-}
-
-/// The variant names of `pub enum Msg { … }`, in order.
-fn variants() -> Vec<String> {
-    let body = block(SOURCE, "pub enum Msg {", "}");
-    body.split(',')
-        .map(|v| {
-            v.lines()
-                .filter(|l| !l.trim_start().starts_with("//"))
-                .collect::<String>()
-        })
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-        .collect()
-}
-
-/// The string literals of `const NAME: [&str; N] = [ … ];`, in order.
-fn table(name: &str) -> Vec<String> {
-    let body = block(SOURCE, &format!("const {name}: [&str; N] = ["), "];");
-    let mut out = Vec::new();
-    let mut chars = body.chars();
-    while let Some(c) = chars.next() {
-        if c != '"' {
-            continue;
-        }
-        let mut s = String::new();
-        loop {
-            match chars
-                .next()
-                .unwrap_or_else(|| panic!("src/i18n.rs: unterminated string in {name}"))
-            {
-                '"' => break,
-                '\\' => match chars.next() {
-                    Some('n') => s.push('\n'),
-                    Some(other) => s.push(other),
-                    None => panic!("src/i18n.rs: bad escape in {name}"),
-                },
-                other => s.push(other),
-            }
-        }
-        out.push(s);
-    }
-    out
-}
-
-fn block<'a>(source: &'a str, start: &str, end: &str) -> &'a str {
-    let from = source
-        .find(start)
-        .unwrap_or_else(|| panic!("src/i18n.rs: `{start}` not found"))
-        + start.len();
-    let len = source[from..]
-        .find(end)
-        .unwrap_or_else(|| panic!("src/i18n.rs: no `{end}` after `{start}`"));
-    &source[from..from + len]
+    let code: ErrorCode = serde_json::from_value(serde_json::Value::from(code))
+        .unwrap_or_else(|e| panic!("not a contract error code: {code}: {e}"));
+    text(lang, Msg::of_error(code))
 }
 
 #[cfg(test)]
@@ -131,20 +38,17 @@ mod tests {
 
     #[test]
     fn reads_the_widget_tables() {
-        let n = variants().len();
-        assert!(n > 20, "parsed {n} messages");
-        for name in ["EN", "ES", "FR"] {
-            let t = table(name);
-            assert_eq!(t.len(), n, "{name}");
-            assert!(
-                t.iter().all(|s| !s.trim().is_empty()),
-                "{name} has an empty message"
-            );
-        }
-        assert_eq!(text(Lang::En, "Copied"), "Copied");
+        assert_eq!(text(Lang::En, Msg::Copied), "Copied");
+        assert_eq!(
+            error_message(Lang::En, "not_signed_in"),
+            "Please sign in to see your survey."
+        );
         assert_ne!(
             error_message(Lang::Es, "not_signed_in"),
             error_message(Lang::En, "not_signed_in")
         );
+        for lang in [Lang::En, Lang::Es, Lang::Fr] {
+            assert!(!text(lang, Msg::Resume).trim().is_empty());
+        }
     }
 }

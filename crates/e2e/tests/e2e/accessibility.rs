@@ -2,7 +2,7 @@
 //! shadow roots) with the cards ready, completed, in error, and signed out.
 
 use redcap_resume_e2e::browser::Browser;
-use redcap_resume_e2e::i18n::{error_message, text, Lang};
+use redcap_resume_e2e::i18n::{error_message, text, Lang, Msg};
 use redcap_resume_e2e::server::Server;
 
 const CARDS: [&str; 5] = [
@@ -51,7 +51,7 @@ async fn axe_finds_no_violations_in_any_state() {
     let completed = browser.settled_card("#card-baseline").await;
     assert_eq!(
         completed.status,
-        Some(text(Lang::En, "Completed")),
+        Some(text(Lang::En, Msg::Completed)),
         "completed: {completed:?}"
     );
     browser

@@ -2,7 +2,7 @@
 //! where the code shown on the card lets the participant back in.
 
 use redcap_resume_e2e::browser::Browser;
-use redcap_resume_e2e::i18n::{text, Lang};
+use redcap_resume_e2e::i18n::{text, Lang, Msg};
 use redcap_resume_e2e::server::Server;
 use redcap_sim::RETURN_PROMPT;
 
@@ -17,7 +17,10 @@ async fn copy_says_copied_and_the_link_opens_the_returning_page() {
         .card_when(CARD, "a return code", |c| c.code.is_some())
         .await;
     let code = card.code.expect("a code");
-    assert_eq!(card.copy.as_deref(), Some(text(Lang::En, "Copy").as_str()));
+    assert_eq!(
+        card.copy.as_deref(),
+        Some(text(Lang::En, Msg::Copy).as_str())
+    );
 
     browser
         .part(CARD, "copy")
@@ -25,7 +28,7 @@ async fn copy_says_copied_and_the_link_opens_the_returning_page() {
         .click()
         .await
         .expect("click copy");
-    let copied = text(Lang::En, "Copied");
+    let copied = text(Lang::En, Msg::Copied);
     browser
         .card_when(CARD, "\"Copied\" on the button and in the status", |c| {
             c.copy.as_deref() == Some(&copied) && c.copied.as_deref() == Some(&copied)
@@ -36,7 +39,7 @@ async fn copy_says_copied_and_the_link_opens_the_returning_page() {
     let link = browser.part(CARD, "link").await;
     assert_eq!(
         link.text().await.expect("link text"),
-        text(Lang::En, "OrLink")
+        text(Lang::En, Msg::OrLink)
     );
     browser.click_and_wait_for_page(link).await;
     assert!(

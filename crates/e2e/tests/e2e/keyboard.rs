@@ -3,7 +3,7 @@
 
 use fantoccini::key::Key;
 use redcap_resume_e2e::browser::Browser;
-use redcap_resume_e2e::i18n::{text, Lang};
+use redcap_resume_e2e::i18n::{text, Lang, Msg};
 use redcap_resume_e2e::server::Server;
 
 /// More than the demo page has focusable elements before the first card.
@@ -34,7 +34,7 @@ async fn tab_reaches_resume_and_enter_resumes() {
         }
     };
     assert!(
-        focus.text.starts_with(&text(Lang::En, "Resume")),
+        focus.text.starts_with(&text(Lang::En, Msg::Resume)),
         "focused: {focus:?}"
     );
     assert!(focus.focus_visible, "the focus ring shows: {focus:?}");

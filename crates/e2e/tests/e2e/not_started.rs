@@ -5,7 +5,7 @@
 //! for a return code for not-started surveys and the card then shows one (see the report).
 
 use redcap_resume_e2e::browser::Browser;
-use redcap_resume_e2e::i18n::{text, Lang};
+use redcap_resume_e2e::i18n::{text, Lang, Msg};
 use redcap_resume_e2e::server::Server;
 use redcap_sim::seed;
 
@@ -18,12 +18,16 @@ async fn a_survey_not_started_yet_starts_without_a_return_code() {
     browser.sign_in(&server, seed::RECORD_NOT_STARTED).await;
     let card = browser.settled_card(CARD).await;
     browser.screenshot_of(CARD, "not-started-baseline").await;
-    assert_eq!(card.status, Some(text(Lang::En, "NotStarted")), "{card:?}");
+    assert_eq!(
+        card.status,
+        Some(text(Lang::En, Msg::NotStarted)),
+        "{card:?}"
+    );
     assert!(
         card.resume
             .as_deref()
             .unwrap_or_default()
-            .starts_with(&text(Lang::En, "Start")),
+            .starts_with(&text(Lang::En, Msg::Start)),
         "{card:?}"
     );
 

@@ -3,7 +3,7 @@
 //! for a classic survey, a longitudinal event and a repeat instance.
 
 use redcap_resume_e2e::browser::Browser;
-use redcap_resume_e2e::i18n::{text, Lang};
+use redcap_resume_e2e::i18n::{text, Lang, Msg};
 use redcap_resume_e2e::server::Server;
 use redcap_sim::seed::{self, COHORT_PROJECT, DEMO_PROJECT};
 use redcap_sim::{FormState, ResponseKey, RETURN_CODE_CHARS, RETURN_CODE_LEN};
@@ -76,7 +76,7 @@ async fn resume(saved: Saved) {
     );
     assert_eq!(
         card.status.as_deref(),
-        Some(text(Lang::En, "InProgress").as_str())
+        Some(text(Lang::En, Msg::InProgress).as_str())
     );
     let code = card.code.expect("a code");
     assert!(
@@ -94,7 +94,7 @@ async fn resume(saved: Saved) {
         .text()
         .await
         .unwrap_or_default()
-        .starts_with(&text(Lang::En, "Resume")));
+        .starts_with(&text(Lang::En, Msg::Resume)));
     browser.click_and_wait_for_page(button).await;
 
     assert!(

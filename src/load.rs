@@ -1,0 +1,159 @@
+//! Loading a card's answer: the fetch (through [`crate::api`]) whenever the query changes or
+//! the participant tries again, the `redcap-resume:*` events, and the loader's prefetched
+//! request. The card ([`crate::card::Card`]) only renders the [`Session`] this keeps current.
+
+use crate::api::{self, Answer, Problem, Query};
+use leptos::prelude::*;
+use redcap_resume_contract::{SurveyAnswer, SurveyStatus};
+use std::sync::{
+    atomic::{AtomicU32, Ordering::Relaxed},
+    Arc,
+};
+use std::time::Duration;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::HtmlElement;
+
+/// The element property where the loader leaves the request it started before the wasm was
+/// ready: `{ url, ticket, res: Promise<Response> }`.
+const PREFETCH: &str = "__redcapResumePrefetch";
+
+/// What the card shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum State {
+    Loading,
+    // Shared (`Arc`): readers clone the state (`get`, the only read compiled for it).
+    One(Arc<SurveyAnswer>),
+    List(Arc<[SurveyAnswer]>),
+    Failed(Problem),
+}
+
+/// One card's data, kept current by the effect [`Session::start`] creates (owned by the
+/// reactive owner it runs in: it ends with the mount).
+#[derive(Clone)]
+pub struct Session {
+    /// What to fetch; setting it fetches, and so does notifying it unchanged ("Try again").
+    pub query: RwSignal<Query>,
+    /// The latest answer, or why there is none.
+    pub state: RwSignal<State>,
+    /// `true` while the server's `Retry-After` runs ("Try again" waits).
+    pub waiting: RwSignal<bool>,
+    /// Where the events are dispatched (the custom element; any element in tests).
+    pub host: HtmlElement,
+}
+
+impl Session {
+    /// Starts fetching `query` now and whenever it changes.
+    pub fn start(query: RwSignal<Query>, host: HtmlElement) -> Session {
+        let session = Session {
+            query,
+            state: RwSignal::new(State::Loading),
+            waiting: RwSignal::new(false),
+            host,
+        };
+        // Answers to an older query (or arriving after unmount) are dropped.
+        let generation = Arc::new(AtomicU32::new(0));
+        on_cleanup({
+            let generation = generation.clone();
+            move || _ = generation.fetch_add(1, Relaxed)
+        });
+        let s = session.clone();
+        Effect::new(move |_| {
+            let q = s.query.get();
+            s.state.try_set(State::Loading);
+            let gen = generation.fetch_add(1, Relaxed).wrapping_add(1);
+            let (generation, s) = (generation.clone(), s.clone());
+            leptos::task::spawn_local(async move {
+                let prefetched = q
+                    .url()
+                    .and_then(|url| take_prefetch(&s.host, &url, &q.ticket));
+                let result = api::fetch(&q, prefetched).await;
+                if generation.load(Relaxed) == gen {
+                    s.settle(result);
+                }
+            });
+        });
+        session
+    }
+
+    /// Shows `result` and tells the page (`redcap-resume:ready` / `redcap-resume:error`).
+    fn settle(&self, result: Result<Answer, Problem>) {
+        let next = match result {
+            Ok(answer) => {
+                let detail = match &answer {
+                    Answer::One(a) => [
+                        ("survey", JsValue::from_str(&a.key)),
+                        ("status", JsValue::from_str(status_name(a.status))),
+                    ],
+                    Answer::List(list) => [
+                        ("survey", JsValue::NULL),
+                        ("count", JsValue::from(list.len() as u32)),
+                    ],
+                };
+                emit(&self.host, "redcap-resume:ready", &detail, false);
+                match answer {
+                    Answer::One(a) => State::One(Arc::new(a)),
+                    Answer::List(v) => State::List(v.into()),
+                }
+            }
+            Err(problem) => {
+                if let Problem::Api(_, Some(secs)) = problem {
+                    let waiting = self.waiting;
+                    waiting.try_set(true);
+                    set_timeout(
+                        move || _ = waiting.try_set(false),
+                        Duration::from_secs(secs.min(600).into()),
+                    );
+                }
+                let detail = [("code", problem.code().into())];
+                emit(&self.host, "redcap-resume:error", &detail, false);
+                State::Failed(problem)
+            }
+        };
+        self.state.try_set(next);
+    }
+}
+
+/// Dispatches a bubbling, composed `CustomEvent` on `host`; `false` when it was cancelled.
+/// Never put a return code or a link into `detail`: host-page scripts read it.
+pub fn emit(host: &HtmlElement, name: &str, detail: &[(&str, JsValue)], cancelable: bool) -> bool {
+    let obj = js_sys::Object::new();
+    for (k, v) in detail {
+        _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), v);
+    }
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_cancelable(cancelable);
+    init.set_detail(&obj);
+    web_sys::CustomEvent::new_with_event_init_dict(name, &init)
+        .ok()
+        .and_then(|ev| host.dispatch_event(ev.unchecked_ref()).ok())
+        .unwrap_or(true)
+}
+
+/// The status's wire name, for the `redcap-resume:ready` event.
+fn status_name(s: SurveyStatus) -> &'static str {
+    match s {
+        SurveyStatus::NotStarted => "not_started",
+        SurveyStatus::InProgress => "in_progress",
+        SurveyStatus::Completed => "completed",
+        SurveyStatus::Unknown => "unknown",
+    }
+}
+
+/// Takes the request the loader started for `host`, if it was for this URL and ticket.
+fn take_prefetch(
+    host: &HtmlElement,
+    url: &str,
+    ticket: &Option<String>,
+) -> Option<js_sys::Promise> {
+    let key = JsValue::from_str(PREFETCH);
+    let pf = js_sys::Reflect::get(host, &key)
+        .ok()
+        .filter(|v| v.is_object())?;
+    _ = js_sys::Reflect::delete_property(host.unchecked_ref::<js_sys::Object>(), &key);
+    let get = |k: &str| js_sys::Reflect::get(&pf, &JsValue::from_str(k)).ok();
+    let same =
+        get("url")?.as_string().as_deref() == Some(url) && get("ticket")?.as_string() == *ticket;
+    same.then(|| get("res")?.dyn_into().ok()).flatten()
+}
