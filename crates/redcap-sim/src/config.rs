@@ -25,6 +25,10 @@ pub struct SimConfig {
     /// addressed to this host (404 otherwise), so a client that posts to the API's host instead
     /// of the link's is caught. Default: none (links on the API's host).
     pub survey_host: Option<String>,
+    /// The path of the survey base URL when it differs from [`SimConfig::base_path`], e.g. `/`
+    /// for a survey host in front of a REDCap under `/redcap/`: survey pages are served under
+    /// it (and only there). Default: none (REDCap's base path).
+    pub survey_base_path: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -37,6 +41,7 @@ impl Default for SimConfig {
             rng_seed: None,
             legacy_wording: false,
             survey_host: None,
+            survey_base_path: None,
         }
     }
 }

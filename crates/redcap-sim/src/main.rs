@@ -1,4 +1,5 @@
-//! `redcap-sim [--listen 127.0.0.1:8081] [--rate-limit 600] [--base-path /] [--survey-host H]`:
+//! `redcap-sim [--listen 127.0.0.1:8081] [--rate-limit 600] [--base-path /] [--survey-host H]
+//! [--survey-base-path P]`:
 //! a REDCap simulator on loopback.
 
 use std::net::SocketAddr;
@@ -23,6 +24,9 @@ struct Args {
     /// another host), e.g. `localhost` while listening on 127.0.0.1.
     #[arg(long)]
     survey_host: Option<String>,
+    /// The survey base URL's path when it differs from --base-path, e.g. /.
+    #[arg(long)]
+    survey_base_path: Option<String>,
 }
 
 #[tokio::main]
@@ -33,6 +37,7 @@ async fn main() -> std::io::Result<()> {
         rate_limit_per_minute: args.rate_limit,
         base_path: args.base_path,
         survey_host: args.survey_host,
+        survey_base_path: args.survey_base_path,
         ..SimConfig::default()
     };
     let sim = Simulator::start(config).await?;

@@ -51,8 +51,12 @@ impl Simulator {
     pub async fn start(config: SimConfig) -> io::Result<Simulator> {
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
-        let base_url = base_url(addr, &config.base_path)?;
-        let mut survey_base = base_url.clone();
+        let base_url = base_url_of(addr, &config.base_path)?;
+        let survey_path = config
+            .survey_base_path
+            .as_deref()
+            .unwrap_or(&config.base_path);
+        let mut survey_base = base_url_of(addr, survey_path)?;
         if let Some(host) = &config.survey_host {
             survey_base
                 .set_host(Some(host))
@@ -66,7 +70,7 @@ impl Simulator {
             survey_base,
             survey_host_only: config.survey_host.is_some(),
         });
-        let router = router(app.clone(), base_url.path());
+        let router = router(app.clone(), base_url.path(), app.survey_base.path());
         let (power, power_rx) = watch::channel(Power::Up);
         let task = tokio::spawn(accept_loop(listener, addr, router, power_rx));
         tracing::info!(%base_url, "redcap-sim listening");
@@ -290,21 +294,24 @@ impl std::fmt::Debug for Simulator {
     }
 }
 
-fn base_url(addr: SocketAddr, base_path: &str) -> io::Result<Url> {
+fn base_url_of(addr: SocketAddr, base_path: &str) -> io::Result<Url> {
     let path = format!("/{}/", base_path.trim_matches('/')).replace("//", "/");
     Url::parse(&format!("http://{addr}{path}"))
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
 }
 
-fn router(app: Arc<App>, base_path: &str) -> Router {
-    let routes = Router::new()
+fn router(app: Arc<App>, base_path: &str, survey_path: &str) -> Router {
+    let api = Router::new()
         .route("/api/", any(api::handle))
         .route("/api", any(api::handle))
+        .with_state(app.clone());
+    let surveys = Router::new()
         .route("/surveys/", any(pages::handle))
         .route("/surveys", any(pages::handle))
         .with_state(app);
-    match base_path.trim_end_matches('/') {
+    let under = |prefix: &str, routes: Router| match prefix.trim_end_matches('/') {
         "" => routes,
         prefix => Router::new().nest(prefix, routes),
-    }
+    };
+    under(base_path, api).merge(under(survey_path, surveys))
 }

@@ -107,6 +107,38 @@ async fn survey_links_on_another_host() {
         .is_some_and(|u| u.host_str() == Some("localhost")));
 }
 
+/// A survey base URL with its own path: `http://localhost:PORT/` in front of a REDCap whose
+/// API is `http://127.0.0.1:PORT/redcap/api/`.
+#[tokio::test]
+async fn survey_base_url_with_another_path() {
+    let sim = Simulator::start(SimConfig {
+        base_path: "/redcap/".into(),
+        survey_host: Some("localhost".into()),
+        survey_base_path: Some("/".into()),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let port = sim.addr().port();
+    assert_eq!(
+        sim.api_url().as_str(),
+        format!("http://127.0.0.1:{port}/redcap/api/")
+    );
+    let t = target(RECORD_IN_PROGRESS, BASELINE);
+    let link = survey(&sim, DEMO_TOKEN, "surveyLink", &t).await.body;
+    assert!(
+        link.starts_with(&format!("http://localhost:{port}/surveys/?s=")),
+        "{link}"
+    );
+    let code = survey(&sim, DEMO_TOKEN, "surveyReturnCode", &t).await.body;
+    assert!(post_code(&link, &code)
+        .await
+        .body
+        .contains("<title>Resumed</title>"));
+    let under_redcap = link.replace("/surveys/", "/redcap/surveys/");
+    assert_eq!(post_code(&under_redcap, &code).await.status, 404);
+}
+
 #[tokio::test]
 async fn event_of_another_arm_is_an_unknown_error() {
     let sim = sim().await;
