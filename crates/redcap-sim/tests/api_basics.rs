@@ -197,4 +197,10 @@ async fn base_path_is_honoured() {
         "{}",
         link.body
     );
+    let page = common::client().get(&link.body).send().await.unwrap();
+    assert_eq!(
+        page.status().as_u16(),
+        302,
+        "the survey page answers under the base path"
+    );
 }
