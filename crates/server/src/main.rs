@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use redcap_resume::app::AppState;
-use redcap_resume::config::Config;
+use redcap_resume::config::{Config, SocketLimits};
 use redcap_resume::demo::Demo;
-use redcap_resume::serve::{serve, shutdown_signal};
+use redcap_resume::serve::{serve, serve_router, shutdown_signal};
 use redcap_resume::ticket::TicketIssuer;
 use tracing_subscriber::EnvFilter;
 
@@ -120,12 +120,12 @@ async fn run(command: Command) -> Result<(), String> {
                 demo.sim.api_url()
             );
             println!("Press Ctrl-C to stop.");
-            let router = demo.router();
-            axum::serve(
+            serve_router(
                 listener,
-                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+                demo.router(),
+                SocketLimits::default(),
+                shutdown_signal(),
             )
-            .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(|e| e.to_string())?;
             demo.sim.shutdown().await;

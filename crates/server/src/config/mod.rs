@@ -42,7 +42,7 @@ pub mod ticket_key;
 
 pub use audit::AuditConfig;
 pub use auth::{AuthConfig, AuthMode, HeaderAuth, LookupConfig, TicketAuth, DEFAULT_COOKIE};
-pub use limits::LimitsConfig;
+pub use limits::{LimitsConfig, SocketLimits};
 pub use projects::{
     ProjectConfig, ProjectId, RedcapServerConfig, DEFAULT_PROJECT, MAX_BUDGET_PER_MINUTE,
 };
