@@ -33,6 +33,7 @@
 //! **Custom properties**: `--redcap-resume-accent`, `--redcap-resume-radius`,
 //! `--redcap-resume-font`, `--redcap-resume-bg`, `--redcap-resume-fg`.
 
+pub mod actions;
 pub mod api;
 pub mod card;
 pub mod element;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use redcap_resume_contract::{SurveyAnswer, SurveyStatus};
 use std::sync::{
     atomic::{AtomicU32, Ordering::Relaxed},
-    Arc,
+    Arc, Mutex,
 };
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
@@ -35,10 +35,17 @@ pub struct Session {
     pub query: RwSignal<Query>,
     /// The latest answer, or why there is none.
     pub state: RwSignal<State>,
-    /// `true` while the server's `Retry-After` runs ("Try again" waits).
-    pub waiting: RwSignal<bool>,
+    /// Seconds left of the server's `Retry-After` ("Try again" waits and says so); 0: none.
+    pub wait: RwSignal<u32>,
+    /// The last survey answered, as `(key, title)`: a card loading or failing for the same
+    /// survey keeps its title (error bodies carry none). Written before `state` changes, so
+    /// whatever reads `state` sees it current; not a signal of its own (one type less to
+    /// compile).
+    pub known: Arc<Mutex<Option<(String, String)>>>,
     /// Where the events are dispatched (the custom element; any element in tests).
     pub host: HtmlElement,
+    /// Which countdown of `wait` is current (an older one stops ticking).
+    countdowns: Arc<AtomicU32>,
 }
 
 impl Session {
@@ -47,8 +54,10 @@ impl Session {
         let session = Session {
             query,
             state: RwSignal::new(State::Loading),
-            waiting: RwSignal::new(false),
+            wait: RwSignal::new(0),
+            known: Arc::default(),
             host,
+            countdowns: Arc::default(),
         };
         // Answers to an older query (or arriving after unmount) are dropped.
         let generation = Arc::new(AtomicU32::new(0));
@@ -91,18 +100,24 @@ impl Session {
                 };
                 emit(&self.host, "redcap-resume:ready", &detail, false);
                 match answer {
-                    Answer::One(a) => State::One(Arc::new(a)),
+                    Answer::One(a) => {
+                        if let Ok(mut known) = self.known.lock() {
+                            *known = Some((a.key.clone(), a.title.clone()));
+                        }
+                        State::One(Arc::new(a))
+                    }
                     Answer::List(v) => State::List(v.into()),
                 }
             }
             Err(problem) => {
-                if let Problem::Api(_, Some(secs)) = problem {
-                    let waiting = self.waiting;
-                    waiting.try_set(true);
-                    set_timeout(
-                        move || _ = waiting.try_set(false),
-                        Duration::from_secs(secs.min(600).into()),
-                    );
+                let secs = match problem {
+                    Problem::Api(_, Some(secs)) => secs.min(MAX_WAIT),
+                    _ => 0,
+                };
+                self.wait.try_set(secs);
+                let id = self.countdowns.fetch_add(1, Relaxed).wrapping_add(1);
+                if secs > 0 {
+                    count_down(self.wait, id, self.countdowns.clone());
                 }
                 let detail = [("code", problem.code().into())];
                 emit(&self.host, "redcap-resume:error", &detail, false);
@@ -111,6 +126,30 @@ impl Session {
         };
         self.state.try_set(next);
     }
+}
+
+/// The longest `Retry-After` the card waits for, in seconds (a larger one is the server's
+/// mistake; the participant can still reload).
+const MAX_WAIT: u32 = 600;
+
+/// Counts `wait` down once a second until 0, unless a newer countdown (`current` moved past
+/// `id`) took over.
+fn count_down(wait: RwSignal<u32>, id: u32, current: Arc<AtomicU32>) {
+    set_timeout(
+        move || {
+            if current.load(Relaxed) != id {
+                return;
+            }
+            let left = wait.try_update(|w| {
+                *w = w.saturating_sub(1);
+                *w
+            });
+            if left.is_some_and(|left| left > 0) {
+                count_down(wait, id, current);
+            }
+        },
+        Duration::from_secs(1),
+    );
 }
 
 /// Dispatches a bubbling, composed `CustomEvent` on `host`; `false` when it was cancelled.

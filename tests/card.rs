@@ -330,13 +330,13 @@ async fn signed_out_has_a_default_text_in_its_slot() {
 }
 
 #[wasm_bindgen_test]
-async fn try_again_waits_for_retry_after_then_fetches_again() {
+async fn try_again_shows_the_retry_after_wait_then_fetches_again() {
     let origin = window().location().origin().unwrap();
     route(
         "/busy/surveys/baseline",
         503,
         &error_body("upstream_unavailable"),
-        Some(1),
+        Some(2),
     );
     let m = mount(
         Ok(format!("{origin}/busy")),
@@ -345,20 +345,49 @@ async fn try_again_waits_for_retry_after_then_fetches_again() {
     );
     until("error", || find(&m.host, "button.secondary").is_some()).await;
     let button = find(&m.host, "button.secondary").unwrap();
-    assert_eq!(text(&button), "Try again");
+    assert_eq!(text(&button), "Try again in 2 s");
     assert!(
         button.has_attribute("disabled"),
         "disabled while Retry-After runs"
     );
+    until("counting down", || text(&button) == "Try again in 1 s").await;
+    assert!(button.has_attribute("disabled"));
     until("enabled after Retry-After", || {
         !button.has_attribute("disabled")
     })
     .await;
+    assert_eq!(text(&button), "Try again");
     route("/busy/surveys/baseline", 200, IN_PROGRESS, None);
     let before = seen("/busy/").len();
     click(&button);
     until("recovered", || text(&m.host).contains("Resume survey")).await;
     assert_eq!(seen("/busy/").len(), before + 1);
+}
+
+/// Error bodies carry no title: an error for a survey answered before keeps its title.
+#[wasm_bindgen_test]
+async fn an_error_card_keeps_the_survey_title_it_had() {
+    let origin = window().location().origin().unwrap();
+    route("/titled/surveys/baseline", 200, IN_PROGRESS, None);
+    let m = mount(
+        Ok(format!("{origin}/titled")),
+        Some("baseline"),
+        Look::default(),
+    );
+    until("ready", || text(&m.host).contains("Resume survey")).await;
+    route(
+        "/titled/surveys/baseline",
+        503,
+        &error_body("upstream_unavailable"),
+        None,
+    );
+    m.query.update(|q| q.ticket = Some("eyJ.other".into()));
+    until("error", || find(&m.host, "[part=error]").is_some()).await;
+    let title = find(&m.host, "h2[part=title]").unwrap();
+    assert_eq!(text(&title), "Baseline questionnaire");
+    // Another survey's error does not borrow it.
+    m.query.update(|q| q.survey = Some("month3".into()));
+    until("generic title", || text(&title) == "Your survey").await;
 }
 
 #[wasm_bindgen_test]

@@ -387,23 +387,26 @@ fn stub_clipboard(accept: bool) -> Rc<RefCell<Vec<String>>> {
     written
 }
 
+/// "Copied" is said once (in the status beside the button, which keeps its label) and goes
+/// away again.
 #[wasm_bindgen_test]
-async fn copy_reports_copied() {
+async fn copy_reports_copied_once_and_reverts() {
     ready_route("/h/api");
     let written = stub_clipboard(true);
     let el = element(&[("survey", "baseline"), ("endpoint", "/h/api")]);
     let root = shadow(&el);
     until("ready", || text(&root).contains("Copy code")).await;
     click(&find(&root, "button[part=copy]").unwrap());
-    until("copied", || {
-        text(&find(&root, "button[part=copy]").unwrap()) == "Copied"
-    })
-    .await;
+    let outcome = find(&root, ".copied[role=status]").unwrap();
+    until("copied", || text(&outcome) == "Copied").await;
     assert_eq!(
-        text(&find(&root, ".copied[role=status]").unwrap()),
-        "Copied"
+        text(&find(&root, "button[part=copy]").unwrap()),
+        "Copy code"
     );
+    assert_eq!(text(&root).matches("Copied").count(), 1, "{}", text(&root));
+    assert!(!outcome.class_list().contains("refused"));
     assert_eq!(*written.borrow(), ["KX7HD3LW"]);
+    until("reverted", || text(&outcome).is_empty()).await;
     el.remove();
 }
 
@@ -423,6 +426,16 @@ async fn a_refused_copy_selects_the_code_and_says_so() {
         text(&find(&root, "button[part=copy]").unwrap()),
         "Copy code"
     );
+    // Not in the success colour.
+    let outcome = find(&root, ".copied[role=status]").unwrap();
+    assert!(outcome.class_list().contains("refused"));
+    let colour = window()
+        .get_computed_style(&outcome)
+        .unwrap()
+        .unwrap()
+        .get_property_value("color")
+        .unwrap();
+    assert_ne!(colour, "rgb(26, 107, 50)", "the success green");
     let selected = window().get_selection().unwrap().unwrap().to_string();
     assert_eq!(String::from(selected), "KX7HD3LW");
     el.remove();

@@ -32,6 +32,7 @@ form{margin:0}
 .label{flex-basis:100%;font-size:.875rem;color:#454d59}
 code{font:600 1.5rem/1.2 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;letter-spacing:.12em;user-select:all;-webkit-user-select:all;overflow-wrap:anywhere}
 .copied{font-size:.875rem;color:#1a6b32}
+.refused{color:#9b1c1c}
 .link{margin-top:.75rem;font-size:.9375rem}
 a{color:var(--redcap-resume-accent,#0b5cad)}
 a.primary{color:#fff}

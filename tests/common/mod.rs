@@ -98,10 +98,13 @@ struct Route {
     retry_after: Option<u32>,
 }
 
+/// The installed replacement for `window.fetch` (kept alive for the page's lifetime).
+type FakeFetch = Closure<dyn FnMut(JsValue, JsValue) -> js_sys::Promise>;
+
 thread_local! {
     static ROUTES: RefCell<Vec<Route>> = const { RefCell::new(Vec::new()) };
     static SEEN: RefCell<Vec<Seen>> = const { RefCell::new(Vec::new()) };
-    static INSTALLED: RefCell<Option<Closure<dyn FnMut(JsValue, JsValue) -> js_sys::Promise>>> = const { RefCell::new(None) };
+    static INSTALLED: RefCell<Option<FakeFetch>> = const { RefCell::new(None) };
 }
 
 /// Answers `GET {origin}{path}` with `status` and `body` (and `Retry-After`).

@@ -6,15 +6,16 @@ use std::path::Path;
 use crate::process::{cargo, path_with_tools, run, workspace_root};
 use crate::setup::Tools;
 
-/// wasm + js, brotli-compressed, that the embed snippet loads. The hard limit.
-pub const BUDGET_BYTES: usize = 64 * 1024;
-/// What we aim for.
-pub const GOAL_BYTES: usize = 50 * 1024;
+/// wasm + js, brotli-compressed, that the embed snippet loads: the hard limit (the size check
+/// fails above it).
+pub const BUDGET_BYTES: usize = 80 * 1024;
+/// What we aim for, reported beside the figure.
+pub const GOAL_BYTES: usize = 64 * 1024;
 
 /// Compiler flags for the release widget only: no file/line/column strings in panics and no
 /// `Debug` formatting code (the widget never shows either). They are unstable flags, accepted
 /// on the stable toolchain through `RUSTC_BOOTSTRAP=1`, which this build alone sets: together
-/// they save ~4 KB of wasm (~1.5 KB brotli) of the 64 KB budget.
+/// they save ~4 KB of wasm (~1.5 KB brotli).
 const SIZE_RUSTFLAGS: &str = "-Zlocation-detail=none -Zfmt-debug=none";
 
 /// The wasm features the release build uses (Rust 1.95's wasm32 defaults), for wasm-opt.
@@ -132,8 +133,14 @@ pub fn check_size() -> Result<usize, String> {
             compressed
         );
     }
+    let verdict = |limit: usize| match total <= limit {
+        true => format!("{} B under", limit - total),
+        false => format!("{} B over", total - limit),
+    };
     eprintln!(
-        "size: widget wasm + js = {total} B brotli (budget {BUDGET_BYTES} B, goal {GOAL_BYTES} B)"
+        "size: widget wasm + js = {total} B brotli; budget {BUDGET_BYTES} B ({}), goal {GOAL_BYTES} B ({})",
+        verdict(BUDGET_BYTES),
+        verdict(GOAL_BYTES)
     );
     if total > BUDGET_BYTES {
         return Err(format!(
