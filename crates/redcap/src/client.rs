@@ -1,7 +1,7 @@
 //! The HTTP client: one form-encoded `POST` per call, the answer read and classified.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderValue, ACCEPT, LOCATION};
@@ -39,7 +39,7 @@ pub struct Client {
     timeout: Duration,
     pub(crate) survey_base_url: Option<Url>,
     /// The record-id field: set from the configuration, or learnt once from REDCap.
-    pub(crate) record_id_field: Arc<OnceLock<FieldName>>,
+    pub(crate) record_id_field: Arc<tokio::sync::OnceCell<FieldName>>,
     /// Whether `record_id_field` came from the configuration (then REDCap never confirmed it).
     pub(crate) record_id_field_configured: bool,
 }
@@ -125,10 +125,7 @@ impl Client {
             .build()
             .map_err(|e| BuildError::Http(excerpt(&e.to_string())))?;
         let record_id_field_configured = record_id_field.is_some();
-        let learnt = OnceLock::new();
-        if let Some(field) = record_id_field {
-            let _ = learnt.set(field);
-        }
+        let learnt = tokio::sync::OnceCell::new_with(record_id_field);
         Ok(Self {
             http,
             api_url,

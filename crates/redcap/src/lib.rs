@@ -42,6 +42,16 @@
 //!   administrator lifts the ban ([`RedcapError::Banned`]). This client does not throttle or
 //!   cache: callers that serve many people must.
 //! * `surveyReturnCode` creates a code when there is none and writes a log entry: cache it.
+//! * A record export that does not ask for the project's record-id field (its first field)
+//!   comes back without the record id, event and repeat columns, and repeating instances can
+//!   no longer be told apart: [`Client::response_status`] asks for it, learning its name once
+//!   ([`Client::record_id_field`]) unless [`ClientConfig::record_id_field`] names it.
+//! * REDCap's survey base URL may be on another host than its API: survey links are accepted
+//!   on the API's origin or under [`ClientConfig::survey_base_url`]; a link elsewhere is
+//!   [`RedcapError::LinkOnOtherHost`], naming the base URL to configure.
+//! * TLS trusts Mozilla's bundled roots, the operating system's store (`SSL_CERT_FILE`,
+//!   `SSL_CERT_DIR`) and [`ClientConfig::ca_file`]; a refused certificate's cause
+//!   (`UnknownIssuer`…) is kept in [`RedcapError::Unavailable`]'s detail.
 //! * Return codes and survey links open a participant's answers: [`ReturnCode`],
 //!   [`SurveyLink`] and [`SurveyQueueLink`] print `[REDACTED]` in `Debug`, like [`ApiToken`].
 

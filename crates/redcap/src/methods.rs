@@ -126,19 +126,22 @@ impl Client {
 
     /// The project's record-id field: the configured one, else the first field of REDCap's
     /// metadata (`content=metadata`, the data dictionary in order), asked for once and kept
-    /// (clones of this client share it). Needs API Export rights.
+    /// (clones of this client share it; concurrent first callers share one call; after a
+    /// failure the next caller asks again). Needs API Export rights.
     ///
     /// # Errors
     /// Besides the transport and token errors: [`RedcapError::MissingExportRights`];
     /// [`RedcapError::InvalidAnswer`] when the metadata is not a JSON array whose first row
     /// has a valid `field_name`.
     pub async fn record_id_field(&self) -> Result<FieldName, RedcapError> {
-        if let Some(field) = self.record_id_field.get() {
-            return Ok(field.clone());
-        }
-        let body = self.post(Content::Metadata, Vec::new()).await?;
-        let field = first_field(&body)?;
-        Ok(self.record_id_field.get_or_init(|| field).clone())
+        // Concurrent first callers wait for one metadata call; a failed call is not kept.
+        self.record_id_field
+            .get_or_try_init(|| async {
+                let body = self.post(Content::Metadata, Vec::new()).await?;
+                first_field(&body)
+            })
+            .await
+            .cloned()
     }
 
     /// The records whose `field` equals `value` (a `filterLogic` export), for example the one

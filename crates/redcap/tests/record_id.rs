@@ -176,6 +176,28 @@ async fn the_record_id_field_is_learnt_once_and_asked_for_in_the_status_export()
 }
 
 #[tokio::test]
+async fn concurrent_first_calls_share_one_metadata_call() {
+    let stub = Stub::start(repeating_project()).await;
+    let client = stub.client(|_| {});
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.response_status(&diary(2)).await })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap(), ResponseStatus::InProgress);
+    }
+    let contents = stub.contents();
+    assert_eq!(
+        contents.iter().filter(|c| *c == "metadata").count(),
+        1,
+        "{contents:?}"
+    );
+    assert_eq!(contents.iter().filter(|c| *c == "record").count(), 8);
+}
+
+#[tokio::test]
 async fn a_configured_record_id_field_is_used_without_asking() {
     let stub = Stub::start(repeating_project()).await;
     let client =
