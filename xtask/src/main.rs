@@ -93,6 +93,8 @@ fn demo(args: &[String]) -> Result<(), String> {
                 "--quiet",
                 "-p",
                 "redcap-resume",
+                "--features",
+                "demo",
                 "--",
                 "demo",
                 "--listen",

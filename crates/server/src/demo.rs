@@ -1,10 +1,13 @@
 //! `redcap-resume demo`: the whole thing on loopback with nothing installed.
 //!
-//! Demo-only code lives here and nowhere else: the in-process REDCap simulator, a generated
-//! configuration, and a sign-in that takes a bare record id and sets the ticket cookie —
-//! which `serve` never offers.
+//! Only in a build with the `demo` feature (`cargo xtask demo`, the tests): the binary an
+//! institution deploys carries no simulator. Demo-only code lives here and nowhere else: the
+//! in-process REDCap simulator, a generated configuration, and a sign-in that takes a bare
+//! record id and sets the ticket cookie — which `serve` never offers.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,8 +22,36 @@ use redcap_sim::{SimConfig, Simulator};
 use serde::Deserialize;
 
 use crate::app::{app, AppState};
-use crate::config::{Config, DEFAULT_COOKIE};
+use crate::config::{Config, SocketLimits, DEFAULT_COOKIE};
+use crate::serve::serve_router;
 use crate::ticket::TicketIssuer;
+
+/// `redcap-resume demo`: the simulator and the server with the demo sign-in on `listen`, the
+/// widget from `public_dir`, until `shutdown` resolves.
+pub async fn run(
+    listen: SocketAddr,
+    public_dir: PathBuf,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
+    if !public_dir.join("redcap-resume.js").exists() {
+        tracing::warn!(dir = %public_dir.display(), "the built widget is missing: run `cargo xtask demo` (it builds it with trunk)");
+    }
+    let demo = Demo::start(Some(public_dir)).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("--listen {listen}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!(
+        "redcap-resume demo: open http://{addr}/  (REDCap simulator at {})",
+        demo.sim.api_url()
+    );
+    println!("Press Ctrl-C to stop.");
+    serve_router(listener, demo.router(), SocketLimits::default(), shutdown)
+        .await
+        .map_err(|e| e.to_string())?;
+    demo.sim.shutdown().await;
+    Ok(())
+}
 
 /// How long a demo sign-in lasts.
 const DEMO_TICKET_TTL: Duration = Duration::from_secs(3600);

@@ -1,4 +1,5 @@
-//! The `redcap-resume` command: `serve`, `demo`, `check`, `ticket`.
+//! The `redcap-resume` command: `serve`, `check`, `ticket`, and `demo` in a build with the
+//! `demo` feature.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -6,9 +7,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use redcap_resume::app::AppState;
-use redcap_resume::config::{Config, SocketLimits};
-use redcap_resume::demo::Demo;
-use redcap_resume::serve::{serve, serve_router, shutdown_signal};
+use redcap_resume::config::Config;
+use redcap_resume::serve::{serve, shutdown_signal};
 use redcap_resume::ticket::TicketIssuer;
 use tracing_subscriber::EnvFilter;
 
@@ -30,7 +30,9 @@ enum Command {
         #[arg(long, short, env = "REDCAP_RESUME_CONFIG")]
         config: PathBuf,
     },
-    /// Run everything on 127.0.0.1 with the built-in REDCap simulator.
+    /// Run everything on 127.0.0.1 with the built-in REDCap simulator (a build with the
+    /// `demo` feature only: the binary an institution deploys has no simulator).
+    #[cfg(feature = "demo")]
     Demo {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
@@ -106,30 +108,9 @@ async fn run(command: Command) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())
         }
+        #[cfg(feature = "demo")]
         Command::Demo { listen, public_dir } => {
-            if !public_dir.join("redcap-resume.js").exists() {
-                tracing::warn!(dir = %public_dir.display(), "the built widget is missing: run `cargo xtask demo` (it builds it with trunk)");
-            }
-            let demo = Demo::start(Some(public_dir)).await?;
-            let listener = tokio::net::TcpListener::bind(listen)
-                .await
-                .map_err(|e| format!("--listen {listen}: {e}"))?;
-            let addr = listener.local_addr().map_err(|e| e.to_string())?;
-            println!(
-                "redcap-resume demo: open http://{addr}/  (REDCap simulator at {})",
-                demo.sim.api_url()
-            );
-            println!("Press Ctrl-C to stop.");
-            serve_router(
-                listener,
-                demo.router(),
-                SocketLimits::default(),
-                shutdown_signal(),
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-            demo.sim.shutdown().await;
-            Ok(())
+            redcap_resume::demo::run(listen, public_dir, shutdown_signal()).await
         }
         Command::Check { config, record } => {
             let config = Config::load(&config).map_err(|e| e.to_string())?;
