@@ -32,7 +32,7 @@ if (PHP_SAPI === 'cli' && realpath($argv[0]) === __FILE__) {
     echo mint_ticket($argv[1], ticket_secret()), "\n";
 } else {
     // In the portal, after its own sign-in: the widget reads the cookie through the server.
-    setcookie('redcap_resume_ticket', mint_ticket($participantRecordId, ticket_secret()), [
+    setcookie('__Host-redcap_resume_ticket', mint_ticket($participantRecordId, ticket_secret()), [
         'expires' => time() + 300, 'path' => '/', 'secure' => true, 'httponly' => true, 'samesite' => 'Strict',
     ]);
 }

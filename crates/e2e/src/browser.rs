@@ -229,12 +229,15 @@ impl Browser {
             .unwrap_or_default()
             .to_owned();
         // Domain and SameSite spelled out: fantoccini would send `null`s, which chromedriver refuses.
-        let cookie = Cookie::build(("redcap_resume_ticket".to_owned(), ticket.to_owned()))
-            .domain(host)
-            .path("/")
-            .http_only(true)
-            .same_site(SameSite::Strict)
-            .build();
+        let cookie = Cookie::build((
+            redcap_resume::demo::DEMO_COOKIE.to_owned(),
+            ticket.to_owned(),
+        ))
+        .domain(host)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .build();
         self.client
             .add_cookie(cookie)
             .await

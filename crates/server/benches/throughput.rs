@@ -52,7 +52,7 @@ async fn run(label: &'static str, addr: SocketAddr, tickets: &[String], count: u
                 .header("Sec-Fetch-Site", "same-origin")
                 .header(
                     "Cookie",
-                    format!("redcap_resume_ticket={}", tickets[i % tickets.len()]),
+                    format!("__Host-redcap_resume_ticket={}", tickets[i % tickets.len()]),
                 );
             async move {
                 let t = Instant::now();

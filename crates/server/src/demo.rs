@@ -22,7 +22,7 @@ use redcap_sim::{SimConfig, Simulator};
 use serde::Deserialize;
 
 use crate::app::{app, AppState};
-use crate::config::{Config, SocketLimits, DEFAULT_COOKIE};
+use crate::config::{Config, SocketLimits};
 use crate::serve::serve_router;
 use crate::ticket::TicketIssuer;
 
@@ -88,6 +88,11 @@ allow_completed_edit = true
 "#;
 
 /// The demo's configuration, pointing at a running simulator.
+/// The demo's ticket cookie. Not the `__Host-` default: the demo serves plain HTTP on
+/// loopback, where a `__Host-` cookie (which must be `Secure`) is refused by some browsers
+/// (WebKit never treats `http://localhost` as secure for cookies).
+pub const DEMO_COOKIE: &str = "redcap_resume_ticket";
+
 pub fn demo_config(sim: &Simulator, secret: &str, public_dir: Option<PathBuf>) -> Config {
     let text = format!(
         r#"
@@ -105,6 +110,7 @@ timeout_ms = 3000
 
 [auth]
 ticket_secret_env = "DEMO_TICKET_SECRET"
+cookie_name = "{DEMO_COOKIE}"
 
 {surveys}"#,
         api = sim.api_url(),
@@ -195,7 +201,7 @@ async fn sign_in(State(issuer): State<Arc<TicketIssuer>>, Form(form): Form<SignI
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let cookie = format!(
-        "{DEFAULT_COOKIE}={ticket}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+        "{DEMO_COOKIE}={ticket}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
         DEMO_TICKET_TTL.as_secs()
     );
     redirect_with_cookie(&cookie)
@@ -203,7 +209,7 @@ async fn sign_in(State(issuer): State<Arc<TicketIssuer>>, Form(form): Form<SignI
 
 async fn sign_out() -> Response {
     redirect_with_cookie(&format!(
-        "{DEFAULT_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+        "{DEMO_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
     ))
 }
 

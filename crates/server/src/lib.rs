@@ -22,6 +22,7 @@ pub mod budget;
 pub mod check;
 pub mod client_ip;
 pub mod config;
+pub mod cookies;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;

@@ -11,6 +11,7 @@ use redcap_client::{FieldName, LookupValue, RecordId};
 
 use crate::client_ip::peer_is_trusted;
 use crate::config::{AuthConfig, AuthMode, HeaderAuth, TicketAuth};
+use crate::cookies::{self, Found};
 use crate::error::Failure;
 use crate::ticket::TicketVerifier;
 use crate::upstream::{Project, Redcap};
@@ -138,9 +139,19 @@ fn ticket_record(
     cookie_name: &str,
     headers: &HeaderMap,
 ) -> Result<RecordId, Failure> {
-    let ticket = bearer(headers)
-        .or_else(|| cookie(headers, cookie_name))
-        .ok_or(Failure::NotSignedIn("no ticket"))?;
+    let ticket = match bearer(headers) {
+        Some(ticket) => ticket,
+        None => match cookies::find(headers, cookie_name) {
+            Found::One(ticket) => ticket,
+            Found::None => return Err(Failure::NotSignedIn("no ticket")),
+            Found::Ambiguous => {
+                return Err(Failure::NotSignedIn(
+                    "several different ticket cookies (one may be planted by a sibling site)",
+                ))
+            }
+            Found::Unreadable => return Err(Failure::NotSignedIn("ticket cookie not ASCII")),
+        },
+    };
     verifier
         .verify(&ticket)
         .map_err(|e| Failure::NotSignedIn(e.reason()))
@@ -172,32 +183,14 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
 
     #[test]
-    fn tickets_come_from_bearer_or_the_named_cookie() {
+    fn tickets_come_from_bearer() {
         let mut h = HeaderMap::new();
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; redcap_resume_ticket=T1; b=2"),
-        );
-        assert_eq!(cookie(&h, "redcap_resume_ticket").as_deref(), Some("T1"));
-        assert_eq!(cookie(&h, "other"), None);
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer T2"));
         assert_eq!(bearer(&h).as_deref(), Some("T2"));
         h.insert(

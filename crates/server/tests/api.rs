@@ -181,7 +181,7 @@ async fn every_contract_error_code() {
     })
     .await;
     let ticket = h.ticket(seed::RECORD_IN_PROGRESS);
-    let cookie = format!("redcap_resume_ticket={ticket}");
+    let cookie = format!("__Host-redcap_resume_ticket={ticket}");
 
     let no_ticket =
         common::Answer::read(h.widget_get("/surveys/baseline").send().await.unwrap()).await;
@@ -341,7 +341,7 @@ async fn bad_tickets_are_401_and_cross_site_is_403() {
         for via_cookie in [true, false] {
             let request = h.widget_get("/surveys/baseline");
             let request = if via_cookie {
-                request.header("Cookie", format!("redcap_resume_ticket={ticket}"))
+                request.header("Cookie", format!("__Host-redcap_resume_ticket={ticket}"))
             } else {
                 request.bearer_auth(&ticket)
             };
@@ -367,7 +367,7 @@ async fn bad_tickets_are_401_and_cross_site_is_403() {
     .await;
     assert_eq!(q.status, 401);
 
-    let cookie = format!("redcap_resume_ticket={good}");
+    let cookie = format!("__Host-redcap_resume_ticket={good}");
     let cross = [
         vec![("Sec-Fetch-Site", "cross-site"), ("X-CSRF", "1")],
         vec![("Sec-Fetch-Site", "same-site"), ("X-CSRF", "1")],

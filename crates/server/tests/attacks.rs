@@ -46,7 +46,7 @@ fn with_crit(claims: serde_json::Value) -> String {
 
 /// A widget request with the given cookie value (raw bytes allowed).
 async fn with_cookie(h: &Harness, path: &str, ticket: &[u8]) -> (u16, String) {
-    let mut cookie = b"redcap_resume_ticket=".to_vec();
+    let mut cookie = b"__Host-redcap_resume_ticket=".to_vec();
     cookie.extend_from_slice(ticket);
     raw_get(
         h.addr,
@@ -108,7 +108,7 @@ async fn ticket_attacks_are_refused_before_redcap() {
     let good = h.ticket(seed::RECORD_IN_PROGRESS);
     let q = Answer::read(
         h.widget_get(&format!(
-            "/surveys/baseline?ticket={good}&redcap_resume_ticket={good}"
+            "/surveys/baseline?ticket={good}&__Host-redcap_resume_ticket={good}"
         ))
         .send()
         .await
@@ -185,7 +185,7 @@ async fn eddsa_portal_tickets_work() {
 async fn cross_site_requests_are_forbidden() {
     let h = Harness::start().await;
     let cookie = format!(
-        "redcap_resume_ticket={}",
+        "__Host-redcap_resume_ticket={}",
         h.ticket(seed::RECORD_IN_PROGRESS)
     );
     let rows: Vec<(&str, Vec<(&str, &str)>)> = vec![
@@ -403,7 +403,7 @@ async fn spoofed_forwarded_for_does_not_escape_the_ip_limit() {
                 .header(
                     "Cookie",
                     format!(
-                        "redcap_resume_ticket={}",
+                        "__Host-redcap_resume_ticket={}",
                         h.ticket(seed::RECORD_IN_PROGRESS)
                     ),
                 )
@@ -494,4 +494,82 @@ async fn oversized_requests_are_refused() {
 fn base64url(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A widget request with the whole `Cookie` header given byte for byte.
+async fn with_cookie_header(h: &Harness, cookie: &[u8]) -> (u16, String) {
+    raw_get(
+        h.addr,
+        b"/redcap-resume/api/surveys/plain",
+        &[
+            ("X-CSRF", b"1"),
+            ("Sec-Fetch-Site", b"same-origin"),
+            ("Cookie", cookie),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn planted_ticket_cookies_are_refused_and_foreign_bytes_do_not_hide_the_ticket() {
+    let h = Harness::start().await;
+    let victim = h.ticket(seed::RECORD_IN_PROGRESS);
+    let planted = h.ticket(seed::RECORD_COMPLETED);
+    let name = "__Host-redcap_resume_ticket";
+    let rows: Vec<(&str, Vec<u8>)> = vec![
+        // A sibling subdomain set its own valid ticket for the parent domain: either order.
+        (
+            "planted ticket first",
+            format!("{name}={planted}; {name}={victim}").into_bytes(),
+        ),
+        (
+            "planted ticket last",
+            format!("{name}={victim}; {name}={planted}").into_bytes(),
+        ),
+        (
+            "planted junk",
+            format!("{name}=junk; {name}={victim}").into_bytes(),
+        ),
+    ];
+    for (what, cookie) in rows {
+        let (status, body) = with_cookie_header(&h, &cookie).await;
+        assert_eq!(
+            (status, code_of(&body).as_str()),
+            (401, "not_signed_in"),
+            "{what}: {body}"
+        );
+    }
+    assert!(common::log_text().contains("several different ticket cookies"));
+    assert_eq!(
+        h.sim.api_call_count(),
+        0,
+        "no refused request reached REDCap"
+    );
+    // Neighbours with bytes outside ASCII, and a repeat of the same ticket, are fine.
+    for (what, cookie) in [
+        (
+            "café neighbour",
+            [
+                b"pref=caf\xc3\xa9; ".as_slice(),
+                format!("{name}={victim}").as_bytes(),
+            ]
+            .concat(),
+        ),
+        (
+            "raw byte neighbour",
+            [
+                format!("{name}={victim}; ").as_bytes(),
+                b"x=\xff\xfe".as_slice(),
+            ]
+            .concat(),
+        ),
+        (
+            "same ticket twice",
+            format!("{name}={victim}; {name}={victim}").into_bytes(),
+        ),
+    ] {
+        let (status, body) = with_cookie_header(&h, &cookie).await;
+        assert_eq!(status, 200, "{what}: {body}");
+    }
+    h.stop().await;
 }

@@ -23,9 +23,10 @@ async fn a_thousand_participants_at_once_stay_within_sixty_calls_a_minute() {
     }
     let started = Instant::now();
     let requests = records.iter().map(|r| {
-        let request = h
-            .widget_get("/surveys/plain")
-            .header("Cookie", format!("redcap_resume_ticket={}", h.ticket(r)));
+        let request = h.widget_get("/surveys/plain").header(
+            "Cookie",
+            format!("__Host-redcap_resume_ticket={}", h.ticket(r)),
+        );
         async move { tokio::time::timeout(Duration::from_secs(20), request.send()).await }
     });
     let answers = futures_util::future::join_all(requests).await;
@@ -90,7 +91,7 @@ async fn ten_thousand_requests_for_two_thousand_participants_within_budget_with_
         .map(|i| {
             let request = h.widget_get("/surveys/plain").header(
                 "Cookie",
-                format!("redcap_resume_ticket={}", tickets[i % 2000]),
+                format!("__Host-redcap_resume_ticket={}", tickets[i % 2000]),
             );
             async move {
                 let a = tokio::time::timeout(Duration::from_secs(30), request.send())

@@ -252,7 +252,7 @@ async fn sigterm_lets_requests_in_flight_finish() {
         .get(format!("http://{addr}/redcap-resume/api/surveys/baseline"))
         .header("X-CSRF", "1")
         .header("Origin", format!("http://{addr}"))
-        .header("Cookie", format!("redcap_resume_ticket={ticket}"))
+        .header("Cookie", format!("__Host-redcap_resume_ticket={ticket}"))
         .send();
     let in_flight = tokio::spawn(request);
     tokio::time::sleep(Duration::from_millis(300)).await;

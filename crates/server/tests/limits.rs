@@ -25,7 +25,7 @@ async fn requests_past_the_concurrency_limit_are_shed_at_once() {
         h.sim.add_record(seed::DEMO_PROJECT, &record);
         let request = h.widget_get("/surveys/plain").header(
             "Cookie",
-            format!("redcap_resume_ticket={}", h.ticket(&record)),
+            format!("__Host-redcap_resume_ticket={}", h.ticket(&record)),
         );
         async move {
             let started = std::time::Instant::now();

@@ -42,7 +42,10 @@ async fn memory_stays_flat_across_ten_thousand_faulted_requests() {
                 .map(|i| async move {
                     let a = h
                         .widget_get("/surveys/plain")
-                        .header("Cookie", format!("redcap_resume_ticket={}", ticket(i)))
+                        .header(
+                            "Cookie",
+                            format!("__Host-redcap_resume_ticket={}", ticket(i)),
+                        )
                         .send()
                         .await
                         .unwrap();

@@ -19,8 +19,10 @@ use super::ticket_key::{KeySettings, TicketKey};
 use super::{invalid, ConfigError};
 use crate::ticket::DEFAULT_MAX_LIFETIME;
 
-/// The ticket cookie's name unless `[auth] cookie_name` says otherwise.
-pub const DEFAULT_COOKIE: &str = "redcap_resume_ticket";
+/// The ticket cookie's name unless `[auth] cookie_name` says otherwise. The `__Host-` prefix
+/// makes browsers refuse it unless it was set by this very host over HTTPS with `Secure`,
+/// `Path=/` and no `Domain`: a sibling subdomain cannot plant one.
+pub const DEFAULT_COOKIE: &str = "__Host-redcap_resume_ticket";
 
 /// The validated `[auth]` table.
 #[derive(Debug, Clone)]
@@ -298,6 +300,12 @@ mod tests {
         assert_eq!(ticket.cookie_name, DEFAULT_COOKIE);
         assert_eq!(ticket.leeway, Duration::from_secs(30));
         assert_eq!(ticket.max_lifetime, Duration::from_secs(3600));
+        assert_eq!(DEFAULT_COOKIE, "__Host-redcap_resume_ticket");
+        let named = GOOD.replace("mode = \"ticket\"\n", "cookie_name = \"portal_ticket\"\n");
+        let AuthMode::Ticket(named) = Config::parse(&named, &env()).unwrap().auth.mode else {
+            panic!("not ticket mode");
+        };
+        assert_eq!(named.cookie_name, "portal_ticket");
     }
 
     #[test]

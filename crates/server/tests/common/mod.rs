@@ -235,7 +235,7 @@ impl Harness {
             .widget_get(path)
             .header(
                 "Cookie",
-                format!("redcap_resume_ticket={}", self.ticket(record)),
+                format!("__Host-redcap_resume_ticket={}", self.ticket(record)),
             )
             .send()
             .await
