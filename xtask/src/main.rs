@@ -8,9 +8,11 @@
 //! cargo xtask bench            print the server's throughput, the widget's size and its time to first card
 //! cargo xtask fuzz [SECONDS]   run each fuzz target that long (default 600)
 //! cargo xtask deploy           install deploy/ as the README says in a scratch root and run it
+//! cargo xtask dist             release artefacts in target/dist/: binary, .deb, widget tarball, npm package
 //! ```
 
 mod deploy;
+mod dist;
 mod fuzz;
 mod process;
 mod setup;
@@ -28,11 +30,14 @@ fn main() -> ExitCode {
         Some("bench") => bench(),
         Some("fuzz") => fuzz_for(&args[1..]),
         Some("deploy") => deploy::run_all(),
+        Some("dist") => {
+            setup::setup().and_then(|tools| dist::dist(&tools, dist::Widget::Build).map(|_| ()))
+        }
         Some("size") => setup::setup()
             .and_then(|tools| widget::build(&tools))
             .and_then(|()| widget::check_size().map(|_| ())),
         _ => {
-            eprintln!("usage: cargo xtask <setup | demo [--port N] | test | size | bench | fuzz [SECONDS] | deploy>");
+            eprintln!("usage: cargo xtask <setup | demo [--port N] | test | size | bench | fuzz [SECONDS] | deploy | dist>");
             return ExitCode::from(2);
         }
     };

@@ -76,6 +76,7 @@ pub fn setup() -> Result<Tools, String> {
         "the deploy check of the unit's system-call filter",
     )?;
     crate::fuzz::ensure_cargo_fuzz()?;
+    crate::dist::ensure_cargo_deb()?;
     Ok(Tools {
         cargo_bin,
         binaryen_bin,

@@ -126,8 +126,15 @@ pub fn test() -> Result<(), String> {
     );
     tally.check(
         "README install steps in a scratch root; the unit's ExecStart as its user serves",
-        built_bins.and_then(|()| {
+        built_bins.clone().and_then(|()| {
             crate::deploy::check_install(&debug.join("redcap-resume"), &debug.join("redcap-sim"))
+        }),
+    );
+    tally.check(
+        "cargo xtask dist; its .deb installed (dpkg -i) runs against the simulator, then purged",
+        built_bins.and(built.clone()).and_then(|()| {
+            let artefacts = crate::dist::dist(&tools, crate::dist::Widget::AlreadyBuilt)?;
+            crate::dist::check_installed(&artefacts.deb, &debug.join("redcap-sim"))
         }),
     );
     tally.step(

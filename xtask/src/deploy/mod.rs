@@ -5,12 +5,12 @@
 //!   unit's `ExecStart=` run as its non-root `User=` against the REDCap simulator, under
 //!   strace, whose log is held against the unit's `SystemCallFilter=` (see [`sandbox`]).
 
-mod http;
+pub(crate) mod http;
 mod install;
 mod sandbox;
-mod service;
+pub(crate) mod service;
 mod syntax;
-mod unit;
+pub(crate) mod unit;
 
 use std::net::SocketAddr;
 use std::path::Path;
