@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::api::ElementApi;
 use super::manifest::{self, DEFINE_MODULE, ELEMENT_MODULE, TAG};
@@ -75,26 +75,43 @@ pub fn element_module(loader_js: &str) -> Result<String, String> {
     ))
 }
 
-fn package_json(version: &str, description: &str) -> Value {
-    json!({
-        "name": NAME,
-        "version": version,
-        "description": description,
-        "license": "MIT OR Apache-2.0",
-        "type": "module",
-        "main": format!("./{ELEMENT_MODULE}"),
-        "types": "./element.d.ts",
-        "exports": {
-            ".": { "types": "./element.d.ts", "default": format!("./{ELEMENT_MODULE}") },
-            "./define": { "types": "./define.d.ts", "default": format!("./{DEFINE_MODULE}") },
-            "./custom-elements.json": "./custom-elements.json",
-            "./package.json": "./package.json",
-        },
-        "customElements": "custom-elements.json",
-        "sideEffects": [format!("./{DEFINE_MODULE}")],
-        "files": FILES.iter().filter(|f| **f != "package.json" && **f != "README.md").collect::<Vec<_>>(),
-        "keywords": ["redcap", "web-component", "custom-element", "survey"],
-    })
+/// package.json, written by hand: in `exports`, `types` must come before `default` (resolvers
+/// take the first condition that matches), and serde_json's map would sort the keys.
+fn package_json(version: &str, description: &str) -> String {
+    let q = |s: &str| Value::from(s).to_string();
+    let files: Vec<String> = FILES
+        .iter()
+        .filter(|f| **f != "package.json" && **f != "README.md")
+        .map(|f| format!("    {}", q(f)))
+        .collect();
+    format!(
+        r#"{{
+  "name": {name},
+  "version": {version},
+  "description": {description},
+  "license": "MIT OR Apache-2.0",
+  "type": "module",
+  "main": "./{ELEMENT_MODULE}",
+  "types": "./element.d.ts",
+  "exports": {{
+    ".": {{ "types": "./element.d.ts", "default": "./{ELEMENT_MODULE}" }},
+    "./define": {{ "types": "./define.d.ts", "default": "./{DEFINE_MODULE}" }},
+    "./custom-elements.json": "./custom-elements.json",
+    "./package.json": "./package.json"
+  }},
+  "customElements": "custom-elements.json",
+  "sideEffects": ["./{DEFINE_MODULE}"],
+  "files": [
+{files}
+  ],
+  "keywords": ["redcap", "web-component", "custom-element", "survey"]
+}}
+"#,
+        name = q(NAME),
+        version = q(version),
+        description = q(description),
+        files = files.join(",\n"),
+    )
 }
 
 fn readme(version: &str) -> String {
@@ -135,7 +152,7 @@ pub fn write(
         std::fs::write(out.join(name), text).map_err(|e| format!("{name}: {e}"))
     };
     let pretty = |v: &Value| serde_json::to_string_pretty(v).expect("JSON values print") + "\n";
-    write("package.json", &pretty(&package_json(version, description)))?;
+    write("package.json", &package_json(version, description))?;
     write("README.md", &readme(version))?;
     write(ELEMENT_MODULE, &element_module(loader_js)?)?;
     write(
@@ -238,7 +255,13 @@ mod tests {
 
     #[test]
     fn package_json_exports_the_element_and_define() {
-        let p = package_json("1.2.3", "d");
+        let text = package_json("1.2.3", "a \"quoted\" word");
+        let p: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(p["description"], "a \"quoted\" word");
+        assert!(
+            text.find("\"types\": \"./element.d.ts\"").unwrap()
+                < text.find("\"default\": \"./element.js\"").unwrap()
+        );
         assert_eq!(p["exports"]["."]["default"], "./element.js");
         assert_eq!(p["exports"]["./define"]["default"], "./define.js");
         assert_eq!(p["customElements"], "custom-elements.json");
