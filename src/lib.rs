@@ -20,6 +20,12 @@
 //! - `target` — `_self` (default) or `_blank`, for the resume form and the link.
 //! - `hide-code` — boolean: no return code, copy button or fallback link.
 //!
+//! **Properties** reflect the attributes both ways, as the platform's own do: `survey`,
+//! `endpoint`, `ticket`, `target` (strings; `''` when the attribute is absent; setting `null`
+//! removes it), `hideCode` (boolean, the `hide-code` attribute) and the standard `lang`.
+//! `el.survey = 'month3'` re-renders exactly as `el.setAttribute('survey', 'month3')` does;
+//! a property set before the element is defined is taken over when it connects.
+//!
 //! **Events** (bubbling, composed `CustomEvent`s; never a code or a link in `detail`)
 //! - `redcap-resume:ready` — `{ survey, status }` (list: `{ survey: null, count }`).
 //! - `redcap-resume:error` — `{ code }`: a contract error code, `network` or `configuration`.

@@ -475,3 +475,100 @@ async fn the_loader_starts_the_first_request_before_the_wasm_is_ready() {
     assert!(js_sys::Reflect::has(&el, &"__redcapResumePrefetch".into()).unwrap());
     host.remove();
 }
+
+fn prop(el: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(el, &name.into()).unwrap()
+}
+
+fn set_prop(el: &JsValue, name: &str, value: JsValue) {
+    assert!(js_sys::Reflect::set(el, &name.into(), &value).unwrap());
+}
+
+/// Every attribute is a property reflecting it both ways; setting a property re-renders (and
+/// re-fetches) exactly as setting the attribute does.
+#[wasm_bindgen_test]
+async fn properties_reflect_the_attributes_and_drive_the_card() {
+    ready_route("/p/api");
+    let el = element(&[]);
+    let root = shadow(&el);
+    let js: &JsValue = el.as_ref();
+    for name in ["survey", "endpoint", "ticket", "target"] {
+        assert_eq!(prop(js, name), "", "{name} without its attribute");
+    }
+    assert_eq!(prop(js, "hideCode"), false);
+
+    set_prop(js, "endpoint", "/p/api".into());
+    set_prop(js, "survey", "baseline".into());
+    assert_eq!(el.get_attribute("survey").as_deref(), Some("baseline"));
+    assert_eq!(el.get_attribute("endpoint").as_deref(), Some("/p/api"));
+    until("baseline", || {
+        text(&root).contains("Baseline questionnaire")
+    })
+    .await;
+
+    set_prop(js, "survey", "month3".into());
+    until("month3", || text(&root).contains("Three-month follow-up")).await;
+    set_prop(js, "ticket", "eyJ.prop".into());
+    until("refetch with the ticket", || {
+        seen("/p/api/surveys/month3")
+            .last()
+            .is_some_and(|r| r.authorization.as_deref() == Some("Bearer eyJ.prop"))
+    })
+    .await;
+    set_prop(js, "lang", "es".into());
+    until("spanish", || text(&root).contains("Continuar encuesta")).await;
+    set_prop(js, "target", "_blank".into());
+    until("target", || {
+        find(&root, "form")
+            .and_then(|f| f.get_attribute("target"))
+            .as_deref()
+            == Some("_blank")
+    })
+    .await;
+    set_prop(js, "hideCode", true.into());
+    assert!(el.has_attribute("hide-code"));
+    until("hide-code", || find(&root, "[part=code]").is_none()).await;
+    set_prop(js, "hideCode", false.into());
+    until("code again", || find(&root, "[part=code]").is_some()).await;
+
+    // And the other way: attributes show in the properties.
+    el.set_attribute("survey", "baseline").unwrap();
+    el.set_attribute("hide-code", "").unwrap();
+    assert_eq!(prop(js, "survey"), "baseline");
+    assert_eq!(prop(js, "hideCode"), true);
+    assert_eq!(prop(js, "lang"), "es");
+    until("baseline again", || {
+        text(&root).contains("Baseline questionnaire")
+    })
+    .await;
+    // null removes the attribute.
+    set_prop(js, "ticket", JsValue::NULL);
+    assert!(!el.has_attribute("ticket"));
+    assert_eq!(prop(js, "ticket"), "");
+    el.remove();
+}
+
+/// A framework may set properties on the element before the loader has defined it: they are
+/// taken over when it connects.
+#[wasm_bindgen_test]
+async fn properties_set_before_the_definition_are_taken_over() {
+    ready_route("/q/api");
+    let el: HtmlElement = document()
+        .create_element("rr-props")
+        .unwrap()
+        .unchecked_into();
+    set_prop(el.as_ref(), "survey", "month3".into());
+    set_prop(el.as_ref(), "endpoint", "/q/api".into());
+    document().body().unwrap().append_child(&el).unwrap();
+    let sync = Closure::<dyn Fn(HtmlElement)>::new(redcap_resume_widget::sync);
+    let rust = js_sys::Object::new();
+    js_sys::Reflect::set(&rust, &"sync".into(), sync.as_ref()).unwrap();
+    sync.forget();
+    define("rr-props", &rust);
+    assert_eq!(el.get_attribute("survey").as_deref(), Some("month3"));
+    until("month3", || {
+        text(&shadow(&el)).contains("Three-month follow-up")
+    })
+    .await;
+    el.remove();
+}

@@ -46,6 +46,9 @@ a.primary{color:#fff}
 
 const PREFETCH = '__redcapResumePrefetch';
 const ATTRS = ['survey', 'endpoint', 'ticket', 'lang', 'target', 'hide-code'];
+// `hide-code` -> `hideCode`
+const prop = (a) => a.replace(/-(.)/g, (_, c) => c.toUpperCase());
+const PROPS = ATTRS.map(prop);
 let sheet;
 
 // Starts the request the card will make first, when the endpoint is on this origin (else the
@@ -86,35 +89,55 @@ export function define(name, rust) {
       (e) => console.error('redcap-resume: the widget could not load', e),
     );
   }
-  customElements.define(
-    name,
-    class extends HTMLElement {
-      static observedAttributes = ATTRS;
-      connectedCallback() {
-        if (!this.shadowRoot) {
-          if (!sheet) {
-            sheet = new CSSStyleSheet();
-            sheet.replaceSync(CSS);
-          }
-          this.attachShadow({ mode: 'open' }).adoptedStyleSheets = [sheet];
+  const Card = class extends HTMLElement {
+    static observedAttributes = ATTRS;
+    connectedCallback() {
+      if (!this.shadowRoot) {
+        if (!sheet) {
+          sheet = new CSSStyleSheet();
+          sheet.replaceSync(CSS);
         }
-        // Attributes written in HTML reach attributeChangedCallback before this, so `waiting`
-        // may already hold the element: whether its first request was started is its own mark.
-        if (!ready && !(PREFETCH in this)) prefetch(this);
-        this.sync();
+        this.attachShadow({ mode: 'open' }).adoptedStyleSheets = [sheet];
       }
-      disconnectedCallback() {
-        this.sync();
+      // A property set before the element was defined is an own property that hides the
+      // class's accessor: move it onto the attribute (now that the shadow root exists).
+      for (const p of PROPS) {
+        if (Object.hasOwn(this, p)) {
+          const v = this[p];
+          delete this[p];
+          this[p] = v;
+        }
       }
-      attributeChangedCallback() {
-        this.sync();
-      }
-      sync() {
-        if (ready) ready.sync(this);
-        else if (this.isConnected) waiting.add(this);
-      }
-    },
-  );
+      // Attributes written in HTML reach attributeChangedCallback before this, so `waiting`
+      // may already hold the element: whether its first request was started is its own mark.
+      if (!ready && !(PREFETCH in this)) prefetch(this);
+      this.sync();
+    }
+    disconnectedCallback() {
+      this.sync();
+    }
+    attributeChangedCallback() {
+      this.sync();
+    }
+    sync() {
+      if (ready) ready.sync(this);
+      else if (this.isConnected) waiting.add(this);
+    }
+  };
+  // Each attribute as a property reflecting it both ways (`el.survey = 'x'` is
+  // `setAttribute('survey', 'x')`, null removes it; `el.hideCode = true` sets `hide-code`).
+  // `lang` is the platform's own reflecting property already.
+  for (const a of ATTRS) {
+    const p = prop(a);
+    if (p in HTMLElement.prototype) continue;
+    Object.defineProperty(Card.prototype, p, a === 'hide-code'
+      ? { get() { return this.hasAttribute(a); }, set(v) { this.toggleAttribute(a, !!v); } }
+      : {
+          get() { return this.getAttribute(a) ?? ''; },
+          set(v) { v == null ? this.removeAttribute(a) : this.setAttribute(a, v); },
+        });
+  }
+  customElements.define(name, Card);
 }
 
 const wasm = fetch(new URL('redcap-resume-widget_bg.wasm', import.meta.url));
