@@ -46,9 +46,8 @@ a.primary{color:#fff}
 
 const PREFETCH = '__redcapResumePrefetch';
 const ATTRS = ['survey', 'endpoint', 'ticket', 'lang', 'target', 'hide-code'];
-// `hide-code` -> `hideCode`
-const prop = (a) => a.replace(/-(.)/g, (_, c) => c.toUpperCase());
-const PROPS = ATTRS.map(prop);
+// The property of each attribute (`lang` is the platform's own).
+const PROPS = ['survey', 'endpoint', 'ticket', 'lang', 'target', 'hideCode'];
 let sheet;
 
 // Starts the request the card will make first, when the endpoint is on this origin (else the
@@ -127,16 +126,16 @@ export function define(name, rust) {
   // Each attribute as a property reflecting it both ways (`el.survey = 'x'` is
   // `setAttribute('survey', 'x')`, null removes it; `el.hideCode = true` sets `hide-code`).
   // `lang` is the platform's own reflecting property already.
-  for (const a of ATTRS) {
-    const p = prop(a);
-    if (p in HTMLElement.prototype) continue;
+  ATTRS.forEach((a, i) => {
+    const p = PROPS[i];
+    if (p in HTMLElement.prototype) return;
     Object.defineProperty(Card.prototype, p, a === 'hide-code'
       ? { get() { return this.hasAttribute(a); }, set(v) { this.toggleAttribute(a, !!v); } }
       : {
           get() { return this.getAttribute(a) ?? ''; },
           set(v) { v == null ? this.removeAttribute(a) : this.setAttribute(a, v); },
         });
-  }
+  });
   customElements.define(name, Card);
 }
 
