@@ -115,9 +115,8 @@ fn watch_form_action(blocked: RwSignal<bool>) {
         move |ev: web_sys::SecurityPolicyViolationEvent| {
             if ev.effective_directive() == "form-action" {
                 web_sys::console::warn_1(&JsValue::from_str(
-                    "redcap-resume: this page's Content-Security-Policy directive `form-action` \
-                     refused the resume form; add the REDCap server's origin to form-action. \
-                     Showing the return code and the link instead.",
+                    "redcap-resume: the page's CSP directive form-action refused the resume \
+                     form (allow the REDCap origin there); showing the code and link instead",
                 ));
                 blocked.try_set(true);
             }
