@@ -1,80 +1,163 @@
-//! How fast a participant sees the card (DESIGN.md, "Loading fast"): the embed page in a fresh
-//! headless Chromium (empty cache) against the release widget, the server and the simulator on
-//! loopback. Prints figures per load and medians; asserts nothing.
+//! How fast a participant sees the card (DESIGN.md, "Loading fast"), against a reference: a
+//! small hand-written JavaScript element with the same contract (`benches/reference/`), served
+//! by the same server in the same run. For each of four conditions — cold cache (a fresh
+//! browser profile) and warm cache (the same page opened again), on loopback and with 40 ms of
+//! added latency per request (Chromium's network emulation) — it loads each page several
+//! times and prints the medians and the ratio widget / reference. Asserts nothing.
 //!
-//! The loader starts the API request and the wasm download together; the figures show it:
-//! the API request starts before the wasm has arrived.
+//! Time to card: milliseconds from navigation start until the card's return code is on screen,
+//! read by a probe the browser runs in the page before any of its scripts (the same probe for
+//! both elements).
 //!
-//! Run: `cargo xtask bench` (builds the widget first), or `cargo bench -p redcap-resume-e2e`.
+//! Run: `cargo xtask bench` (builds the widget first), or `cargo bench -p redcap-resume-e2e`
+//! after a build.
 
+use std::path::Path;
 use std::time::Duration;
 
+use fantoccini::wd::WebDriverCompatibleCommand;
 use redcap_resume_e2e::browser::Browser;
 use redcap_resume_e2e::server::Server;
-use serde_json::Value;
+use serde_json::{json, Value};
 
+/// Loads per page and condition (odd: the median is one of them).
 const LOADS: usize = 7;
 
-/// Milliseconds since navigation start, from the page's own performance timeline.
-const TIMINGS: &str = r#"
-    const code = document.querySelector('redcap-resume')?.shadowRoot?.querySelector('[part~="code"]');
-    if (!code || !code.innerText.trim()) return null;
-    const seen = performance.now();
-    const entry = (part) => performance.getEntriesByType('resource').find((e) => e.name.includes(part));
-    const span = (e) => (e ? [Math.round(e.startTime), Math.round(e.responseEnd)] : null);
-    const nav = performance.getEntriesByType('navigation')[0];
-    return {
-      html: Math.round(nav.responseEnd),
-      loader: span(entry('redcap-resume.js')),
-      glue: span(entry('redcap-resume-widget.js')),
-      wasm: span(entry('_bg.wasm')),
-      api: span(entry('/redcap-resume/api/')),
-      card: Math.round(seen),
-      all: performance.getEntriesByType('mark').map((e) => e.name + ' ' + Math.round(e.startTime)).concat(performance.getEntriesByType('resource').map((e) => e.name.replace(location.origin, '') + ' ' + Math.round(e.startTime) + '-' + Math.round(e.responseEnd))),
-    };"#;
+/// The pages compared, with the element each shows.
+const WIDGET: (&str, &str) = ("/embed.html", "redcap-resume");
+const REFERENCE: (&str, &str) = ("/reference.html", "redcap-resume-ref");
+
+/// Runs in every page before its own scripts: notes when the card's code first shows.
+const PROBE: &str = r#"
+    (() => {
+      const tick = () => {
+        const host = document.querySelector('redcap-resume, redcap-resume-ref');
+        const code = host && host.shadowRoot && host.shadowRoot.querySelector('[part~="code"]');
+        if (code && code.textContent.trim()) window.__card = performance.now();
+        else setTimeout(tick, 1);
+      };
+      tick();
+    })();"#;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    // The built widget plus the reference page, served together.
+    let public = tempfile::tempdir().expect("a temporary directory");
+    copy_dir(&redcap_resume_e2e::paths::dist_dir(), public.path());
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference");
+    copy_dir(&reference, public.path());
+    std::env::set_var("REDCAP_RESUME_DIST", public.path());
     let server = Server::start().await;
-    let mut cards = Vec::new();
-    let mut parallel = 0;
+
+    println!("time to card (ms since navigation start), median of {LOADS} loads per cell");
     println!(
-        "first card on /embed.html, fresh browser profile each load (ms since navigation start)"
+        "{:<26} {:>8} {:>10} {:>7}",
+        "condition", "widget", "reference", "ratio"
     );
-    for load in 1..=LOADS {
-        let browser = Browser::start().await;
-        let ticket = server.demo.ticket("1001", Duration::from_secs(600));
-        browser
-            .open_with_ticket(&server, "/embed.html", &ticket)
-            .await;
-        let mut timings = Value::Null;
-        for _ in 0..500 {
-            timings = browser.js(TIMINGS, vec![]).await;
-            if !timings.is_null() {
-                break;
+    for latency in [0, 40] {
+        let mut cold = [Vec::new(), Vec::new()];
+        let mut warm = [Vec::new(), Vec::new()];
+        for _ in 0..LOADS {
+            for (i, page) in [WIDGET, REFERENCE].into_iter().enumerate() {
+                let (c, w) = load_twice(&server, page, latency).await;
+                cold[i].push(c);
+                warm[i].push(w);
             }
-            tokio::time::sleep(Duration::from_millis(2)).await;
         }
-        let at = |k: &str, i: usize| timings[k][i].as_i64().unwrap_or(-1);
-        let card = timings["card"].as_i64().unwrap_or(-1);
-        println!(
-            "load {load}: html {:>4} | loader {:>4}-{:<4} | glue {:>4}-{:<4} | wasm {:>4}-{:<4} | api {:>4}-{:<4} | card seen by {:>4}",
-            timings["html"].as_i64().unwrap_or(-1),
-            at("loader", 0), at("loader", 1), at("glue", 0), at("glue", 1), at("wasm", 0), at("wasm", 1), at("api", 0), at("api", 1), card
-        );
-        if std::env::var_os("FIRST_CARD_DEBUG").is_some() {
-            println!("  {}", timings["all"]);
+        let net = match latency {
+            0 => "loopback".to_owned(),
+            ms => format!("+{ms} ms latency"),
+        };
+        for (cache, times) in [("cold", &mut cold), ("warm", &mut warm)] {
+            let (w, r) = (median(&mut times[0]), median(&mut times[1]));
+            println!(
+                "{:<26} {w:>8.1} {r:>10.1} {:>7.2}",
+                format!("{cache} cache, {net}"),
+                w / r
+            );
         }
-        if at("api", 0) >= 0 && at("api", 0) < at("wasm", 1) {
-            parallel += 1;
-        }
-        cards.push(card);
     }
-    cards.sort();
-    println!(
-        "median time to the first card: {} ms (min {}, max {}); API request started before the wasm arrived in {parallel} of {LOADS} loads",
-        cards[cards.len() / 2],
-        cards[0],
-        cards[cards.len() - 1]
-    );
+}
+
+/// Opens `page` in a fresh browser (cold cache), then again in the same browser (warm
+/// cache); the time to card of each.
+async fn load_twice(server: &Server, (path, _): (&str, &str), latency_ms: u32) -> (f64, f64) {
+    let browser = Browser::start().await;
+    // On the origin (a page that is not cached and loads nothing) to set the ticket cookie.
+    browser.goto(&server.url("/no-such-page")).await;
+    let ticket = server.demo.ticket("1001", Duration::from_secs(600));
+    browser.set_ticket_cookie(&ticket).await;
+    cdp(&browser, "Network.enable", json!({})).await;
+    cdp(
+        &browser,
+        "Network.emulateNetworkConditions",
+        json!({ "offline": false, "latency": latency_ms, "downloadThroughput": -1, "uploadThroughput": -1 }),
+    )
+    .await;
+    cdp(
+        &browser,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": PROBE }),
+    )
+    .await;
+    let cold = time_to_card(&browser, &server.url(path)).await;
+    let warm = time_to_card(&browser, &server.url(path)).await;
+    (cold, warm)
+}
+
+async fn time_to_card(browser: &Browser, url: &str) -> f64 {
+    browser.goto(url).await;
+    for _ in 0..1000 {
+        let at = browser.js("return window.__card ?? null", vec![]).await;
+        if let Some(ms) = at.as_f64() {
+            return ms;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("no card with a code on {url} after 10 s");
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let path = entry.expect("a directory entry").path();
+        if path.is_file() {
+            let name = path.file_name().expect("a file name");
+            std::fs::copy(&path, to.join(name))
+                .unwrap_or_else(|e| panic!("copying {}: {e}", path.display()));
+        }
+    }
+}
+
+/// A Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`).
+async fn cdp(browser: &Browser, cmd: &str, params: Value) {
+    browser
+        .client
+        .issue_cmd(Cdp(json!({ "cmd": cmd, "params": params })))
+        .await
+        .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"));
+}
+
+#[derive(Debug)]
+struct Cdp(Value);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
 }
