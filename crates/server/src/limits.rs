@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ipnet::IpNet;
+
+use crate::config::LimitsConfig;
 
 pub struct KeyedLimit<K: Hash + Eq + Clone> {
     limiter: DefaultKeyedRateLimiter<K>,
@@ -37,15 +40,36 @@ impl<K: Hash + Eq + Clone> KeyedLimit<K> {
 /// The limits of one server.
 pub struct RequestLimits {
     pub per_participant: KeyedLimit<String>,
-    pub per_ip: KeyedLimit<IpAddr>,
+    /// Keyed by [`RequestLimits::ip_key`]: an IPv4 address, or an IPv6 network.
+    pub per_ip: KeyedLimit<IpNet>,
+    /// IPv6 clients are counted per network of this prefix length (one household or host
+    /// usually holds a whole /64 and can rotate through it).
+    ipv6_prefix: u8,
 }
 
 impl RequestLimits {
-    pub fn new(per_participant_per_minute: u32, per_ip_per_minute: u32) -> Self {
+    pub fn new(limits: &LimitsConfig) -> Self {
         Self {
-            per_participant: KeyedLimit::per_minute(per_participant_per_minute),
-            per_ip: KeyedLimit::per_minute(per_ip_per_minute),
+            per_participant: KeyedLimit::per_minute(limits.per_participant_per_minute),
+            per_ip: KeyedLimit::per_minute(limits.per_ip_per_minute),
+            ipv6_prefix: limits.ipv6_prefix,
         }
+    }
+
+    /// What the per-IP limit counts `ip` under: itself (IPv4), or its IPv6 network.
+    pub fn ip_key(&self, ip: IpAddr) -> IpNet {
+        let prefix = match ip {
+            IpAddr::V4(_) => 32,
+            IpAddr::V6(_) => self.ipv6_prefix.min(128),
+        };
+        IpNet::new(ip, prefix)
+            .map(|net| net.trunc())
+            .unwrap_or_else(|_| IpNet::from(ip))
+    }
+
+    /// `Err(retry_after)` when `ip`'s network used up its allowance.
+    pub fn check_ip(&self, ip: IpAddr) -> Result<(), Duration> {
+        self.per_ip.check(&self.ip_key(ip))
     }
 }
 
@@ -65,5 +89,30 @@ mod tests {
             "{retry:?}"
         );
         assert!(limit.check(&"b".to_owned()).is_ok());
+    }
+
+    #[test]
+    fn ipv6_addresses_count_per_network() {
+        let config = |prefix: u8| LimitsConfig {
+            per_participant_per_minute: 1,
+            per_ip_per_minute: 1,
+            max_concurrent_requests: 1,
+            request_timeout: Duration::from_secs(1),
+            ipv6_prefix: prefix,
+            socket: crate::config::SocketLimits::default(),
+        };
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let l = RequestLimits::new(&config(64));
+        assert_eq!(
+            l.ip_key(ip("2001:db8:1:2:aaaa::1")),
+            l.ip_key(ip("2001:db8:1:2:ffff::9"))
+        );
+        assert_ne!(
+            l.ip_key(ip("2001:db8:1:2::1")),
+            l.ip_key(ip("2001:db8:1:3::1"))
+        );
+        assert_ne!(l.ip_key(ip("198.51.100.1")), l.ip_key(ip("198.51.100.2")));
+        let l = RequestLimits::new(&config(128));
+        assert_ne!(l.ip_key(ip("2001:db8::1")), l.ip_key(ip("2001:db8::2")));
     }
 }

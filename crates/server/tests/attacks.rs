@@ -427,6 +427,13 @@ async fn spoofed_forwarded_for_does_not_escape_the_ip_limit() {
     );
     assert_eq!(statuses[3], (429, "rate_limited".to_owned()));
     assert_eq!(statuses[4].0, 429);
+    // No proxy is trusted here: the operator is told once.
+    let logs = common::log_text();
+    assert_eq!(
+        logs.matches("trusted_proxies is empty").count(),
+        1,
+        "warned once"
+    );
     h.stop().await;
 }
 
@@ -571,5 +578,62 @@ async fn planted_ticket_cookies_are_refused_and_foreign_bytes_do_not_hide_the_ti
         let (status, body) = with_cookie_header(&h, &cookie).await;
         assert_eq!(status, 200, "{what}: {body}");
     }
+    h.stop().await;
+}
+
+/// Widget requests through a trusted proxy on loopback, one per `X-Forwarded-For` value.
+async fn statuses_through_proxy(h: &Harness, hops: &[String]) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for hop in hops {
+        let a = Answer::read(
+            h.widget_get("/surveys/plain")
+                .header("X-Forwarded-For", hop)
+                .header(
+                    "Cookie",
+                    format!(
+                        "__Host-redcap_resume_ticket={}",
+                        h.ticket(seed::RECORD_IN_PROGRESS)
+                    ),
+                )
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        statuses.push(a.status);
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn rotating_through_an_ipv6_64_hits_the_ip_limit_and_ported_hops_keep_their_own() {
+    let h = Harness::with(Options {
+        per_ip: 3,
+        auth: "ticket_secret_env = \"SECRET\"\ntrusted_proxies = [\"127.0.0.1/32\"]".into(),
+        ..Options::default()
+    })
+    .await;
+    // One /64, a new address on every request.
+    let rotating: Vec<String> = (1..=5).map(|i| format!("2001:db8:1:2::{i:x}")).collect();
+    assert_eq!(
+        statuses_through_proxy(&h, &rotating).await,
+        vec![200, 200, 200, 429, 429]
+    );
+    // Another /64 is another client.
+    let neighbour = vec!["2001:db8:1:3::1".to_owned()];
+    assert_eq!(statuses_through_proxy(&h, &neighbour).await, vec![200]);
+    // Hops written with a port are that client, not the proxy's shared allowance.
+    let ported: Vec<String> = (0..4)
+        .map(|i| format!("198.51.100.7:{}", 5000 + i))
+        .collect();
+    assert_eq!(
+        statuses_through_proxy(&h, &ported).await,
+        vec![200, 200, 200, 429]
+    );
+    let others = vec![
+        "198.51.100.8:443".to_owned(),
+        "[2001:db8:9::1]:443".to_owned(),
+    ];
+    assert_eq!(statuses_through_proxy(&h, &others).await, vec![200, 200]);
     h.stop().await;
 }

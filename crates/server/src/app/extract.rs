@@ -72,8 +72,7 @@ impl FromRequestParts<Arc<AppState>> for Participant {
         let ip = ClientIp::of(parts, state);
         state
             .limits
-            .per_ip
-            .check(&ip)
+            .check_ip(ip)
             .map_err(|retry_after| Failure::RateLimited {
                 who: "client ip",
                 retry_after,

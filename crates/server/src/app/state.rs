@@ -41,10 +41,7 @@ impl AppState {
         let redcap = Redcap::build(&config)?;
         let resumer = Resumer::new(&config, &redcap);
         let auth = Authenticator::new(&config.auth, &redcap)?;
-        let limits = RequestLimits::new(
-            config.limits.per_participant_per_minute,
-            config.limits.per_ip_per_minute,
-        );
+        let limits = RequestLimits::new(&config.limits);
         let audit = match &config.audit {
             Some(a) => Some(AuditLog::open(&a.path, a.fail_closed).map_err(|e| {
                 format!(

@@ -17,6 +17,9 @@ pub struct LimitsConfig {
     pub max_concurrent_requests: usize,
     /// The longest a whole request may take (default 15 s).
     pub request_timeout: Duration,
+    /// IPv6 clients share one per-IP allowance per network of this prefix length
+    /// (`ipv6_prefix`, default 64: what one customer usually gets).
+    pub ipv6_prefix: u8,
     /// What the socket allows before any request is read.
     pub socket: SocketLimits,
 }
@@ -65,6 +68,7 @@ pub(super) struct RawLimits {
     idle_timeout_ms: Option<u64>,
     max_connections: Option<usize>,
     shutdown_grace_ms: Option<u64>,
+    ipv6_prefix: Option<u8>,
 }
 
 impl RawLimits {
@@ -95,11 +99,19 @@ impl RawLimits {
             ));
         }
         let request_timeout = Duration::from_millis(timeout_ms);
+        let ipv6_prefix = self.ipv6_prefix.unwrap_or(64);
+        if !(16..=128).contains(&ipv6_prefix) {
+            return Err(invalid(
+                "limits.ipv6_prefix",
+                "must be between 16 and 128 (64 counts one customer's network as one client)",
+            ));
+        }
         Ok(LimitsConfig {
             per_participant_per_minute: per_participant,
             per_ip_per_minute: per_ip,
             max_concurrent_requests: concurrent,
             request_timeout,
+            ipv6_prefix,
             socket: self.socket(request_timeout)?,
         })
     }
@@ -156,6 +168,7 @@ mod tests {
         assert_eq!(c.limits.max_concurrent_requests, 512);
         assert_eq!(c.limits.request_timeout, Duration::from_secs(15));
         assert_eq!(c.limits.socket, SocketLimits::default());
+        assert_eq!(c.limits.ipv6_prefix, 64);
         for (line, key) in [
             ("per_ip_per_minute = 0", "`limits.per_ip_per_minute`"),
             ("request_timeout_ms = 50", "`limits.request_timeout_ms`"),
@@ -165,6 +178,7 @@ mod tests {
             ),
             ("idle_timeout_ms = 15000", "`limits.idle_timeout_ms`"),
             ("max_connections = 0", "`limits.max_connections`"),
+            ("ipv6_prefix = 129", "`limits.ipv6_prefix`"),
             ("shutdown_grace_ms = 900000", "`limits.shutdown_grace_ms`"),
         ] {
             let err = Config::parse(&format!("{GOOD}\n[limits]\n{line}\n"), &env())
