@@ -25,7 +25,7 @@ use redcap_client::RecordId;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
-use crate::config::TicketKey;
+use crate::config::ticket_key::TicketKey;
 
 /// The audience every ticket must name.
 pub const AUDIENCE: &str = "redcap-resume";

@@ -17,9 +17,10 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use super::STRICT_CSP;
 use crate::error::Failure;
 
+/// The strict policy the embedding page is served with (and that the widget must work under).
+pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 /// Requests larger than this are refused (the API takes no body).
 pub const MAX_BODY: usize = 16 * 1024;
 /// All request headers together may not exceed this.

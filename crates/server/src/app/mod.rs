@@ -19,10 +19,8 @@ mod handlers;
 pub mod layers;
 mod state;
 
+pub use layers::STRICT_CSP;
 pub use state::AppState;
-
-/// The strict policy the embedding page is served with (and that the widget must work under).
-pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
 /// Builds the router: the API under the base path, health checks, and the widget files.
 pub fn app(state: Arc<AppState>) -> Router {

@@ -13,10 +13,10 @@ use redcap_client::FieldName;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 
+use super::error::{invalid, ConfigError};
 use super::projects::{find, ProjectConfig, ProjectId, DEFAULT_PROJECT};
 use super::secrets::SecretSource;
 use super::ticket_key::{KeySettings, TicketKey};
-use super::{invalid, ConfigError};
 use crate::ticket::DEFAULT_MAX_LIFETIME;
 
 /// The ticket cookie's name unless `[auth] cookie_name` says otherwise. The `__Host-` prefix

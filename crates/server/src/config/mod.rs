@@ -23,7 +23,8 @@
 //!
 //! Every mistake stops start-up with a [`ConfigError`] that names the key and the reason.
 //! One file per subject: [`secrets`], [`projects`] (and the REDCap servers they share),
-//! [`auth`], [`surveys`], [`limits`], [`audit`].
+//! [`auth`] and [`ticket_key`], [`surveys`], [`limits`], [`audit`]; [`error`] is what they
+//! all answer with. This file only assembles them.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -34,6 +35,7 @@ use url::Url;
 
 pub mod audit;
 pub mod auth;
+pub mod error;
 pub mod limits;
 pub mod projects;
 pub mod secrets;
@@ -42,6 +44,8 @@ pub mod ticket_key;
 
 pub use audit::AuditConfig;
 pub use auth::{AuthConfig, AuthMode, HeaderAuth, LookupConfig, TicketAuth, DEFAULT_COOKIE};
+use error::invalid;
+pub use error::ConfigError;
 pub use limits::{LimitsConfig, SocketLimits};
 pub use projects::{
     ProjectConfig, ProjectId, RedcapServerConfig, DEFAULT_PROJECT, MAX_BUDGET_PER_MINUTE,
@@ -52,27 +56,6 @@ pub use ticket_key::TicketKey;
 
 /// Where the API lives unless `base_path` says otherwise.
 pub const DEFAULT_BASE_PATH: &str = "/redcap-resume/api";
-
-/// A configuration mistake: which key, and why.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read the configuration file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("the configuration is not valid TOML or has an unknown or mistyped key: {0}")]
-    Syntax(String),
-    #[error("configuration key `{key}`: {reason}")]
-    Invalid { key: String, reason: String },
-}
-
-fn invalid(key: impl Into<String>, reason: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid {
-        key: key.into(),
-        reason: reason.into(),
-    }
-}
 
 /// The whole, validated configuration.
 #[derive(Debug, Clone)]

@@ -13,8 +13,8 @@ use redcap_client::ApiToken;
 use serde::Deserialize;
 use url::Url;
 
+use super::error::{invalid, ConfigError};
 use super::secrets::{read_secret, SecretSource};
-use super::{invalid, ConfigError};
 
 /// The name of the project given by the `[redcap]` table.
 pub const DEFAULT_PROJECT: &str = "default";

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{invalid, ConfigError};
+use super::error::{invalid, ConfigError};
 
 /// Where secrets come from; tests replace the process environment with a map.
 pub trait SecretSource {

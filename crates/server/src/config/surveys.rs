@@ -3,8 +3,8 @@
 use redcap_client::{Event, Instrument, RepeatInstance};
 use serde::Deserialize;
 
+use super::error::{invalid, ConfigError};
 use super::projects::{find, ProjectConfig, ProjectId, DEFAULT_PROJECT};
-use super::{invalid, ConfigError};
 use crate::survey_key::SurveyKey;
 
 /// Which link the answer carries in `resume_link`.

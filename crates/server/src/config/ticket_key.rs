@@ -5,8 +5,8 @@ use std::path::Path;
 
 use secrecy::SecretString;
 
+use super::error::{invalid, ConfigError};
 use super::secrets::{read_secret, SecretSource};
-use super::{invalid, ConfigError};
 
 /// RS256 public keys shorter than this (bits of the modulus) are refused at start-up
 /// (NIST SP 800-131A: 2048 bits at least).

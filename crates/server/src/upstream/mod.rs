@@ -12,6 +12,7 @@ use redcap_client::{Client, ClientConfig, RecordId, SurveyTarget};
 
 use crate::config::{Config, ProjectConfig, ProjectId, SurveyConfig};
 
+mod gate;
 pub mod mapping;
 mod project;
 mod server;
@@ -32,7 +33,7 @@ impl Redcap {
         let mut servers = Vec::with_capacity(config.servers.len());
         let mut projects: Vec<(ProjectId, Arc<Project>)> = Vec::new();
         for server in &config.servers {
-            let gate = Arc::new(server::Gate::new(server));
+            let gate = Arc::new(gate::Gate::new(server));
             let mut own = Vec::with_capacity(server.projects.len());
             for &id in &server.projects {
                 let project_config = config.project(id);

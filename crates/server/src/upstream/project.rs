@@ -13,7 +13,7 @@ use redcap_client::{
     Client, FieldName, LookupValue, RecordId, ResponseStatus, ReturnCode, SurveyLink, SurveyTarget,
 };
 
-use super::server::Gate;
+use super::gate::Gate;
 use crate::config::ProjectConfig;
 use crate::error::Failure;
 

@@ -1,18 +1,9 @@
-//! One REDCap server (one origin): the call budget and breaker every call to it passes, and
-//! its projects' clients.
+//! One REDCap server (one origin): the gate every call to it passes, and its projects.
 
-use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
-use redcap_client::RedcapError;
-
-use super::mapping::{map_error, Health};
+use super::gate::Gate;
 use super::project::Project;
-use crate::breaker::Breaker;
-use crate::budget::CallBudget;
-use crate::config::RedcapServerConfig;
-use crate::error::Failure;
 
 /// One REDCap server, built once from a [`RedcapServerConfig`].
 pub struct RedcapServer {
@@ -28,7 +19,7 @@ impl RedcapServer {
 
     /// Its first project's API URL (no secrets there), for logs.
     pub fn label(&self) -> &str {
-        &self.gate.label
+        self.gate.label()
     }
 
     /// The projects on this server, in name order.
@@ -38,7 +29,7 @@ impl RedcapServer {
 
     /// Whether calls to this server are paused.
     pub fn breaker_open(&self) -> bool {
-        self.gate.breaker.is_open()
+        self.gate.is_open()
     }
 
     /// Calls are not paused, and REDCap answers its first project's token (one call, through
@@ -50,65 +41,6 @@ impl RedcapServer {
         match self.projects.first() {
             Some(project) => project.ping().await.is_ok(),
             None => true,
-        }
-    }
-}
-
-/// What every call to one REDCap server passes: its breaker, then its budget; afterwards the
-/// reply is recorded in the breaker.
-pub(super) struct Gate {
-    label: String,
-    budget: CallBudget,
-    breaker: Breaker,
-    ban_pause: Duration,
-}
-
-impl Gate {
-    pub(super) fn new(config: &RedcapServerConfig) -> Self {
-        Self {
-            label: config.label.clone(),
-            budget: CallBudget::per_minute(config.max_requests_per_minute, config.max_queue_wait),
-            breaker: Breaker::new(config.label.clone(), config.ban_pause),
-            ban_pause: config.ban_pause,
-        }
-    }
-
-    /// One REDCap call for `project`: breaker, budget, the call, then its reply mapped.
-    pub(super) async fn call<T>(
-        &self,
-        project: &str,
-        request: impl Future<Output = Result<T, RedcapError>>,
-    ) -> Result<T, Failure> {
-        if let Err(retry_after) = self.breaker.check() {
-            return Err(Failure::UpstreamUnavailable {
-                cause: format!("calls to {} paused (breaker open)", self.label),
-                retry_after,
-            });
-        }
-        if let Err(retry_after) = self.budget.acquire().await {
-            tracing::warn!(redcap = %self.label, "call budget exhausted: a participant was asked to retry");
-            return Err(Failure::UpstreamUnavailable {
-                cause: "REDCap call budget exhausted".into(),
-                retry_after,
-            });
-        }
-        match request.await {
-            Ok(value) => {
-                self.breaker.record_answer();
-                Ok(value)
-            }
-            Err(error) => {
-                let (health, failure) = map_error(&error, project, self.ban_pause);
-                match health {
-                    Health::Answered => self.breaker.record_answer(),
-                    Health::Failed => self.breaker.record_failure(),
-                    Health::Banned => self.breaker.record_ban(),
-                }
-                if let Failure::ResumeNotAvailable(_) = failure {
-                    tracing::warn!(project = %project, hint = error.hint(), "{error}");
-                }
-                Err(failure)
-            }
         }
     }
 }
