@@ -46,6 +46,13 @@ async fn main() {
     copy_dir(&redcap_resume_e2e::paths::dist_dir(), public.path());
     let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference");
     copy_dir(&reference, public.path());
+    // A page of the origin that loads nothing: where the ticket cookie is set (chromedriver
+    // refuses cookies on an error page), without warming any cache.
+    std::fs::write(
+        public.path().join("blank.html"),
+        "<!doctype html><title>-</title>",
+    )
+    .expect("writing blank.html");
     std::env::set_var("REDCAP_RESUME_DIST", public.path());
     let server = Server::start().await;
 
@@ -83,8 +90,7 @@ async fn main() {
 /// cache); the time to card of each.
 async fn load_twice(server: &Server, (path, _): (&str, &str), latency_ms: u32) -> (f64, f64) {
     let browser = Browser::start().await;
-    // On the origin (a page that is not cached and loads nothing) to set the ticket cookie.
-    browser.goto(&server.url("/no-such-page")).await;
+    browser.goto(&server.url("/blank.html")).await;
     let ticket = server.demo.ticket("1001", Duration::from_secs(600));
     browser.set_ticket_cookie(&ticket).await;
     cdp(&browser, "Network.enable", json!({})).await;
