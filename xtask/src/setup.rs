@@ -76,6 +76,11 @@ pub fn setup() -> Result<Tools, String> {
         "the deploy check of the unit's system-call filter",
     )?;
     crate::fuzz::ensure_cargo_fuzz()?;
+    debian_tool(
+        "dpkg-shlibdeps",
+        "dpkg-dev",
+        "the .deb's library dependencies (cargo xtask dist)",
+    )?;
     crate::dist::ensure_cargo_deb()?;
     Ok(Tools {
         cargo_bin,
