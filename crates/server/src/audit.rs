@@ -40,6 +40,8 @@ pub enum Outcome {
     NotStarted,
     /// Refused with this contract error code.
     Refused,
+    /// A `HEAD` request: the status and headers left, no body, so no code and no link.
+    HeadersOnly,
 }
 
 impl Outcome {
@@ -97,13 +99,15 @@ impl AuditLog {
     }
 
     /// The lines of one API answer: one per survey handed out, or one refusal naming what was
-    /// `asked` (the survey key as sent, `*` for the list). `Err` as for [`AuditLog::record`]
-    /// (the first lost line stops the rest).
+    /// `asked` (the survey key as sent, `*` for the list). With `body_sent` false (a `HEAD`
+    /// request) each survey's line says [`Outcome::HeadersOnly`]: what was sent is audited, not
+    /// what was computed. `Err` as for [`AuditLog::record`] (the first lost line stops the rest).
     pub fn answer<T: Audited>(
         &self,
         asked: &str,
         record: Option<&RecordId>,
         result: &Result<T, Failure>,
+        body_sent: bool,
         client_ip: IpAddr,
     ) -> Result<(), AuditLost> {
         let record = record.map(RecordId::as_str);
@@ -112,6 +116,11 @@ impl AuditLog {
                 .handed_out()
                 .into_iter()
                 .try_for_each(|(survey, outcome)| {
+                    let outcome = if body_sent {
+                        outcome
+                    } else {
+                        Outcome::HeadersOnly
+                    };
                     self.record(survey, record, outcome, None, client_ip)
                 }),
             Err(f) => self.record(

@@ -637,3 +637,47 @@ async fn rotating_through_an_ipv6_64_hits_the_ip_limit_and_ported_hops_keep_thei
     assert_eq!(statuses_through_proxy(&h, &others).await, vec![200, 200]);
     h.stop().await;
 }
+
+#[tokio::test]
+async fn a_head_request_is_audited_as_what_was_sent_not_as_a_code() {
+    let audit =
+        std::env::temp_dir().join(format!("redcap-resume-head-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&audit);
+    let h = Harness::with(Options {
+        extra: format!("[audit]\npath = {:?}\n", audit.display().to_string()),
+        ..Options::default()
+    })
+    .await;
+    let cookie = format!(
+        "__Host-redcap_resume_ticket={}",
+        h.ticket(seed::RECORD_IN_PROGRESS)
+    );
+    let head = h
+        .http
+        .head(h.api("/surveys/plain"))
+        .header("X-CSRF", "1")
+        .header("Sec-Fetch-Site", "same-origin")
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    assert!(head.text().await.unwrap().is_empty(), "no body, so no code");
+    let get = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/plain")
+        .await;
+    assert_eq!(get.status, 200);
+    let outcomes: Vec<String> = std::fs::read_to_string(&audit)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["outcome"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(outcomes, ["headers_only", "code_issued"]);
+    let _ = std::fs::remove_file(&audit);
+    h.stop().await;
+}

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use redcap_client::RecordId;
@@ -17,6 +17,7 @@ use crate::error::Failure;
 /// `GET {base}/surveys/{key}`: where this participant stands with one survey.
 pub(super) async fn one_survey(
     State(state): State<Arc<AppState>>,
+    method: Method,
     ClientIp(ip): ClientIp,
     participant: Result<Participant, Failure>,
     asked: AskedSurvey,
@@ -31,12 +32,13 @@ pub(super) async fn one_survey(
                 .await
         }
     };
-    answer(&state, ip, &asked.label, participant, work).await
+    answer(&state, &method, ip, &asked.label, participant, work).await
 }
 
 /// `GET {base}/surveys`: every survey this participant can see.
 pub(super) async fn list_surveys(
     State(state): State<Arc<AppState>>,
+    method: Method,
     ClientIp(ip): ClientIp,
     participant: Result<Participant, Failure>,
 ) -> Response {
@@ -44,7 +46,7 @@ pub(super) async fn list_surveys(
         let state = state.clone();
         move |record: RecordId| async move { state.within_deadline(state.resumer.list(&record)).await }
     };
-    answer(&state, ip, "*", participant, work).await
+    answer(&state, &method, ip, "*", participant, work).await
 }
 
 /// The shape both API handlers share: the participant, the work, the audit lines (written
@@ -52,6 +54,7 @@ pub(super) async fn list_surveys(
 /// fail-closed, no code leaves.
 async fn answer<T, F>(
     state: &AppState,
+    method: &Method,
     ip: std::net::IpAddr,
     asked: &str,
     participant: Result<Participant, Failure>,
@@ -66,7 +69,9 @@ where
         Err(failure) => (None, Err(failure)),
     };
     let audited = state.audit.as_ref().map_or(Ok(()), |audit| {
-        audit.answer(asked, record.as_ref(), &result, ip)
+        // axum answers HEAD with the GET handler and drops the body: no code leaves.
+        let body_sent = method != Method::HEAD;
+        audit.answer(asked, record.as_ref(), &result, body_sent, ip)
     });
     match result {
         Ok(_) if audited.is_err() => {
