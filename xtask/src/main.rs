@@ -5,7 +5,7 @@
 //! cargo xtask demo [--port N]  build the widget and run the demo on 127.0.0.1
 //! cargo xtask test             every test: native, widget in Chromium, end-to-end
 //! cargo xtask size             build the widget and check its size budget
-//! cargo xtask bench            print the server's throughput, the widget's size and its time to first card
+//! cargo xtask bench            print the server's throughput (also with [shared] on Redis), the widget's size and its time to first card
 //! cargo xtask fuzz [SECONDS]   run each fuzz target that long (default 600)
 //! cargo xtask deploy           install deploy/ as the README says in a scratch root and run it
 //! cargo xtask dist             release artefacts in target/dist/: binary, .deb, widget tarball, npm package
@@ -57,6 +57,10 @@ fn bench() -> Result<(), String> {
     process::run(
         process::cargo(&tools).args(["bench", "-p", "redcap-resume", "--bench", "throughput"]),
         "the throughput benchmark",
+    )?;
+    process::run(
+        process::cargo(&tools).args(["bench", "-p", "redcap-resume", "--bench", "replicas"]),
+        "the benchmark with and without [shared]",
     )?;
     widget::build(&tools)?;
     widget::check_size()?;

@@ -1,5 +1,7 @@
-//! Per-participant and per-client-IP request limits (keyed GCRA from `governor`).
+//! Per-participant and per-client-IP request limits (keyed GCRA from `governor`), in this
+//! process's memory or, with `[shared]`, on Redis for every replica (the same rule).
 
+use std::fmt::Display;
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -8,6 +10,7 @@ use std::time::Duration;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use ipnet::IpNet;
+use redcap_resume_shared::{Shared, SharedLimit};
 
 use crate::config::LimitsConfig;
 
@@ -37,21 +40,57 @@ impl<K: Hash + Eq + Clone> KeyedLimit<K> {
     }
 }
 
-/// The limits of one server.
+/// One limit: this process's, or shared by the replicas.
+pub enum Limit<K: Hash + Eq + Clone> {
+    Alone(KeyedLimit<K>),
+    Shared(SharedLimit),
+}
+
+impl<K: Hash + Eq + Clone + Display> Limit<K> {
+    fn per_minute(shared: Option<&Shared>, name: &str, n: u32) -> Self {
+        match shared {
+            None => Limit::Alone(KeyedLimit::per_minute(n)),
+            Some(shared) => Limit::Shared(SharedLimit::per_minute(shared, name, n)),
+        }
+    }
+
+    /// `Err(retry_after)` when this key used up its allowance.
+    pub async fn check(&self, key: &K) -> Result<(), Duration> {
+        match self {
+            Limit::Alone(limit) => limit.check(key),
+            // Boxed: the Redis round trip's future would make every request's future larger.
+            Limit::Shared(limit) => Box::pin(limit.check(&key.to_string())).await,
+        }
+    }
+
+    /// Forgets keys back to a full allowance (call now and then: keeps memory flat).
+    pub fn forget_idle(&self) {
+        match self {
+            Limit::Alone(limit) => limit.forget_idle(),
+            Limit::Shared(limit) => limit.forget_idle(),
+        }
+    }
+}
+
+/// The limits of one server (with `[shared]`, of all replicas together).
 pub struct RequestLimits {
-    pub per_participant: KeyedLimit<String>,
+    pub per_participant: Limit<String>,
     /// Keyed by [`RequestLimits::ip_key`]: an IPv4 address, or an IPv6 network.
-    pub per_ip: KeyedLimit<IpNet>,
+    pub per_ip: Limit<IpNet>,
     /// IPv6 clients are counted per network of this prefix length (one household or host
     /// usually holds a whole /64 and can rotate through it).
     ipv6_prefix: u8,
 }
 
 impl RequestLimits {
-    pub fn new(limits: &LimitsConfig) -> Self {
+    pub fn new(limits: &LimitsConfig, shared: Option<&Shared>) -> Self {
         Self {
-            per_participant: KeyedLimit::per_minute(limits.per_participant_per_minute),
-            per_ip: KeyedLimit::per_minute(limits.per_ip_per_minute),
+            per_participant: Limit::per_minute(
+                shared,
+                "participant",
+                limits.per_participant_per_minute,
+            ),
+            per_ip: Limit::per_minute(shared, "ip", limits.per_ip_per_minute),
             ipv6_prefix: limits.ipv6_prefix,
         }
     }
@@ -68,8 +107,8 @@ impl RequestLimits {
     }
 
     /// `Err(retry_after)` when `ip`'s network used up its allowance.
-    pub fn check_ip(&self, ip: IpAddr) -> Result<(), Duration> {
-        self.per_ip.check(&self.ip_key(ip))
+    pub async fn check_ip(&self, ip: IpAddr) -> Result<(), Duration> {
+        self.per_ip.check(&self.ip_key(ip)).await
     }
 }
 
@@ -102,7 +141,7 @@ mod tests {
             socket: crate::config::SocketLimits::default(),
         };
         let ip = |s: &str| s.parse::<IpAddr>().unwrap();
-        let l = RequestLimits::new(&config(64));
+        let l = RequestLimits::new(&config(64), None);
         assert_eq!(
             l.ip_key(ip("2001:db8:1:2:aaaa::1")),
             l.ip_key(ip("2001:db8:1:2:ffff::9"))
@@ -112,7 +151,7 @@ mod tests {
             l.ip_key(ip("2001:db8:1:3::1"))
         );
         assert_ne!(l.ip_key(ip("198.51.100.1")), l.ip_key(ip("198.51.100.2")));
-        let l = RequestLimits::new(&config(128));
+        let l = RequestLimits::new(&config(128), None);
         assert_ne!(l.ip_key(ip("2001:db8::1")), l.ip_key(ip("2001:db8::2")));
     }
 }

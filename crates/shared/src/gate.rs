@@ -12,7 +12,9 @@
 //! after it noticed; a replica that starts alone starts at once. **Rejoining**, the replica
 //! hands its slots and any ban it saw over to Redis and sets a fence: no replica gets a slot
 //! before the other replicas had time to hand theirs over; if Redis lost its record meanwhile
-//! (restart), not before a window after this replica lost it.
+//! (restart), not before a window after this replica lost it. (A replica cut off from Redis,
+//! but not from REDCap, for longer than a window while the others still reach Redis adds its
+//! share on top: the split that sharing cannot see.)
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -265,16 +267,18 @@ impl Rejoin for Inner {
                 let mut alone = lock(&self.alone);
                 (alone.slots.hand_over(now), alone.breaker.hand_over(now))
             };
-            // Others may have used slots alone too: give them time to hand theirs over.
+            // Replicas that used slots alone rejoin within a probe interval of each other:
+            // until all have handed theirs over, no replica gets a slot.
             let grace = 2 * self.shared.probe_interval() + c.max_wait;
-            let fence = if how.state_lost {
-                // Redis forgot the slots granted before it failed: wait them out.
+            let forgotten = how.state_lost && how.lost_at.is_some();
+            let fence = if forgotten {
+                // Redis forgot the slots granted before it failed (restart): wait them out.
                 let unknown_until = how.lost_at.map(|at| at + c.max_wait + c.window);
                 unknown_until
                     .map(|until| until.saturating_duration_since(now))
                     .unwrap_or_default()
                     .max(grace)
-            } else if !ages.is_empty() || how.lost_at.is_none_or(|at| now - at >= c.window) {
+            } else if !ages.is_empty() {
                 grace
             } else {
                 Duration::ZERO

@@ -35,7 +35,9 @@ pub struct Tuning {
 impl Default for Tuning {
     fn default() -> Self {
         Self {
-            op_timeout: Duration::from_millis(500),
+            // Far above a healthy Redis's answer (well under a millisecond on a LAN), so a busy
+            // replica does not take its own queueing for an outage.
+            op_timeout: Duration::from_secs(2),
             probe_interval: Duration::from_secs(1),
         }
     }
@@ -72,6 +74,8 @@ struct Inner {
     up: AtomicBool,
     state: Mutex<LinkState>,
     handovers: Mutex<Vec<Weak<dyn Rejoin>>>,
+    /// True once the first attempt to join is over (operations wait for it, briefly).
+    tried: tokio::sync::watch::Sender<bool>,
 }
 
 #[derive(Default)]
@@ -86,6 +90,15 @@ impl Shared {
     /// `prefix:…`. Never fails: when Redis does not answer within `tuning.op_timeout` the
     /// replica starts alone (logged once) and rejoins when Redis answers.
     pub async fn connect(url: RedisUrl, replicas: u32, prefix: &str, tuning: Tuning) -> Self {
+        let shared = Self::start(url, replicas, prefix, tuning);
+        shared.first_attempt().await;
+        shared
+    }
+
+    /// As [`Shared::connect`] without waiting: the first attempt runs in the background
+    /// (needs a tokio runtime), and the first operations wait for it (at most about
+    /// `2 × op_timeout`).
+    pub fn start(url: RedisUrl, replicas: u32, prefix: &str, tuning: Tuning) -> Self {
         let shared = Self(Arc::new(Inner {
             url,
             replicas: replicas.max(1),
@@ -95,19 +108,30 @@ impl Shared {
             up: AtomicBool::new(false),
             state: Mutex::new(LinkState::default()),
             handovers: Mutex::new(Vec::new()),
+            tried: tokio::sync::watch::Sender::new(false),
         }));
-        if let Err(cause) = shared.0.join().await {
-            tracing::warn!(
-                redis = %shared.0.url,
-                %cause,
-                replicas = shared.0.replicas,
-                "Redis unreachable at start: this replica goes on alone with 1/{} of every REDCap budget \
-                 and request limit until Redis answers",
-                shared.0.replicas
-            );
-            shared.spawn_probe();
-        }
+        let first = shared.clone();
+        tokio::spawn(async move {
+            if let Err(cause) = first.0.join().await {
+                tracing::warn!(
+                    redis = %first.0.url,
+                    %cause,
+                    replicas = first.0.replicas,
+                    "Redis unreachable at start: this replica goes on alone with 1/{} of every REDCap \
+                     budget and request limit until Redis answers",
+                    first.0.replicas
+                );
+                first.spawn_probe();
+            }
+            first.0.tried.send_replace(true);
+        });
         shared
+    }
+
+    async fn first_attempt(&self) {
+        let mut tried = self.0.tried.subscribe();
+        let limit = self.0.tuning.op_timeout * 2 + Duration::from_millis(100);
+        let _ = tokio::time::timeout(limit, tried.wait_for(|done| *done)).await;
     }
 
     /// True while this replica uses the shared state (false: alone, with its share).
@@ -151,6 +175,9 @@ impl Shared {
         F: FnOnce(ConnectionManager) -> Fut,
         Fut: Future<Output = RedisResult<T>>,
     {
+        if !*self.0.tried.borrow() {
+            self.first_attempt().await;
+        }
         let conn = if self.is_shared() {
             lock(&self.0.conn).clone()
         } else {

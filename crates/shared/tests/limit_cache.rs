@@ -198,3 +198,18 @@ async fn only_cache_entries_hold_a_code_and_auth_comes_from_the_url() {
         "a wrong password: alone, not an error"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rediss_never_falls_back_to_plain_text() {
+    let redis = RedisServer::start();
+    let tls: redcap_resume_shared::RedisUrl = format!("rediss://127.0.0.1:{}/0", redis.port())
+        .parse()
+        .unwrap();
+    assert!(tls.is_tls());
+    let link = Shared::connect(tls, 3, "test", FAST).await;
+    assert!(
+        !link.is_shared(),
+        "a TLS URL to a plain-text Redis is refused, not downgraded"
+    );
+    assert!(redis.dump().is_empty(), "nothing was written in plain text");
+}

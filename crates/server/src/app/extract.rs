@@ -73,6 +73,7 @@ impl FromRequestParts<Arc<AppState>> for Participant {
         state
             .limits
             .check_ip(ip)
+            .await
             .map_err(|retry_after| Failure::RateLimited {
                 who: "client ip",
                 retry_after,
@@ -82,6 +83,7 @@ impl FromRequestParts<Arc<AppState>> for Participant {
             .limits
             .per_participant
             .check(&identity.limit_key())
+            .await
             .map_err(|retry_after| Failure::RateLimited {
                 who: "participant",
                 retry_after,

@@ -4,6 +4,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use redcap_resume_shared::{Shared, Tuning};
 use tokio::time::Instant;
 
 use crate::audit::AuditLog;
@@ -16,6 +17,8 @@ use crate::upstream::Redcap;
 
 /// How long `/readyz`'s answer is reused before REDCap is asked again.
 const READY_TTL: Duration = Duration::from_secs(10);
+/// What every key of this service on the shared Redis starts with.
+pub const SHARED_PREFIX: &str = "redcap-resume";
 /// What a participant is told to wait when REDCap was too slow.
 const SLOW_RETRY: Duration = Duration::from_secs(30);
 
@@ -29,6 +32,8 @@ pub struct AppState {
     pub auth: Authenticator,
     pub limits: RequestLimits,
     pub audit: Option<AuditLog>,
+    /// With `[shared]`: this replica's link to the state it shares with the others.
+    pub shared: Option<Shared>,
     /// The longest a whole answer may take: the slowest configured REDCap's timeout.
     deadline: Duration,
     ready: Mutex<Option<(Instant, bool)>>,
@@ -36,12 +41,22 @@ pub struct AppState {
 
 impl AppState {
     /// Builds the REDCap servers, surveys, authenticator, limits and audit log; the error
-    /// says which part could not be built (a ticket key, the audit file).
+    /// says which part could not be built (a ticket key, the audit file). With `[shared]`
+    /// (inside a tokio runtime) it starts joining Redis; an unreachable Redis is not an
+    /// error: the replica goes on alone until Redis answers.
     pub fn new(config: Config) -> Result<Arc<Self>, String> {
-        let redcap = Redcap::build(&config)?;
+        let shared = config.shared.as_ref().map(|s| {
+            Shared::start(
+                s.redis_url.clone(),
+                s.replicas,
+                SHARED_PREFIX,
+                Tuning::default(),
+            )
+        });
+        let redcap = Redcap::build(&config, shared.as_ref())?;
         let resumer = Resumer::new(&config, &redcap);
         let auth = Authenticator::new(&config.auth, &redcap)?;
-        let limits = RequestLimits::new(&config.limits);
+        let limits = RequestLimits::new(&config.limits, shared.as_ref());
         let audit = match &config.audit {
             Some(a) => Some(AuditLog::open(&a.path, a.fail_closed).map_err(|e| {
                 format!(
@@ -64,6 +79,7 @@ impl AppState {
             auth,
             limits,
             audit,
+            shared,
             deadline,
             ready: Mutex::new(None),
         }))
@@ -91,7 +107,16 @@ impl AppState {
     }
 
     /// Whether every configured REDCap server answers (asked at most every 10 s).
+    ///
+    /// With `[shared]`, this process's own health only (it is up and configured): N replicas
+    /// asking REDCap would spend its budget N times, and a REDCap outage would take every
+    /// replica out of the load balancer at once, so participants would get its bare 503
+    /// instead of the card's message. REDCap's state is in the logs (the breaker's lines,
+    /// written once for all replicas).
     pub async fn ready(&self) -> bool {
+        if self.shared.is_some() {
+            return true;
+        }
         let cached = *self.ready.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((at, ready)) = cached {
             if at.elapsed() < READY_TTL {

@@ -23,8 +23,8 @@
 //!
 //! Every mistake stops start-up with a [`ConfigError`] that names the key and the reason.
 //! One file per subject: [`secrets`], [`projects`] (and the REDCap servers they share),
-//! [`auth`] and [`ticket_key`], [`surveys`], [`limits`], [`audit`]; [`error`] is what they
-//! all answer with. This file only assembles them.
+//! [`auth`] and [`ticket_key`], [`surveys`], [`limits`], [`audit`], [`shared`]; [`error`] is
+//! what they all answer with. This file only assembles them.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -39,6 +39,7 @@ pub mod error;
 pub mod limits;
 pub mod projects;
 pub mod secrets;
+pub mod shared;
 pub mod surveys;
 pub mod ticket_key;
 
@@ -51,6 +52,7 @@ pub use projects::{
     ProjectConfig, ProjectId, RedcapServerConfig, DEFAULT_PROJECT, MAX_BUDGET_PER_MINUTE,
 };
 pub use secrets::{ProcessEnv, SecretSource};
+pub use shared::SharedConfig;
 pub use surveys::{LinkStyle, SurveyConfig};
 pub use ticket_key::TicketKey;
 
@@ -76,6 +78,8 @@ pub struct Config {
     pub surveys: Vec<SurveyConfig>,
     pub limits: LimitsConfig,
     pub audit: Option<AuditConfig>,
+    /// Replicas sharing their state on Redis; `None`: this process keeps it in memory.
+    pub shared: Option<SharedConfig>,
 }
 
 #[derive(Deserialize)]
@@ -94,6 +98,7 @@ struct RawConfig {
     surveys: toml::Table,
     limits: Option<limits::RawLimits>,
     audit: Option<audit::RawAudit>,
+    shared: Option<shared::RawShared>,
 }
 
 impl Config {
@@ -155,6 +160,7 @@ impl RawConfig {
         let surveys = surveys::validate(self.surveys, &projects)?;
         let limits = self.limits.unwrap_or_default().validate()?;
         let audit = self.audit.map(audit::RawAudit::validate);
+        let shared = self.shared.map(|s| s.validate(secrets)).transpose()?;
         Ok(Config {
             listen,
             public_dir: self.public_dir,
@@ -166,6 +172,7 @@ impl RawConfig {
             surveys,
             limits,
             audit,
+            shared,
         })
     }
 }

@@ -1,10 +1,12 @@
 //! The gate of one REDCap server: its breaker and call budget, which every call to it passes;
-//! afterwards the reply is recorded in the breaker and mapped to a contract failure.
+//! afterwards the reply is recorded in the breaker and mapped to a contract failure. Both live
+//! in this process's memory, or (with `[shared]`) on Redis for all replicas together.
 
 use std::future::Future;
 use std::time::Duration;
 
 use redcap_client::RedcapError;
+use redcap_resume_shared::{GateConfig, RedcapGate, Refusal, Shared};
 
 use super::mapping::{map_error, Health};
 use crate::breaker::Breaker;
@@ -16,17 +18,44 @@ use crate::error::Failure;
 /// reply is recorded in the breaker.
 pub(super) struct Gate {
     label: String,
-    budget: CallBudget,
-    breaker: Breaker,
+    guard: Guard,
     ban_pause: Duration,
 }
 
+/// In this process's memory, or shared by the replicas (`[shared]`).
+enum Guard {
+    Alone {
+        budget: CallBudget,
+        breaker: Breaker,
+    },
+    Shared(RedcapGate),
+}
+
 impl Gate {
-    pub(super) fn new(config: &RedcapServerConfig) -> Self {
+    pub(super) fn new(config: &RedcapServerConfig, shared: Option<&Shared>) -> Self {
+        let guard = match shared {
+            None => Guard::Alone {
+                budget: CallBudget::per_minute(
+                    config.max_requests_per_minute,
+                    config.max_queue_wait,
+                ),
+                breaker: Breaker::new(config.label.clone(), config.ban_pause),
+            },
+            Some(shared) => Guard::Shared(RedcapGate::new(
+                shared,
+                &config.origin,
+                &config.label,
+                GateConfig {
+                    per_window: config.max_requests_per_minute,
+                    window: Duration::from_secs(60),
+                    max_wait: config.max_queue_wait,
+                    ban_pause: config.ban_pause,
+                },
+            )),
+        };
         Self {
             label: config.label.clone(),
-            budget: CallBudget::per_minute(config.max_requests_per_minute, config.max_queue_wait),
-            breaker: Breaker::new(config.label.clone(), config.ban_pause),
+            guard,
             ban_pause: config.ban_pause,
         }
     }
@@ -36,9 +65,67 @@ impl Gate {
         &self.label
     }
 
-    /// Whether calls are paused.
+    /// Whether calls are paused (shared: as this replica last saw it, no round trip).
     pub(super) fn is_open(&self) -> bool {
-        self.breaker.is_open()
+        match &self.guard {
+            Guard::Alone { breaker, .. } => breaker.is_open(),
+            Guard::Shared(gate) => gate.breaker_open_hint(),
+        }
+    }
+
+    /// The breaker, then the budget: `Err` when the call may not go now.
+    async fn admit(&self) -> Result<(), Failure> {
+        let refusal = match &self.guard {
+            Guard::Alone { budget, breaker } => match breaker.check() {
+                Err(retry_after) => Err(Refusal::Paused { retry_after }),
+                Ok(()) => budget
+                    .acquire()
+                    .await
+                    .map_err(|retry_after| Refusal::Exhausted { retry_after }),
+            },
+            // Boxed, as every shared call: keeps the futures of requests small.
+            Guard::Shared(gate) => Box::pin(gate.admit()).await,
+        };
+        match refusal {
+            Ok(()) => Ok(()),
+            Err(Refusal::Paused { retry_after }) => Err(Failure::UpstreamUnavailable {
+                cause: format!("calls to {} paused (breaker open)", self.label),
+                retry_after,
+            }),
+            Err(Refusal::Exhausted { retry_after }) => {
+                tracing::warn!(redcap = %self.label, "call budget exhausted: a participant was asked to retry");
+                Err(Failure::UpstreamUnavailable {
+                    cause: "REDCap call budget exhausted".into(),
+                    retry_after,
+                })
+            }
+        }
+    }
+
+    async fn record(&self, health: Health) {
+        match (&self.guard, health) {
+            (Guard::Alone { breaker, .. }, Health::Answered) => breaker.record_answer(),
+            (Guard::Alone { breaker, .. }, Health::Failed) => breaker.record_failure(),
+            (Guard::Alone { breaker, .. }, Health::Banned) => breaker.record_ban(),
+            // A task of its own: the caller may be dropped (the other half of a link-and-code
+            // pair failed first) while Redis answers, and the breaker's bookkeeping, and the
+            // one operator log line it decides, must not be lost with it.
+            (Guard::Shared(gate), health) => {
+                let gate = gate.clone();
+                let _ = tokio::spawn(async move {
+                    match health {
+                        Health::Answered => gate.record_answer().await,
+                        Health::Failed => {
+                            gate.record_failure().await;
+                        }
+                        Health::Banned => {
+                            gate.record_ban().await;
+                        }
+                    }
+                })
+                .await;
+            }
+        }
     }
 
     /// One REDCap call for `project`: breaker, budget, the call, then its reply mapped.
@@ -47,31 +134,15 @@ impl Gate {
         project: &str,
         request: impl Future<Output = Result<T, RedcapError>>,
     ) -> Result<T, Failure> {
-        if let Err(retry_after) = self.breaker.check() {
-            return Err(Failure::UpstreamUnavailable {
-                cause: format!("calls to {} paused (breaker open)", self.label),
-                retry_after,
-            });
-        }
-        if let Err(retry_after) = self.budget.acquire().await {
-            tracing::warn!(redcap = %self.label, "call budget exhausted: a participant was asked to retry");
-            return Err(Failure::UpstreamUnavailable {
-                cause: "REDCap call budget exhausted".into(),
-                retry_after,
-            });
-        }
+        self.admit().await?;
         match request.await {
             Ok(value) => {
-                self.breaker.record_answer();
+                self.record(Health::Answered).await;
                 Ok(value)
             }
             Err(error) => {
                 let (health, failure) = map_error(&error, project, self.ban_pause);
-                match health {
-                    Health::Answered => self.breaker.record_answer(),
-                    Health::Failed => self.breaker.record_failure(),
-                    Health::Banned => self.breaker.record_ban(),
-                }
+                self.record(health).await;
                 if let Failure::ResumeNotAvailable(_) = failure {
                     tracing::warn!(project = %project, hint = error.hint(), "{error}");
                 }

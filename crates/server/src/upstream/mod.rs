@@ -9,13 +9,16 @@
 use std::sync::Arc;
 
 use redcap_client::{Client, ClientConfig, RecordId, SurveyTarget};
+use redcap_resume_shared::Shared;
 
 use crate::config::{Config, ProjectConfig, ProjectId, SurveyConfig};
 
+mod answers;
 mod gate;
 pub mod mapping;
 mod project;
 mod server;
+mod wire;
 
 pub use project::{Project, Resumable};
 pub use server::RedcapServer;
@@ -28,18 +31,19 @@ pub struct Redcap {
 }
 
 impl Redcap {
-    /// One gate per server, one client and cache set per project.
-    pub fn build(config: &Config) -> Result<Redcap, String> {
+    /// One gate per server, one client and cache set per project, each in this process's
+    /// memory or, with `shared`, on Redis for every replica.
+    pub fn build(config: &Config, shared: Option<&Shared>) -> Result<Redcap, String> {
         let mut servers = Vec::with_capacity(config.servers.len());
         let mut projects: Vec<(ProjectId, Arc<Project>)> = Vec::new();
         for server in &config.servers {
-            let gate = Arc::new(gate::Gate::new(server));
+            let gate = Arc::new(gate::Gate::new(server, shared));
             let mut own = Vec::with_capacity(server.projects.len());
             for &id in &server.projects {
                 let project_config = config.project(id);
                 let client = client_for(project_config)
                     .map_err(|e| format!("project {}: {e}", project_config.name))?;
-                let project = Arc::new(Project::new(project_config, client, gate.clone()));
+                let project = Arc::new(Project::new(project_config, client, gate.clone(), shared));
                 projects.push((id, project.clone()));
                 own.push(project);
             }

@@ -8,11 +8,12 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use moka::future::Cache;
 use redcap_client::{
     Client, FieldName, LookupValue, RecordId, ResponseStatus, ReturnCode, SurveyLink, SurveyTarget,
 };
+use redcap_resume_shared::Shared;
 
+use super::answers::{Answers, Wire};
 use super::gate::Gate;
 use crate::config::ProjectConfig;
 use crate::error::Failure;
@@ -21,7 +22,6 @@ use crate::error::Failure;
 const REFUSAL_TTL: Duration = Duration::from_secs(60);
 /// How long a survey's completion status is believed.
 const STATUS_TTL: Duration = Duration::from_secs(30);
-const CACHE_CAPACITY: u64 = 100_000;
 
 /// A survey link and its return code, as REDCap gave them.
 #[derive(Clone)]
@@ -35,35 +35,33 @@ pub struct Project {
     pub name: String,
     client: Client,
     gate: Arc<Gate>,
-    resumables: Cache<SurveyTarget, Resumable>,
-    links: Cache<SurveyTarget, SurveyLink>,
-    statuses: Cache<SurveyTarget, ResponseStatus>,
-    refusals: Cache<SurveyTarget, Failure>,
-    lookups: Cache<(FieldName, LookupValue), RecordId>,
-}
-
-fn cache<K, V>(ttl: Duration) -> Cache<K, V>
-where
-    K: std::hash::Hash + Eq + Send + Sync + 'static,
-    V: Clone + Send + Sync + 'static,
-{
-    Cache::builder()
-        .max_capacity(CACHE_CAPACITY)
-        .time_to_live(ttl)
-        .build()
+    resumables: Answers<SurveyTarget, Resumable>,
+    links: Answers<SurveyTarget, SurveyLink>,
+    statuses: Answers<SurveyTarget, ResponseStatus>,
+    refusals: Answers<SurveyTarget, Failure>,
+    lookups: Answers<(FieldName, LookupValue), RecordId>,
 }
 
 impl Project {
-    pub(super) fn new(config: &ProjectConfig, client: Client, gate: Arc<Gate>) -> Self {
+    /// With `shared`, its answers are remembered on Redis for every replica.
+    pub(super) fn new(
+        config: &ProjectConfig,
+        client: Client,
+        gate: Arc<Gate>,
+        shared: Option<&Shared>,
+    ) -> Self {
+        let name = &config.name;
+        let url = &config.api_url;
+        let ttl = config.cache_ttl;
         Self {
-            name: config.name.clone(),
+            name: name.clone(),
             client,
             gate,
-            resumables: cache(config.cache_ttl),
-            links: cache(config.cache_ttl),
-            statuses: cache(STATUS_TTL.min(config.cache_ttl)),
-            refusals: cache(REFUSAL_TTL),
-            lookups: cache(config.cache_ttl),
+            resumables: Answers::new(shared, name, "resumable", ttl, url),
+            links: Answers::new(shared, name, "link", ttl, url),
+            statuses: Answers::new(shared, name, "status", STATUS_TTL.min(ttl), url),
+            refusals: Answers::new(shared, name, "refusal", REFUSAL_TTL, url),
+            lookups: Answers::new(shared, name, "lookup", ttl, url),
         }
     }
 
@@ -100,9 +98,8 @@ impl Project {
         }
         // Not remembered as a refusal: an empty export can mean "no data in this event yet".
         self.statuses
-            .try_get_with_by_ref(target, self.call(self.client.response_status(target)))
+            .get_or_fetch(target, self.call(self.client.response_status(target)))
             .await
-            .map_err(|e| (*e).clone())
     }
 
     /// The one record whose `field` holds `value` (cached, budgeted).
@@ -114,7 +111,7 @@ impl Project {
     ) -> Result<RecordId, Failure> {
         let key = (field.clone(), value.clone());
         self.lookups
-            .try_get_with(key, async {
+            .get_or_fetch(&key, async {
                 let records = self.call(self.client.find_records(field, value, record_id_field)).await?;
                 match records.as_slice() {
                     [one] => Ok(one.clone()),
@@ -128,7 +125,6 @@ impl Project {
                 }
             })
             .await
-            .map_err(|e| (*e).clone())
     }
 
     /// Asks REDCap its version through the budget (for `/readyz`).
@@ -140,22 +136,19 @@ impl Project {
 
     /// A cached answer about `target`, or a refusal remembered from a moment ago; otherwise
     /// `ask` (once, however many requests wait for it), remembering a lasting refusal.
-    async fn remembered<T: Clone + Send + Sync + 'static>(
+    async fn remembered<T: Wire + Clone + Send + Sync + 'static>(
         &self,
-        cache: &Cache<SurveyTarget, T>,
+        cache: &Answers<SurveyTarget, T>,
         target: &SurveyTarget,
         ask: impl Future<Output = Result<T, Failure>>,
     ) -> Result<T, Failure> {
         if let Some(refusal) = self.refusals.get(target).await {
             return Err(refusal);
         }
-        let result = cache
-            .try_get_with_by_ref(target, ask)
-            .await
-            .map_err(|e| (*e).clone());
+        let result = cache.get_or_fetch(target, ask).await;
         if let Err(failure) = &result {
             if failure.lasts() {
-                self.refusals.insert(target.clone(), failure.clone()).await;
+                self.refusals.insert(target, failure.clone()).await;
             }
         }
         result

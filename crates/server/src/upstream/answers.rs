@@ -1,0 +1,127 @@
+//! Where a project remembers REDCap's answers: in this process, or (with `[shared]`) on Redis
+//! for every replica, with the same time to live.
+//!
+//! Either way concurrent misses for one key cause one REDCap call (moka's coalescing here, a
+//! short lock on Redis there) and failures are not remembered. Shared entries are stored in a
+//! small wire form ([`Wire`]) and checked again when read, as if REDCap had just sent them: a
+//! survey link must still be on the project's REDCap, a code must still look like a code.
+
+use std::future::Future;
+use std::hash::Hash;
+use std::time::Duration;
+
+use moka::future::Cache;
+use redcap_resume_shared::{Shared, SharedCache};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use url::Url;
+
+use crate::error::Failure;
+
+const CACHE_CAPACITY: u64 = 100_000;
+
+/// How a value is stored on Redis and read back.
+pub(super) trait Wire: Sized {
+    type Form: Serialize + DeserializeOwned + Clone + Send + Sync + 'static;
+    fn to_wire(&self) -> Self::Form;
+    /// `None` when the stored form is not valid (then the caller gets an internal error).
+    fn from_wire(form: Self::Form, api_url: &Url) -> Option<Self>;
+}
+
+/// A key as it appears (hashed) on Redis.
+pub(super) trait WireKey {
+    fn wire_key(&self) -> String;
+}
+
+/// One kind of answer of one project, remembered for `ttl`.
+pub(super) enum Answers<K, V: Wire> {
+    Local(Cache<K, V>),
+    Shared {
+        cache: SharedCache<V::Form>,
+        ttl: Duration,
+        api_url: Url,
+    },
+}
+
+impl<K, V> Answers<K, V>
+where
+    K: WireKey + Hash + Eq + Clone + Send + Sync + 'static,
+    V: Wire + Clone + Send + Sync + 'static,
+{
+    /// `what` names this kind of answer on Redis, with the project's name.
+    pub fn new(
+        shared: Option<&Shared>,
+        project: &str,
+        what: &str,
+        ttl: Duration,
+        api_url: &Url,
+    ) -> Self {
+        match shared {
+            None => Answers::Local(
+                Cache::builder()
+                    .max_capacity(CACHE_CAPACITY)
+                    .time_to_live(ttl)
+                    .build(),
+            ),
+            Some(shared) => Answers::Shared {
+                cache: SharedCache::new(shared, &format!("{project}:{what}"), CACHE_CAPACITY),
+                ttl,
+                api_url: api_url.clone(),
+            },
+        }
+    }
+
+    /// The remembered answer, if any.
+    pub async fn get(&self, key: &K) -> Option<V> {
+        match self {
+            Answers::Local(cache) => cache.get(key).await,
+            Answers::Shared { cache, api_url, .. } => Box::pin(cache.get(&key.wire_key()))
+                .await
+                .and_then(|form| V::from_wire(form, api_url)),
+        }
+    }
+
+    /// The remembered answer, or `fetch`'s (remembered when it is not a failure).
+    pub async fn get_or_fetch(
+        &self,
+        key: &K,
+        fetch: impl Future<Output = Result<V, Failure>>,
+    ) -> Result<V, Failure> {
+        match self {
+            Answers::Local(cache) => cache
+                .try_get_with_by_ref(key, fetch)
+                .await
+                .map_err(|e| (*e).clone()),
+            Answers::Shared {
+                cache,
+                ttl,
+                api_url,
+            } => {
+                // Boxed: the Redis round trips' futures would make every request's larger.
+                let form = Box::pin(cache.get_or_fetch(&key.wire_key(), async {
+                    fetch.await.map(|value| (value.to_wire(), *ttl))
+                }))
+                .await?;
+                V::from_wire(form, api_url).ok_or_else(invalid_entry)
+            }
+        }
+    }
+
+    /// Remembers `value` for `key`.
+    pub async fn insert(&self, key: &K, value: V) {
+        match self {
+            Answers::Local(cache) => cache.insert(key.clone(), value).await,
+            Answers::Shared { cache, ttl, .. } => {
+                Box::pin(cache.insert(&key.wire_key(), &value.to_wire(), *ttl)).await
+            }
+        }
+    }
+}
+
+fn invalid_entry() -> Failure {
+    // No value in the message: it may hold a code.
+    tracing::warn!(
+        "a shared cache entry was not valid when read back: check who can write to Redis"
+    );
+    Failure::Internal("invalid shared cache entry".into())
+}
