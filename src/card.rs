@@ -109,7 +109,7 @@ pub fn Card(
                     // While `Retry-After` runs the button is disabled and says how long.
                     let label: Live = Box::new(move || match wait.get() {
                         0 => text(l.t(Msg::TryAgain)),
-                        secs => (l.t(Msg::TryAgainIn).to_owned() + " " + &secs.to_string() + " s")
+                        secs => (l.t(Msg::TryAgainIn).to_owned() + " " + &decimal(secs) + " s")
                             .into_any(),
                     });
                     let retry = p.retryable().then(|| {
@@ -145,6 +145,19 @@ pub fn Card(
             {body}
             <slot name="help"></slot>
         </article>
+    }
+}
+
+/// `n` in decimal digits, without `core::fmt` (`to_string` on an integer pulls in the
+/// formatter's integer and padding paths).
+fn decimal(mut n: u32) -> String {
+    let mut s = String::new();
+    loop {
+        s.insert(0, char::from(b'0' + (n % 10) as u8));
+        n /= 10;
+        if n == 0 {
+            return s;
+        }
     }
 }
 

@@ -364,6 +364,28 @@ async fn try_again_shows_the_retry_after_wait_then_fetches_again() {
     assert_eq!(seen("/busy/").len(), before + 1);
 }
 
+#[wasm_bindgen_test]
+async fn a_wait_of_several_digits_reads_in_order() {
+    let origin = window().location().origin().unwrap();
+    route(
+        "/slow/surveys/baseline",
+        429,
+        &error_body("rate_limited"),
+        Some(120),
+    );
+    let m = mount(
+        Ok(format!("{origin}/slow")),
+        Some("baseline"),
+        Look::default(),
+    );
+    until("error", || find(&m.host, "button.secondary").is_some()).await;
+    let label = text(&find(&m.host, "button.secondary").unwrap());
+    assert!(
+        label == "Try again in 120 s" || label == "Try again in 119 s",
+        "{label}"
+    );
+}
+
 /// Error bodies carry no title: an error for a survey answered before keeps its title.
 #[wasm_bindgen_test]
 async fn an_error_card_keeps_the_survey_title_it_had() {
