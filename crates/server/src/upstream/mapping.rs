@@ -1,16 +1,16 @@
 //! What one REDCap error means: for the participant (a contract [`Failure`]) and for the
 //! health of the REDCap server (what the breaker records). Pure: no state, no logging.
 //!
-//! The table answers two questions per error. *Did REDCap answer?* A ban, an outage, a
-//! timeout or an answer that is not REDCap's are failures of the server; everything else is
-//! an answer (even "no such record"). *Whose is the fault, and does it last?* The
-//! participant's record (record not found), the survey's set-up (not a survey, Save & Return
-//! Later off: the survey cannot be resumed here), the configuration (token, rights,
-//! instrument, event: the operator must fix it), or a passing outage (try again later).
+//! Three kinds are named: a ban (the breaker pauses for the ban pause and the participant
+//! is told to wait that long), a survey that cannot be resumed here (not a survey, Save &
+//! Return Later off), and an answer that failed validation (the operator must look). Every
+//! other error is decided by the client's properties of its meaning: the participant's
+//! (record not found), a passing fault of REDCap (try again later, counted by the breaker), or
+//! a set-up to fix (misconfigured, with the client's hint in the log).
 
 use std::time::Duration;
 
-use redcap_client::RedcapError;
+use redcap_client::{Fault, Persistence, RedcapError};
 
 use crate::error::Failure;
 
@@ -43,31 +43,34 @@ pub fn map_error(error: &RedcapError, project: &str, ban_pause: Duration) -> (He
                 retry_after: ban_pause,
             },
         ),
-        RedcapError::Unavailable { .. }
-        | RedcapError::Timeout
-        | RedcapError::RateLimited
-        | RedcapError::Unexpected { .. } => (
-            Health::Failed,
-            outage(format!("project {project}: {error}")),
-        ),
-        RedcapError::RecordNotFound => (Health::Answered, Failure::RecordNotFound),
+        // The survey's own set-up in REDCap: this survey cannot be resumed here.
         RedcapError::NotASurvey | RedcapError::SaveAndReturnDisabled => (
             Health::Answered,
             Failure::ResumeNotAvailable(error.to_string()),
         ),
+        // An answer that failed validation: the operator must look (not "try again later").
         RedcapError::InvalidAnswer(_) => (
             Health::Failed,
             Failure::UpstreamMisconfigured(format!(
                 "project {project}: REDCap's answer was refused: {error}"
             )),
         ),
-        other => (
-            Health::Answered,
-            Failure::UpstreamMisconfigured(format!(
-                "project {project}: {other} — {}",
-                other.hint()
-            )),
-        ),
+        // Otherwise the error's own properties decide.
+        _ => match (error.fault(), error.persistence()) {
+            // No such record, or nothing in REDCap for it (an arm it is not in).
+            (Fault::Participant, _) => (Health::Answered, Failure::RecordNotFound),
+            (Fault::Redcap, Persistence::Transient) => (
+                Health::Failed,
+                outage(format!("project {project}: {error}")),
+            ),
+            _ => (
+                Health::Answered,
+                Failure::UpstreamMisconfigured(format!(
+                    "project {project}: {error} — {}",
+                    error.hint()
+                )),
+            ),
+        },
     }
 }
 
