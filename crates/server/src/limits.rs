@@ -134,6 +134,7 @@ mod tests {
     fn ipv6_addresses_count_per_network() {
         let config = |prefix: u8| LimitsConfig {
             per_participant_per_minute: 1,
+            redcap_calls_per_participant_per_minute: 1,
             per_ip_per_minute: 1,
             max_concurrent_requests: 1,
             request_timeout: Duration::from_secs(1),

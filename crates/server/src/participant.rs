@@ -14,7 +14,7 @@ use crate::config::{AuthConfig, AuthMode, HeaderAuth, TicketAuth};
 use crate::cookies::{self, Found};
 use crate::error::Failure;
 use crate::ticket::TicketVerifier;
-use crate::upstream::{Project, Redcap};
+use crate::upstream::{CallerCap, Project, Redcap};
 
 /// Tells who a request speaks for, the way the configuration decided.
 pub struct Authenticator {
@@ -39,13 +39,21 @@ pub struct Lookup {
     project: Arc<Project>,
     field: FieldName,
     record_id_field: FieldName,
+    /// The lookup's REDCap call is charged to the user it is made for.
+    callers: CallerCap,
 }
 
 impl Lookup {
-    /// The one record whose lookup field holds `value` (asks REDCap, cached).
+    /// The one record whose lookup field holds `value` (asks REDCap, cached; a miss is
+    /// remembered briefly and the call counts toward this user's cap).
     pub async fn record(&self, value: &LookupValue) -> Result<RecordId, Failure> {
-        self.project
-            .find_record(&self.field, value, &self.record_id_field)
+        let key = format!("lookup:{}", value.as_str());
+        self.callers
+            .on_behalf_of(
+                key,
+                self.project
+                    .find_record(&self.field, value, &self.record_id_field),
+            )
             .await
     }
 }
@@ -76,6 +84,7 @@ impl Authenticator {
                     project: redcap.project(l.project).clone(),
                     field: l.field.clone(),
                     record_id_field: l.record_id_field.clone(),
+                    callers: redcap.callers().clone(),
                 }),
             },
         };

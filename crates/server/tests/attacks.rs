@@ -441,30 +441,40 @@ async fn spoofed_forwarded_for_does_not_escape_the_ip_limit() {
 async fn odd_answers_from_redcap_are_refused_not_passed_on() {
     let h = Harness::start().await;
     let rows = [
+        // Issue 9: a 200 that is not an answer is a passing state of REDCap's (503 with
+        // Retry-After); a link REDCap's settings put elsewhere is the operator's (502).
         (
             "survey link on another host",
             "https://evil.example/surveys/?s=AbCdEfGhJkLmNpQr",
+            503,
         ),
         (
             "survey link with javascript:",
             "javascript:alert(1)//surveys/?s=AbCdEfGhJkLmNpQr",
+            502,
         ),
-        ("code with odd characters", "KX7<b>3L"),
-        ("code with a quote", "KX7\"D3LW"),
+        ("code with odd characters", "KX7<b>3L", 503),
+        ("code with a quote", "KX7\"D3LW", 503),
     ];
-    for (i, (what, body)) in rows.into_iter().enumerate() {
+    for (i, (what, body, status)) in rows.into_iter().enumerate() {
         let record = format!("odd-{i}");
         h.sim.add_record(seed::DEMO_PROJECT, &record);
         h.sim
             .set_faults(Faults::failing(Failure::Status(200, body.to_owned())).times(2));
         let a = h.as_participant(&record, "/surveys/plain").await;
         h.sim.clear_faults();
+        let code = if status == 503 {
+            "upstream_unavailable"
+        } else {
+            "upstream_misconfigured"
+        };
         assert_eq!(
             (a.status, a.error_code().as_str()),
-            (502, "upstream_misconfigured"),
+            (status, code),
             "{what}: {}",
             a.body
         );
+        assert_eq!(a.header("retry-after").is_some(), status == 503, "{what}");
         assert!(!a.body.contains(body) && !a.body.contains("evil"), "{what}");
     }
     h.stop().await;

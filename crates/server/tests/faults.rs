@@ -50,14 +50,16 @@ async fn every_fault_gets_its_contract_code_in_time() {
         (
             "malformed body",
             Faults::failing(Failure::Malformed),
-            502,
-            "upstream_misconfigured",
+            // Issue 9: a 200 that is not an answer passes (503 + Retry-After).
+            503,
+            "upstream_unavailable",
         ),
         (
             "truncated body",
             Faults::failing(Failure::Truncated),
-            502,
-            "upstream_misconfigured",
+            // Issue 9: a 200 that is not an answer passes (503 + Retry-After).
+            503,
+            "upstream_unavailable",
         ),
         (
             "dropped connection",

@@ -65,7 +65,15 @@ where
     F: Future<Output = Result<T, Failure>>,
 {
     let (record, result) = match participant {
-        Ok(Participant(record)) => (Some(record.clone()), work(record).await),
+        Ok(Participant(record)) => {
+            let key = format!("record:{}", record.as_str());
+            let result = state
+                .redcap
+                .callers()
+                .on_behalf_of(key, work(record.clone()))
+                .await;
+            (Some(record), result)
+        }
         Err(failure) => (None, Err(failure)),
     };
     let audited = state.audit.as_ref().map_or(Ok(()), |audit| {

@@ -89,6 +89,7 @@ impl AppState {
     pub fn housekeeping(&self) {
         self.limits.per_participant.forget_idle();
         self.limits.per_ip.forget_idle();
+        self.redcap.callers().forget_idle();
     }
 
     /// `work`, or "REDCap did not answer in time" once the deadline passes.

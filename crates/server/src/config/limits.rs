@@ -11,6 +11,9 @@ use super::error::{invalid, ConfigError};
 pub struct LimitsConfig {
     /// Requests per minute one participant may make (default 60).
     pub per_participant_per_minute: u32,
+    /// REDCap calls per minute one participant's requests may cause (default 10): far below
+    /// a REDCap server's call budget, so no participant can spend it for the others.
+    pub redcap_calls_per_participant_per_minute: u32,
     /// Requests per minute one client IP may make (default 600).
     pub per_ip_per_minute: u32,
     /// Requests handled at once; more are shed with 503 (default 512).
@@ -61,6 +64,7 @@ impl Default for SocketLimits {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawLimits {
     per_participant_per_minute: Option<u32>,
+    redcap_calls_per_participant_per_minute: Option<u32>,
     per_ip_per_minute: Option<u32>,
     max_concurrent_requests: Option<usize>,
     request_timeout_ms: Option<u64>,
@@ -75,6 +79,13 @@ impl RawLimits {
     pub(super) fn validate(self) -> Result<LimitsConfig, ConfigError> {
         let per_participant = self.per_participant_per_minute.unwrap_or(60);
         let per_ip = self.per_ip_per_minute.unwrap_or(600);
+        let redcap_calls = self.redcap_calls_per_participant_per_minute.unwrap_or(10);
+        if redcap_calls == 0 {
+            return Err(invalid(
+                "limits.redcap_calls_per_participant_per_minute",
+                "must be 1 or more",
+            ));
+        }
         let concurrent = self.max_concurrent_requests.unwrap_or(512);
         let timeout_ms = self.request_timeout_ms.unwrap_or(15_000);
         if per_participant == 0 {
@@ -108,6 +119,7 @@ impl RawLimits {
         }
         Ok(LimitsConfig {
             per_participant_per_minute: per_participant,
+            redcap_calls_per_participant_per_minute: redcap_calls,
             per_ip_per_minute: per_ip,
             max_concurrent_requests: concurrent,
             request_timeout,
@@ -164,6 +176,7 @@ mod tests {
     fn defaults_and_bounds() {
         let c = Config::parse(GOOD, &env()).unwrap();
         assert_eq!(c.limits.per_participant_per_minute, 60);
+        assert_eq!(c.limits.redcap_calls_per_participant_per_minute, 10);
         assert_eq!(c.limits.per_ip_per_minute, 600);
         assert_eq!(c.limits.max_concurrent_requests, 512);
         assert_eq!(c.limits.request_timeout, Duration::from_secs(15));

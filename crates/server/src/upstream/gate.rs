@@ -128,12 +128,19 @@ impl Gate {
         }
     }
 
-    /// One REDCap call for `project`: breaker, budget, the call, then its reply mapped.
+    /// One REDCap call for `project`: breaker, the participant's cap, budget, the call, then
+    /// its reply mapped.
     pub(super) async fn call<T>(
         &self,
         project: &str,
         request: impl Future<Output = Result<T, RedcapError>>,
     ) -> Result<T, Failure> {
+        if let Err(retry_after) = super::caller::charge() {
+            return Err(Failure::RateLimited {
+                who: "participant's REDCap calls",
+                retry_after,
+            });
+        }
         self.admit().await?;
         match request.await {
             Ok(value) => {

@@ -1,16 +1,26 @@
 //! What one REDCap error means: for the participant (a contract [`Failure`]) and for the
 //! health of the REDCap server (what the breaker records). Pure: no state, no logging.
 //!
-//! Three kinds are named: a ban (the breaker pauses for the ban pause and the participant
-//! is told to wait that long), a survey that cannot be resumed here (not a survey, Save &
-//! Return Later off), and an answer that failed validation (the operator must look). Every
-//! other error is decided by the client's properties of its meaning: the participant's
-//! (record not found), a passing fault of REDCap (try again later, counted by the breaker), or
-//! a set-up to fix (misconfigured, with the client's hint in the log).
+//! The mapping reads the client's classification of an error (the variant only to tell the
+//! survey settings made on REDCap's survey pages from names the operator configured):
+//!
+//! - **Breaker** ([`Health`]): only a *transient* failure of *REDCap's* scope counts
+//!   ([`Health::Failed`]); REDCap's own lasting refusal of this server (its ban) opens it at
+//!   once ([`Health::Banned`]). Every per-target or per-project answer is an answer, so a
+//!   participant reloading a record REDCap refuses can neither open nor keep open the breaker.
+//! - **Participant** ([`Failure`]), from whose fault it is: the participant's record
+//!   (`record_not_found`, also when REDCap has nothing for it in an arm it is not in), the
+//!   survey's set-up (not a survey, Save & Return Later off, instrument or event unknown:
+//!   `resume_not_available` for settings made in REDCap's survey pages, `upstream_misconfigured`
+//!   for names the operator configured), the server's set-up (`upstream_misconfigured`, no
+//!   `Retry-After`), or REDCap (`upstream_unavailable` with `Retry-After`: 30 s for a passing
+//!   outage, the ban pause for a ban).
+//! - **Remembering**: a lasting error is worth remembering per target (see
+//!   [`Failure::lasts`]); a transient one never is.
 
 use std::time::Duration;
 
-use redcap_client::{Fault, Persistence, RedcapError};
+use redcap_client::{Fault, Persistence, RedcapError, Scope};
 
 use crate::error::Failure;
 
@@ -20,58 +30,61 @@ pub const OUTAGE_RETRY: Duration = Duration::from_secs(30);
 /// What one REDCap reply says about the server, for its breaker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Health {
-    /// REDCap answered (with data, or with an error that is not an outage).
+    /// REDCap answered (with data, or with an error that is not an outage of REDCap).
     Answered,
-    /// REDCap did not answer usefully: timeout, refused connection, 5xx, garbage, throttling.
+    /// A transient failure of the whole REDCap server: timeout, refused connection, 5xx,
+    /// a 200 page that is not an answer, throttling, maintenance text.
     Failed,
     /// REDCap banned this server's IP address (429 with its ban wording).
     Banned,
 }
 
+/// The breaker's bookkeeping for `error`: only REDCap-scope failures count.
+pub fn health(error: &RedcapError) -> Health {
+    match (error.fault(), error.persistence(), error.scope()) {
+        (Fault::Redcap, Persistence::Lasting, Scope::Redcap) => Health::Banned,
+        (_, Persistence::Transient, Scope::Redcap) => Health::Failed,
+        _ => Health::Answered,
+    }
+}
+
 /// The breaker's bookkeeping and the participant's failure for `error`, from `project` on a
 /// server that pauses `ban_pause` after a ban (the participant is told to wait that long).
 pub fn map_error(error: &RedcapError, project: &str, ban_pause: Duration) -> (Health, Failure) {
-    let outage = |cause: String| Failure::UpstreamUnavailable {
-        cause,
-        retry_after: OUTAGE_RETRY,
-    };
-    match error {
-        RedcapError::Banned => (
-            Health::Banned,
-            Failure::UpstreamUnavailable {
-                cause: "REDCap banned this server's IP".into(),
-                retry_after: ban_pause,
-            },
-        ),
-        // The survey's own set-up in REDCap: this survey cannot be resumed here.
-        RedcapError::NotASurvey | RedcapError::SaveAndReturnDisabled => (
-            Health::Answered,
-            Failure::ResumeNotAvailable(error.to_string()),
-        ),
-        // An answer that failed validation: the operator must look (not "try again later").
-        RedcapError::InvalidAnswer(_) => (
-            Health::Failed,
-            Failure::UpstreamMisconfigured(format!(
-                "project {project}: REDCap's answer was refused: {error}"
-            )),
-        ),
-        // Otherwise the error's own properties decide.
-        _ => match (error.fault(), error.persistence()) {
-            // No such record, or nothing in REDCap for it (an arm it is not in).
-            (Fault::Participant, _) => (Health::Answered, Failure::RecordNotFound),
-            (Fault::Redcap, Persistence::Transient) => (
-                Health::Failed,
-                outage(format!("project {project}: {error}")),
-            ),
-            _ => (
-                Health::Answered,
-                Failure::UpstreamMisconfigured(format!(
-                    "project {project}: {error} — {}",
-                    error.hint()
-                )),
-            ),
+    let health = health(error);
+    let failure = match (error.fault(), error.persistence()) {
+        (Fault::Redcap, Persistence::Lasting) => Failure::UpstreamUnavailable {
+            cause: format!("project {project}: {error}"),
+            retry_after: ban_pause,
         },
-    }
+        (Fault::Redcap, Persistence::Transient) => Failure::UpstreamUnavailable {
+            cause: format!("project {project}: {error}"),
+            retry_after: OUTAGE_RETRY,
+        },
+        // A transient error of someone else's making does not exist in the client's table;
+        // were one added, asking again later is the safe reading.
+        (_, Persistence::Transient) => Failure::UpstreamUnavailable {
+            cause: format!("project {project}: {error}"),
+            retry_after: OUTAGE_RETRY,
+        },
+        // No such record, or nothing in REDCap for it (an arm it is not in): the participant's
+        // message is the same.
+        (Fault::Participant, Persistence::Lasting) => Failure::RecordNotFound,
+        (Fault::SurveySetup, Persistence::Lasting) => match error {
+            // Settings made on REDCap's survey pages: this survey cannot be resumed here.
+            RedcapError::NotASurvey | RedcapError::SaveAndReturnDisabled => {
+                Failure::ResumeNotAvailable(error.to_string())
+            }
+            // Names the operator configured (instrument, event, record-id field).
+            _ => misconfigured(error, project),
+        },
+        (Fault::ServerSetup, Persistence::Lasting) => misconfigured(error, project),
+    };
+    (health, failure)
+}
+
+fn misconfigured(error: &RedcapError, project: &str) -> Failure {
+    Failure::UpstreamMisconfigured(format!("project {project}: {error} — {}", error.hint()))
 }
 
 #[cfg(test)]
@@ -125,6 +138,126 @@ mod tests {
             ),
             (
                 RedcapError::InvalidEvent,
+                Health::Answered,
+                ErrorCode::UpstreamMisconfigured,
+            ),
+        ];
+        for (error, health, code) in cases {
+            let (h, failure) = map_error(&error, "default", pause);
+            assert_eq!((h, failure.code()), (health, code), "{error:?}");
+        }
+    }
+
+    /// One of each meaning the client knows.
+    fn every_error() -> Vec<RedcapError> {
+        use RedcapError::*;
+        vec![
+            InvalidToken,
+            MissingSurveyRights,
+            MissingExportRights,
+            RecordNotFound,
+            NotAvailableForRecord,
+            MissingParameter("content".into()),
+            InvalidInstrument,
+            UnknownField,
+            NotASurvey,
+            SaveAndReturnDisabled,
+            EventMissing,
+            InvalidEvent,
+            InstrumentNotInEvent,
+            Banned,
+            RateLimited,
+            Redirected {
+                status: 302,
+                location: None,
+            },
+            NotRedcap {
+                status: 403,
+                excerpt: "403 Forbidden".into(),
+            },
+            Unavailable {
+                status: Some(503),
+                detail: "x".into(),
+            },
+            Timeout,
+            Unexpected {
+                status: 400,
+                excerpt: "offline".into(),
+            },
+            InvalidAnswer("CRITICAL ERROR".into()),
+            LinkOnOtherHost {
+                base: "https://s.example/surveys/".into(),
+            },
+        ]
+    }
+
+    /// Issue 15 item 1: only a failure of the whole REDCap server reaches the breaker; no
+    /// per-target or per-project answer can open it or keep it open.
+    #[test]
+    fn only_redcap_wide_failures_reach_the_breaker() {
+        for error in every_error() {
+            let (health, failure) = map_error(&error, "p", Duration::from_secs(600));
+            if health != Health::Answered {
+                assert_eq!(error.scope(), Scope::Redcap, "{error:?}");
+                assert_eq!(error.fault(), Fault::Redcap, "{error:?}");
+            }
+            if error.scope() != Scope::Redcap {
+                assert_eq!(health, Health::Answered, "{error:?}");
+            }
+            // Retry-After (a retryable code) exactly for what passes or is REDCap's ban.
+            assert_eq!(
+                failure.code().is_retryable(),
+                error.fault() == Fault::Redcap,
+                "{error:?}"
+            );
+            // Remembered per target exactly when it lasts and is not REDCap's own state.
+            assert_eq!(
+                failure.lasts(),
+                error.persistence() == Persistence::Lasting && error.fault() != Fault::Redcap,
+                "{error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn field_answers_by_meaning() {
+        let pause = Duration::from_secs(600);
+        let cases = [
+            (
+                RedcapError::NotAvailableForRecord,
+                Health::Answered,
+                ErrorCode::RecordNotFound,
+            ),
+            (
+                RedcapError::InvalidAnswer("db offline".into()),
+                Health::Failed,
+                ErrorCode::UpstreamUnavailable,
+            ),
+            (
+                RedcapError::Unexpected {
+                    status: 400,
+                    excerpt: "maintenance".into(),
+                },
+                Health::Failed,
+                ErrorCode::UpstreamUnavailable,
+            ),
+            (
+                RedcapError::NotRedcap {
+                    status: 403,
+                    excerpt: "403 Forbidden".into(),
+                },
+                Health::Answered,
+                ErrorCode::UpstreamMisconfigured,
+            ),
+            (
+                RedcapError::LinkOnOtherHost {
+                    base: "https://s/".into(),
+                },
+                Health::Answered,
+                ErrorCode::UpstreamMisconfigured,
+            ),
+            (
+                RedcapError::UnknownField,
                 Health::Answered,
                 ErrorCode::UpstreamMisconfigured,
             ),

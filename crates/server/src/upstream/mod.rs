@@ -14,12 +14,14 @@ use redcap_resume_shared::Shared;
 use crate::config::{Config, ProjectConfig, ProjectId, SurveyConfig};
 
 mod answers;
+mod caller;
 mod gate;
 pub mod mapping;
 mod project;
 mod server;
 mod wire;
 
+pub use caller::CallerCap;
 pub use project::{Project, Resumable};
 pub use server::RedcapServer;
 
@@ -28,6 +30,8 @@ pub struct Redcap {
     servers: Vec<RedcapServer>,
     /// Indexed by [`ProjectId`].
     projects: Vec<Arc<Project>>,
+    /// The cap on REDCap calls one participant can cause per minute.
+    callers: CallerCap,
 }
 
 impl Redcap {
@@ -54,7 +58,13 @@ impl Redcap {
         Ok(Redcap {
             servers,
             projects: projects.into_iter().map(|(_, p)| p).collect(),
+            callers: CallerCap::per_minute(config.limits.redcap_calls_per_participant_per_minute),
         })
+    }
+
+    /// The per-participant cap: run a participant's work in [`CallerCap::on_behalf_of`].
+    pub fn callers(&self) -> &CallerCap {
+        &self.callers
     }
 
     /// The REDCap servers, each once.

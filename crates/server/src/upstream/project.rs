@@ -2,7 +2,8 @@
 //!
 //! Survey links and return codes are cached per response; concurrent requests for the same
 //! response share one REDCap call. Answers that will not change soon (record missing, not a
-//! survey) are remembered briefly too, so a page that keeps asking cannot flood REDCap.
+//! survey, REDCap has nothing for this record, a lookup that finds nobody) are remembered
+//! briefly too ([`REFUSAL_TTL`]), so a page that keeps asking cannot flood REDCap.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -40,6 +41,12 @@ pub struct Project {
     statuses: Answers<SurveyTarget, ResponseStatus>,
     refusals: Answers<SurveyTarget, Failure>,
     lookups: Answers<(FieldName, LookupValue), RecordId>,
+    /// Lookups that found no record (or several): a negative answer, remembered like a
+    /// refusal so an SSO user who is not enrolled cannot spend REDCap calls by reloading.
+    lookup_misses: Answers<(FieldName, LookupValue), Failure>,
+    /// Set once the record-id field is known: learning it is a REDCap call (`metadata`) and
+    /// passes the gate like every other.
+    record_id_field_known: tokio::sync::OnceCell<()>,
 }
 
 impl Project {
@@ -62,6 +69,8 @@ impl Project {
             statuses: Answers::new(shared, name, "status", STATUS_TTL.min(ttl), url),
             refusals: Answers::new(shared, name, "refusal", REFUSAL_TTL, url),
             lookups: Answers::new(shared, name, "lookup", ttl, url),
+            lookup_misses: Answers::new(shared, name, "lookup-miss", REFUSAL_TTL, url),
+            record_id_field_known: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -91,15 +100,35 @@ impl Project {
         .await
     }
 
-    /// Where the participant stands with the survey (cached briefly).
+    /// Where the participant stands with the survey (cached briefly). A lasting refusal is
+    /// remembered for the target, except "record not found": an export filtered to an event
+    /// comes back empty when the record has no data there yet (the caller asks for the link).
     pub async fn status(&self, target: &SurveyTarget) -> Result<ResponseStatus, Failure> {
         if let Some(refusal) = self.refusals.get(target).await {
             return Err(refusal);
         }
-        // Not remembered as a refusal: an empty export can mean "no data in this event yet".
-        self.statuses
+        self.learn_record_id_field().await?;
+        let result = self
+            .statuses
             .get_or_fetch(target, self.call(self.client.response_status(target)))
+            .await;
+        if let Err(failure) = &result {
+            if failure.lasts() && !matches!(failure, Failure::RecordNotFound) {
+                self.refusals.insert(target, failure.clone()).await;
+            }
+        }
+        result
+    }
+
+    /// Learns the record-id field through the gate (once; a configured one costs nothing), so
+    /// the status export that needs it makes no call the budget did not count.
+    async fn learn_record_id_field(&self) -> Result<(), Failure> {
+        self.record_id_field_known
+            .get_or_try_init(|| async {
+                self.call(self.client.record_id_field()).await.map(|_| ())
+            })
             .await
+            .map(|_| ())
     }
 
     /// The one record whose `field` holds `value` (cached, budgeted).
@@ -110,7 +139,11 @@ impl Project {
         record_id_field: &FieldName,
     ) -> Result<RecordId, Failure> {
         let key = (field.clone(), value.clone());
-        self.lookups
+        if let Some(miss) = self.lookup_misses.get(&key).await {
+            return Err(miss);
+        }
+        let result = self
+            .lookups
             .get_or_fetch(&key, async {
                 let records = self.call(self.client.find_records(field, value, record_id_field)).await?;
                 match records.as_slice() {
@@ -124,7 +157,13 @@ impl Project {
                     ))),
                 }
             })
-            .await
+            .await;
+        if let Err(failure) = &result {
+            if failure.lasts() {
+                self.lookup_misses.insert(&key, failure.clone()).await;
+            }
+        }
+        result
     }
 
     /// Asks REDCap its version through the budget (for `/readyz`).

@@ -75,6 +75,8 @@ pub struct Options {
     pub timeout_ms: u64,
     pub ban_pause_s: u64,
     pub per_participant: u32,
+    /// `[limits] redcap_calls_per_participant_per_minute`.
+    pub redcap_calls: u32,
     pub per_ip: u32,
     pub extra: String,
     /// The body of the `[auth]` table.
@@ -92,6 +94,7 @@ impl Default for Options {
             timeout_ms: 2000,
             ban_pause_s: 600,
             per_participant: 1000,
+            redcap_calls: 100_000,
             per_ip: 100_000,
             extra: String::new(),
             auth: "ticket_secret_env = \"SECRET\"".into(),
@@ -142,8 +145,8 @@ ban_pause_seconds = {ban}
             // The burst tests open 1,000 connections at once from one client: more than the
             // default connection cap (768, for a 1,024-file limit). The cap has its own tests
             // (sockets.rs); this machine's file limit is far higher.
-            "[limits]\nper_participant_per_minute = {}\nper_ip_per_minute = {}\nmax_connections = 4096\n",
-            o.per_participant, o.per_ip
+            "[limits]\nper_participant_per_minute = {}\nper_ip_per_minute = {}\nmax_connections = 4096\nredcap_calls_per_participant_per_minute = {}\n",
+            o.per_participant, o.per_ip, o.redcap_calls
         )),
     )
 }
