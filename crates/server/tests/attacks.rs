@@ -442,11 +442,13 @@ async fn odd_answers_from_redcap_are_refused_not_passed_on() {
     let h = Harness::start().await;
     let rows = [
         // Issue 9: a 200 that is not an answer is a passing state of REDCap's (503 with
-        // Retry-After); a link REDCap's settings put elsewhere is the operator's (502).
+        // Retry-After); a link REDCap's settings put elsewhere is the operator's (502). The
+        // link and code calls run together and both get the odd body: for the foreign link
+        // either reading may come first, so that row allows both.
         (
             "survey link on another host",
             "https://evil.example/surveys/?s=AbCdEfGhJkLmNpQr",
-            503,
+            0,
         ),
         (
             "survey link with javascript:",
@@ -463,18 +465,14 @@ async fn odd_answers_from_redcap_are_refused_not_passed_on() {
             .set_faults(Faults::failing(Failure::Status(200, body.to_owned())).times(2));
         let a = h.as_participant(&record, "/surveys/plain").await;
         h.sim.clear_faults();
-        let code = if status == 503 {
-            "upstream_unavailable"
-        } else {
-            "upstream_misconfigured"
+        assert!(status == 0 || a.status == status, "{what}: {}", a.body);
+        let code = match a.status {
+            503 => "upstream_unavailable",
+            502 => "upstream_misconfigured",
+            other => panic!("{what}: {other} {}", a.body),
         };
-        assert_eq!(
-            (a.status, a.error_code().as_str()),
-            (status, code),
-            "{what}: {}",
-            a.body
-        );
-        assert_eq!(a.header("retry-after").is_some(), status == 503, "{what}");
+        assert_eq!(a.error_code(), code, "{what}: {}", a.body);
+        assert_eq!(a.header("retry-after").is_some(), a.status == 503, "{what}");
         assert!(!a.body.contains(body) && !a.body.contains("evil"), "{what}");
     }
     h.stop().await;
