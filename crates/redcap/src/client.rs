@@ -69,6 +69,11 @@ pub(crate) enum Content {
     SurveyReturnCode,
     SurveyQueueLink,
     Record,
+    /// `record`, asked for every record's id (a large answer).
+    RecordList,
+    Instrument,
+    Event,
+    FormEventMapping,
 }
 
 impl Content {
@@ -80,15 +85,18 @@ impl Content {
             Self::SurveyLink => "surveyLink",
             Self::SurveyReturnCode => "surveyReturnCode",
             Self::SurveyQueueLink => "surveyQueueLink",
-            Self::Record => "record",
+            Self::Record | Self::RecordList => "record",
+            Self::Instrument => "instrument",
+            Self::Event => "event",
+            Self::FormEventMapping => "formEventMapping",
         }
     }
 
     /// The largest answer read: 1 MiB, but 16 MiB for the metadata (a data dictionary of
-    /// thousands of fields, asked for once per project).
+    /// thousands of fields, asked for once per project) and for a list of every record's id.
     fn max_answer_bytes(self) -> usize {
         match self {
-            Self::Metadata => 16 * MAX_ANSWER_BYTES,
+            Self::Metadata | Self::RecordList => 16 * MAX_ANSWER_BYTES,
             _ => MAX_ANSWER_BYTES,
         }
     }

@@ -71,6 +71,7 @@ mod names;
 mod redact;
 mod sentences;
 mod status;
+mod structure;
 mod tls;
 mod token;
 
@@ -83,5 +84,6 @@ pub use links::{SurveyLink, SurveyQueueLink};
 pub use lookup::{FieldName, LookupValue};
 pub use names::{Event, Instrument, NameError, RecordId, RepeatInstance, SurveyTarget};
 pub use status::ResponseStatus;
+pub use structure::ProjectStructure;
 pub use token::{ApiToken, TokenError};
 pub use url::Url;

@@ -1,93 +1,234 @@
 //! `redcap-resume check`: asks the configured REDCap about every survey and says what to fix.
+//!
+//! One line per survey (`ok`, `warn` or `FAIL`), then one per REDCap server (the call budget
+//! beside REDCap's per-IP limit), one per project (where survey links come from) and one for
+//! the audit log. Without `--record`, each survey's setup is read from the project's structure
+//! (instrument, event, designation) and from REDCap's answers about the first record of the
+//! survey's event ([`setup`]): REDCap checks that a record exists before anything else, so a
+//! record that does not exist would tell nothing apart. [`startup`] is the start-up probe of
+//! `serve`.
 
 use std::fmt::Write as _;
 
-use redcap_client::{Client, RecordId, RedcapError};
+use redcap_client::{Client, ProjectStructure, RecordId, RedcapError};
 
-use crate::config::{Config, ProjectConfig, SurveyConfig};
-use crate::upstream::{client_for, target};
+use crate::config::{AuditConfig, Config, ProjectConfig, DEFAULT_PROJECT};
+use crate::upstream::client_for;
 
-fn explain(step: &str, e: RedcapError) -> String {
+mod setup;
+mod startup;
+
+pub use startup::warn_unless_ready;
+
+/// REDCap's default per-IP limit (`API rate limit`, calls per minute); its administrator may
+/// set it lower, and every program behind the same egress IP counts against it.
+pub const REDCAP_DEFAULT_PER_IP_LIMIT: u32 = 600;
+
+/// How one line of the report came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Ok,
+    /// Could not be checked fully; not known to be broken.
+    Warn,
+    Fail,
+}
+
+impl Verdict {
+    fn label(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "FAIL",
+        }
+    }
+}
+
+/// One line of the report.
+struct Line {
+    verdict: Verdict,
+    subject: String,
+    text: String,
+}
+
+/// What was learnt about a project: its client, its shape, and where its survey links live.
+pub(crate) struct Probed {
+    pub client: Client,
+    pub found: String,
+    pub structure: Result<ProjectStructure, String>,
+}
+
+/// The key that sets the survey base URL of `project`.
+pub(crate) fn survey_base_url_key(project: &ProjectConfig) -> String {
+    if project.name == DEFAULT_PROJECT {
+        "[redcap] survey_base_url".into()
+    } else {
+        format!("[projects.{}] survey_base_url", project.name)
+    }
+}
+
+pub(crate) fn explain(step: &str, e: &RedcapError) -> String {
     format!("{step}: {e} — {}", e.hint())
 }
 
-/// One line per survey; `Ok(report)` when everything is in order, `Err(report)` otherwise.
+/// The whole report; `Ok(report)` when nothing failed, `Err(report)` otherwise.
 pub async fn check(config: &Config, record: Option<&RecordId>) -> Result<String, String> {
-    // Reachability and token once per project, however many surveys it has.
+    // Reachability, token and structure once per project, however many surveys it has.
     let mut projects = Vec::with_capacity(config.projects.len());
     for project in &config.projects {
         projects.push(probe_project(project).await);
     }
-    let mut report = String::new();
-    let mut all_ok = true;
+    let mut lines = Vec::new();
+    let mut link_hosts = setup::LinkHosts::default();
     for survey in &config.surveys {
-        let line = match &projects[survey.project.index()] {
-            Err(text) => Err(text.clone()),
-            Ok((client, found)) => check_survey(client, survey, record)
-                .await
-                .map(|more| [found.as_str(), &more].join(", ")),
+        let project = config.project(survey.project);
+        let (verdict, text) = match &projects[survey.project.index()] {
+            Err(text) => (Verdict::Fail, text.clone()),
+            Ok(probed) => {
+                let outcome = match record {
+                    Some(record) => setup::with_record(probed, project, survey, record).await,
+                    None => setup::without_record(probed, project, survey).await,
+                };
+                link_hosts.note(survey.project.index(), &outcome.link_host);
+                let text = [probed.found.as_str(), &outcome.text].join(", ");
+                (outcome.verdict, text)
+            }
         };
-        match line {
-            Ok(text) => {
-                let _ = writeln!(report, "ok    {:<16} {text}", survey.key.as_str());
-            }
-            Err(text) => {
-                all_ok = false;
-                let _ = writeln!(report, "FAIL  {:<16} {text}", survey.key.as_str());
-            }
+        lines.push(Line {
+            verdict,
+            subject: survey.key.as_str().to_owned(),
+            text,
+        });
+    }
+    for (i, project) in config.projects.iter().enumerate() {
+        if let Some(line) = link_hosts.line(i, project) {
+            lines.push(line);
         }
     }
-    if all_ok {
-        Ok(report)
-    } else {
+    for server in &config.servers {
+        lines.push(budget_line(
+            &server.label,
+            server.max_requests_per_minute,
+            server.projects.len(),
+        ));
+    }
+    lines.push(audit_line(config.audit.as_ref()));
+    let mut report = String::new();
+    for line in &lines {
+        let _ = writeln!(
+            report,
+            "{:<5} {:<16} {}",
+            line.verdict.label(),
+            line.subject,
+            line.text
+        );
+    }
+    if lines.iter().any(|l| l.verdict == Verdict::Fail) {
         Err(report)
+    } else {
+        Ok(report)
     }
 }
 
-/// A client for the project, and what was found: reachable, token valid.
-async fn probe_project(project: &ProjectConfig) -> Result<(Client, String), String> {
+/// A client for the project, and what was found: reachable, token valid, its structure.
+async fn probe_project(project: &ProjectConfig) -> Result<Probed, String> {
     let client = client_for(project)?;
     let version = client
         .version()
         .await
-        .map_err(|e| explain("REDCap not reachable or token refused", e))?;
+        .map_err(|e| explain("REDCap not reachable or token refused", &e))?;
     let info = client
         .project_info()
         .await
-        .map_err(|e| explain("project", e))?;
+        .map_err(|e| explain("project", &e))?;
+    let structure = client
+        .project_structure(info.is_longitudinal)
+        .await
+        .map_err(|e| explain("the project's instruments and events", &e));
     let found = format!(
         "reachable (REDCap {version}), token valid (project \"{}\")",
         info.title
     );
-    Ok((client, found))
+    Ok(Probed {
+        client,
+        found,
+        structure,
+    })
 }
 
-/// Survey rights, the instrument, Save & Return Later: only with a test record.
-async fn check_survey(
-    client: &Client,
-    survey: &SurveyConfig,
-    record: Option<&RecordId>,
-) -> Result<String, String> {
-    let Some(record) = record else {
-        return Ok("give --record ID (a test record) to check survey rights, the instrument and Save & Return Later".into());
+/// The call budget of one REDCap server beside REDCap's default per-IP limit.
+fn budget_line(label: &str, budget: u32, projects: usize) -> Line {
+    let shared = if projects > 1 {
+        format!(", shared by its {projects} projects")
+    } else {
+        String::new()
     };
-    let target = target(record, survey);
-    client.survey_link(&target).await.map_err(|e| {
-        explain(
-            &format!(
-                "{} for record {}",
-                survey.instrument.as_str(),
-                record.as_str()
+    Line {
+        verdict: Verdict::Ok,
+        subject: "budget".into(),
+        text: format!(
+            "{budget} calls/minute to {label}{shared}; REDCap's default per-IP limit is {REDCAP_DEFAULT_PER_IP_LIMIT}/minute, but its administrator may have set it lower and every program behind this server's IP address counts: ask them, and keep max_requests_per_minute well below"
+        ),
+    }
+}
+
+/// Whether the audit log can be appended to (opened as the server opens it; nothing written).
+fn audit_line(audit: Option<&AuditConfig>) -> Line {
+    let (verdict, text) = match audit {
+        None => (Verdict::Ok, "off (no [audit] path)".to_owned()),
+        Some(audit) => match std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&audit.path)
+        {
+            Ok(_) => (
+                Verdict::Ok,
+                format!("{} is writable", audit.path.display()),
             ),
-            e,
-        )
-    })?;
-    client
-        .survey_return_code(&target)
-        .await
-        .map_err(|e| explain("return code", e))?;
-    Ok(format!(
-        "survey rights, {} is a survey, Save & Return Later on",
-        survey.instrument.as_str()
-    ))
+            Err(e) => (
+                Verdict::Fail,
+                format!(
+                    "[audit] path {} cannot be opened for appending: {e} (run check as the service's user)",
+                    audit.path.display()
+                ),
+            ),
+        },
+    };
+    Line {
+        verdict,
+        subject: "audit".into(),
+        text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_line_names_redcaps_default_and_the_admin() {
+        let line = budget_line("https://redcap.example.edu/api/", 300, 2);
+        assert!(line.text.contains("300 calls/minute"), "{}", line.text);
+        assert!(line.text.contains("600/minute") && line.text.contains("administrator"));
+        assert!(line.text.contains("shared by its 2 projects"));
+    }
+
+    #[test]
+    fn the_audit_line_fails_when_the_path_cannot_be_appended_to() {
+        let dir = std::env::temp_dir().join(format!("rr-check-audit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ok = AuditConfig {
+            path: dir.join("audit.jsonl"),
+            fail_closed: false,
+        };
+        assert_eq!(audit_line(Some(&ok)).verdict, Verdict::Ok);
+        let missing_dir = AuditConfig {
+            path: dir.join("no/such/dir/audit.jsonl"),
+            fail_closed: false,
+        };
+        let line = audit_line(Some(&missing_dir));
+        assert_eq!(line.verdict, Verdict::Fail, "{}", line.text);
+        assert!(line.text.contains("[audit] path"));
+        assert_eq!(audit_line(None).verdict, Verdict::Ok);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

@@ -48,7 +48,7 @@ enum Command {
         #[arg(long)]
         record: Option<String>,
     },
-    /// Mint a participant ticket (HS256), for testing.
+    /// Mint a participant ticket (HS256), for testing. Reads only [auth]: no REDCap token needed.
     Ticket {
         #[arg(long, short, env = "REDCAP_RESUME_CONFIG")]
         config: PathBuf,
@@ -101,9 +101,13 @@ async fn run(command: Command) -> Result<(), String> {
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .map_err(|e| format!("listen = \"{listen}\": {e}"))?;
+            let projects = config.projects.clone();
             let state = AppState::new(config)?;
             let listen = listener.local_addr().map_err(|e| e.to_string())?;
             tracing::info!(%listen, "redcap-resume serving");
+            // Serving does not wait for REDCap: an unreachable REDCap or a refused token is
+            // one warning per project, and participants are told to try again meanwhile.
+            tokio::spawn(redcap_resume::check::warn_unless_ready(projects));
             serve(listener, state, shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())
@@ -136,12 +140,12 @@ async fn run(command: Command) -> Result<(), String> {
             record,
             ttl,
         } => {
-            let config = Config::load(&config).map_err(|e| e.to_string())?;
-            let secret = config
-                .auth
+            // Only [auth]: minting a ticket never calls REDCap, so it needs no REDCap token.
+            let auth = Config::load_auth(&config).map_err(|e| e.to_string())?;
+            let secret = auth
                 .hs256_secret()
                 .ok_or("`ticket` mints HS256 tickets: configure [auth] with a ticket secret")?;
-            if let Some(max) = config.auth.ticket_max_lifetime().filter(|max| ttl > *max) {
+            if let Some(max) = auth.ticket_max_lifetime().filter(|max| ttl > *max) {
                 return Err(format!(
                     "--ttl {} is longer than tickets may live ([auth] max_ticket_lifetime_seconds = {})",
                     humantime::format_duration(ttl),

@@ -174,7 +174,7 @@ async fn check_says_what_to_change_in_redcap() {
     );
     assert!(!report.contains(seed::DEMO_TOKEN));
 
-    // Without a record: reachability and token only, and it says so.
+    // Without a record: the good survey alone passes, checked as far as with a record.
     let only = std::fs::read_to_string(&config).unwrap();
     let good_only = dir.join("good.toml");
     std::fs::write(&good_only, only.split("[surveys.consent]").next().unwrap()).unwrap();
@@ -187,7 +187,7 @@ async fn check_says_what_to_change_in_redcap() {
     let report = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{report}");
     assert!(
-        report.contains("token valid") && report.contains("--record"),
+        report.contains("token valid") && report.contains("Save & Return Later on"),
         "{report}"
     );
 
@@ -274,4 +274,319 @@ async fn sigterm_lets_requests_in_flight_finish() {
     assert!(started.elapsed() < Duration::from_secs(5));
     sim.shutdown().await;
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Runs the binary off the async runtime with extra environment variables.
+async fn run_with(args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let envs: Vec<(String, String)> = envs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        let mut c = command(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// The report line whose subject (second column) is `subject`.
+fn line_of(report: &str, subject: &str) -> String {
+    report
+        .lines()
+        .find(|l| l.split_whitespace().nth(1) == Some(subject))
+        .unwrap_or_else(|| panic!("no line for {subject}: {report}"))
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_without_a_record_tells_broken_surveys_apart() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = temp_dir("check-setup");
+    let surveys = format!(
+        "{GOOD_SURVEYS}\
+[surveys.consent]\ntitle = \"Consent\"\ninstrument = \"{consent}\"\n\
+[surveys.contact]\ntitle = \"Contact\"\ninstrument = \"{contact}\"\n\
+[surveys.typo]\ntitle = \"Typo\"\ninstrument = \"baseline_surveys\"\n\
+[surveys.month3]\nproject = \"cohort\"\ntitle = \"M3\"\ninstrument = \"{month3}\"\nevent = \"{ev_m3}\"\n\
+[surveys.noevent]\nproject = \"cohort\"\ntitle = \"No event\"\ninstrument = \"{month3}\"\n\
+[surveys.badevent]\nproject = \"cohort\"\ntitle = \"Bad event\"\ninstrument = \"{month3}\"\nevent = \"month_6_arm_1\"\n\
+[surveys.notinevent]\nproject = \"cohort\"\ntitle = \"Not in event\"\ninstrument = \"{month3}\"\nevent = \"{ev_base}\"\n\
+[projects.cohort]\nurl = \"{api}\"\ntoken_env = \"CLI_COHORT_TOKEN\"\n\
+[audit]\npath = \"{audit}\"\n",
+        consent = seed::CONSENT,
+        contact = seed::CONTACT_INFO,
+        month3 = seed::MONTH_3,
+        ev_m3 = seed::EVENT_MONTH_3,
+        ev_base = seed::EVENT_BASELINE,
+        api = sim.api_url(),
+        audit = dir.join("no-such-dir/audit.jsonl").display(),
+    );
+    let config = write_config(&dir, sim.api_url().as_str(), "127.0.0.1:0", &surveys);
+    let out = run_with(
+        &["check", "--config", config.to_str().unwrap()],
+        &[("CLI_COHORT_TOKEN", seed::COHORT_TOKEN)],
+    )
+    .await;
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    println!("{report}");
+    assert!(!out.status.success(), "{report}");
+    let expect = |subject: &str, verdict: &str, words: &[&str]| {
+        let line = line_of(&report, subject);
+        assert!(line.starts_with(verdict), "{subject}: {line}");
+        for w in words {
+            assert!(line.contains(w), "{subject} lacks {w:?}: {line}");
+        }
+    };
+    expect("baseline", "ok", &["is a survey", "Save & Return Later on"]);
+    expect("consent", "FAIL", &["Save & Return Later is not enabled"]);
+    expect("contact", "FAIL", &["not enabled as a survey"]);
+    expect(
+        "typo",
+        "FAIL",
+        &["no instrument `baseline_surveys`", "baseline_survey"],
+    );
+    expect("month3", "ok", &["Save & Return Later on"]);
+    expect(
+        "noevent",
+        "FAIL",
+        &["longitudinal", "set event", seed::EVENT_MONTH_3],
+    );
+    expect("badevent", "FAIL", &["no event `month_6_arm_1`"]);
+    expect(
+        "notinevent",
+        "FAIL",
+        &["not designated for the event baseline_arm_1"],
+    );
+    expect("links", "ok", &["the API's host"]);
+    expect(
+        "budget",
+        "ok",
+        &["300 calls/minute", "600/minute", "administrator"],
+    );
+    expect("audit", "FAIL", &["no-such-dir", "cannot be opened"]);
+    assert!(!report.contains(seed::DEMO_TOKEN) && !report.contains(seed::COHORT_TOKEN));
+    sim.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_names_the_survey_base_url_key_when_links_are_elsewhere() {
+    let sim = Simulator::start(SimConfig {
+        survey_host: Some("localhost".into()),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = temp_dir("check-links");
+    let config = write_config(&dir, sim.api_url().as_str(), "127.0.0.1:0", GOOD_SURVEYS);
+    let out = run_with(&["check", "--config", config.to_str().unwrap()], &[]).await;
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!out.status.success(), "{report}");
+    let base = sim.survey_base_url().to_string();
+    assert!(base.contains("localhost"), "{base}");
+    for subject in ["baseline", "links"] {
+        let line = line_of(&report, subject);
+        assert!(
+            line.starts_with("FAIL")
+                && line.contains(&format!("[redcap] survey_base_url = \"{base}\"")),
+            "{line}"
+        );
+    }
+    // Set as it says: the same check passes and says where links come from.
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "timeout_ms = 3000",
+        &format!("timeout_ms = 3000\nsurvey_base_url = \"{base}\""),
+    );
+    std::fs::write(&config, text).unwrap();
+    let out = run_with(&["check", "--config", config.to_str().unwrap()], &[]).await;
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{report}");
+    let links = line_of(&report, "links");
+    assert!(
+        links.contains("localhost") && links.contains("under [redcap] survey_base_url"),
+        "{links}"
+    );
+    sim.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn ticket_needs_no_redcap_token() {
+    let dir = temp_dir("ticket-no-token");
+    let config = write_config(
+        &dir,
+        "https://redcap.example.edu/api/",
+        "127.0.0.1:0",
+        GOOD_SURVEYS,
+    );
+    let out = command(&[
+        "ticket",
+        "--config",
+        config.to_str().unwrap(),
+        "--record",
+        "1001",
+    ])
+    .env_remove("CLI_TEST_TOKEN")
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim()
+            .split('.')
+            .count(),
+        3
+    );
+    // `serve` with the same environment does need it, and says which key.
+    let out = command(&["serve", "--config", config.to_str().unwrap()])
+        .env_remove("CLI_TEST_TOKEN")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("redcap.token_env"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Starts `serve`, returns the child, where it listens, and the log lines seen so far.
+fn start_serve(
+    config: &std::path::Path,
+    token: &str,
+) -> (
+    std::process::Child,
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    let mut child = command(&["serve", "--config", config.to_str().unwrap()])
+        .env("CLI_TEST_TOKEN", token)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let seen = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("listen=") {
+                let addr: String = line[at + 7..]
+                    .chars()
+                    .take_while(|c| !c.is_whitespace())
+                    .collect();
+                let _ = addr_tx.send(addr);
+            }
+            seen.lock().unwrap().push(line);
+        }
+    });
+    let addr = addr_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the server logs where it listens");
+    (child, addr, log)
+}
+
+/// Waits until a log line contains `needle`.
+fn wait_for_log(log: &std::sync::Mutex<Vec<String>>, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(line) = log.lock().unwrap().iter().find(|l| l.contains(needle)) {
+            return line.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no log line with {needle:?}: {:?}",
+            log.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_warns_once_when_redcap_is_not_ready_and_serves_anyway() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    // A port nothing listens on: bind one, then let it go.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let cases = [
+        (
+            "refused",
+            sim.api_url().to_string(),
+            "0123456789ABCDEF0123456789ABCDEF",
+            "refused the API token",
+        ),
+        (
+            "unreachable",
+            format!("http://{closed}/api/"),
+            seed::DEMO_TOKEN,
+            "unavailable",
+        ),
+        (
+            "ready",
+            sim.api_url().to_string(),
+            seed::DEMO_TOKEN,
+            "REDCap answers and accepts the token",
+        ),
+    ];
+    for (name, api, token, needle) in cases {
+        let dir = temp_dir(&format!("serve-{name}"));
+        let config = write_config(&dir, &api, "127.0.0.1:0", GOOD_SURVEYS);
+        let (mut child, addr, log) = tokio::task::spawn_blocking(move || {
+            let started = start_serve(&config, token);
+            (started, dir)
+        })
+        .await
+        .map(|((c, a, l), dir)| {
+            let _ = std::fs::remove_dir_all(dir);
+            (c, a, l)
+        })
+        .unwrap();
+        let line = {
+            let log = log.clone();
+            tokio::task::spawn_blocking(move || wait_for_log(&log, needle))
+                .await
+                .unwrap()
+        };
+        if name == "ready" {
+            assert!(!line.contains("WARN"), "{line}");
+        } else {
+            assert!(
+                line.contains("WARN") && line.contains("serving anyway"),
+                "{name}: {line}"
+            );
+            assert!(line.contains("redcap-resume check"), "{line}");
+        }
+        assert!(
+            !line.contains(token) || name == "ready" && !line.contains(seed::DEMO_TOKEN),
+            "{line}"
+        );
+        // It serves meanwhile.
+        let health = reqwest::get(format!("http://{addr}/healthz"))
+            .await
+            .unwrap();
+        assert_eq!(health.status(), 200, "{name}");
+        let warnings = log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains("WARN"))
+            .count();
+        assert!(
+            warnings <= 1,
+            "{name}: one warning, not {warnings}: {:?}",
+            log.lock().unwrap()
+        );
+        child.kill().unwrap();
+        let _ = child.wait();
+    }
+    sim.shutdown().await;
 }

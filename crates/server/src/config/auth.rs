@@ -14,7 +14,7 @@ use secrecy::ExposeSecret;
 use serde::Deserialize;
 
 use super::error::{invalid, ConfigError};
-use super::projects::{find, ProjectConfig, ProjectId, DEFAULT_PROJECT};
+use super::projects::{find_name, ProjectId, DEFAULT_PROJECT};
 use super::secrets::SecretSource;
 use super::ticket_key::{KeySettings, TicketKey};
 use crate::ticket::DEFAULT_MAX_LIFETIME;
@@ -123,7 +123,7 @@ impl RawAuth {
     pub(super) fn validate(
         self,
         secrets: &dyn SecretSource,
-        projects: &[ProjectConfig],
+        projects: &[String],
     ) -> Result<AuthConfig, ConfigError> {
         let mode = self.mode.unwrap_or(RawMode::Ticket);
         let lookup = self.lookup(mode, projects)?;
@@ -198,7 +198,7 @@ impl RawAuth {
     fn lookup(
         &self,
         mode: RawMode,
-        projects: &[ProjectConfig],
+        projects: &[String],
     ) -> Result<Option<LookupConfig>, ConfigError> {
         let Some(field) = &self.lookup_field else {
             if self.record_id_field.is_some() || self.lookup_project.is_some() {
@@ -228,7 +228,7 @@ impl RawAuth {
             )
         })?;
         let name = self.lookup_project.as_deref().unwrap_or(DEFAULT_PROJECT);
-        let project = find(projects, name).ok_or_else(|| {
+        let project = find_name(projects, name).ok_or_else(|| {
             invalid(
                 "auth.lookup_project",
                 format!("there is no project `{name}` to look the header up in"),

@@ -22,9 +22,10 @@
 //! ```
 //!
 //! Every mistake stops start-up with a [`ConfigError`] that names the key and the reason.
-//! One file per subject: [`secrets`], [`projects`] (and the REDCap servers they share),
-//! [`auth`] and [`ticket_key`], [`surveys`], [`limits`], [`audit`], [`shared`]; [`error`] is
-//! what they all answer with. This file only assembles them.
+//! One file per subject: [`secrets`], [`projects`] (and the REDCap servers they share, with
+//! the REDCap site keys in `redcap_site` and [`languages`]), [`auth`] and [`ticket_key`],
+//! [`surveys`], [`limits`], [`audit`], [`shared`]; [`error`] is what they all answer with.
+//! This file only assembles them.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -36,8 +37,10 @@ use url::Url;
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod languages;
 pub mod limits;
 pub mod projects;
+mod redcap_site;
 pub mod secrets;
 pub mod shared;
 pub mod surveys;
@@ -47,6 +50,7 @@ pub use audit::AuditConfig;
 pub use auth::{AuthConfig, AuthMode, HeaderAuth, LookupConfig, TicketAuth, DEFAULT_COOKIE};
 use error::invalid;
 pub use error::ConfigError;
+pub use languages::{LanguageTag, Languages, MlmLanguageId};
 pub use limits::{LimitsConfig, SocketLimits};
 pub use projects::{
     ProjectConfig, ProjectId, RedcapServerConfig, DEFAULT_PROJECT, MAX_BUDGET_PER_MINUTE,
@@ -123,6 +127,25 @@ impl Config {
         raw.validate(secrets)
     }
 
+    /// Only `[auth]` of a configuration file, validated; the REDCap projects are not (their
+    /// tokens are not read): for commands that never call REDCap, like `ticket`. The rest of
+    /// the file must still be valid TOML with known keys.
+    pub fn load_auth(path: &Path) -> Result<AuthConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse_auth(&text, &ProcessEnv)
+    }
+
+    /// [`Config::load_auth`] of a text, with secrets from the given source.
+    pub fn parse_auth(text: &str, secrets: &dyn SecretSource) -> Result<AuthConfig, ConfigError> {
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| ConfigError::Syntax(e.to_string()))?;
+        let names = projects::names_of(raw.redcap.is_some(), &raw.projects);
+        raw.auth.unwrap_or_default().validate(secrets, &names)
+    }
+
     /// The project a [`ProjectId`] of this configuration names.
     pub fn project(&self, id: ProjectId) -> &ProjectConfig {
         &self.projects[id.index()]
@@ -156,7 +179,8 @@ impl RawConfig {
         let base_path = parse_base_path(self.base_path)?;
         let projects::Projects { projects, servers } =
             projects::validate(self.redcap, self.projects, secrets)?;
-        let auth = self.auth.unwrap_or_default().validate(secrets, &projects)?;
+        let names: Vec<String> = projects.iter().map(|p| p.name.clone()).collect();
+        let auth = self.auth.unwrap_or_default().validate(secrets, &names)?;
         let surveys = surveys::validate(self.surveys, &projects)?;
         let limits = self.limits.unwrap_or_default().validate()?;
         let audit = self.audit.map(audit::RawAudit::validate);

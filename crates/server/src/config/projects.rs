@@ -9,11 +9,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use redcap_client::ApiToken;
+use redcap_client::{ApiToken, FieldName};
 use serde::Deserialize;
 use url::Url;
 
 use super::error::{invalid, ConfigError};
+use super::languages::Languages;
+use super::redcap_site;
 use super::secrets::{read_secret, SecretSource};
 
 /// The name of the project given by the `[redcap]` table.
@@ -53,6 +55,18 @@ pub struct ProjectConfig {
     pub cache_ttl: Duration,
     /// How long after REDCap's ban (429) this server stops calling it.
     pub ban_pause: Duration,
+    /// REDCap's survey base URL when survey links are not on the API's host (an admin
+    /// setting): links under it are accepted, and the resume form posts there. Ends in `/`.
+    /// `None`: links must be on the API's origin.
+    pub survey_base_url: Option<Url>,
+    /// The project's record-id field (its first field). `None`: learnt from REDCap's metadata
+    /// on first use.
+    pub record_id_field: Option<FieldName>,
+    /// A PEM file of extra certificate authorities to trust for this REDCap (checked readable
+    /// at start-up).
+    pub ca_file: Option<PathBuf>,
+    /// Element language → REDCap MLM language id (`__lang`); empty when not configured.
+    pub languages: Languages,
 }
 
 /// One REDCap server (one origin) and what its projects share.
@@ -106,6 +120,23 @@ pub(super) fn find(projects: &[ProjectConfig], name: &str) -> Option<ProjectId> 
     projects.iter().position(|p| p.name == name).map(ProjectId)
 }
 
+/// The project named `name` among `names` (in [`ProjectId`] order, as [`names_of`] gives them).
+pub(super) fn find_name(names: &[String], name: &str) -> Option<ProjectId> {
+    names.iter().position(|n| n == name).map(ProjectId)
+}
+
+/// The projects' names in [`ProjectId`] order (name order, `[redcap]` as `default`), without
+/// validating them: for what needs no REDCap token (minting a ticket).
+pub(super) fn names_of(redcap: bool, named: &BTreeMap<String, RawProject>) -> Vec<String> {
+    let mut names: Vec<String> = named.keys().cloned().collect();
+    if redcap {
+        names.push(DEFAULT_PROJECT.to_owned());
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawProject {
@@ -117,6 +148,10 @@ pub(super) struct RawProject {
     max_queue_wait_ms: Option<u64>,
     cache_ttl_seconds: Option<u64>,
     ban_pause_seconds: Option<u64>,
+    survey_base_url: Option<String>,
+    record_id_field: Option<String>,
+    ca_file: Option<PathBuf>,
+    languages: Option<BTreeMap<String, String>>,
 }
 
 /// `[redcap]` (the project `default`) and `[projects.*]`, validated and grouped by server.
@@ -264,6 +299,16 @@ impl RawProject {
                 "must be between 1 and 86400",
             ));
         }
+        let survey_base_url = redcap_site::survey_base_url(
+            &format!("{prefix}.survey_base_url"),
+            self.survey_base_url.as_deref(),
+        )?;
+        let record_id_field = redcap_site::record_id_field(
+            &format!("{prefix}.record_id_field"),
+            self.record_id_field.as_deref(),
+        )?;
+        let ca_file = redcap_site::ca_file(&format!("{prefix}.ca_file"), self.ca_file)?;
+        let languages = Languages::validate(&format!("{prefix}.languages"), self.languages)?;
         Ok(ProjectConfig {
             name: name.to_owned(),
             api_url,
@@ -273,6 +318,10 @@ impl RawProject {
             max_queue_wait: Duration::from_millis(wait_ms),
             cache_ttl: Duration::from_secs(ttl),
             ban_pause: Duration::from_secs(ban_pause),
+            survey_base_url,
+            record_id_field,
+            ca_file,
+            languages,
         })
     }
 }
@@ -305,6 +354,62 @@ mod tests {
                 "[projects.cohort]",
                 "[projects.default]",
                 "`projects.default`",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn redcap_site_keys_parse_per_project() {
+        let text = GOOD.replace(
+            "token_env = \"COHORT\"",
+            "token_env = \"COHORT\"\nsurvey_base_url = \"https://surveys.example.edu/redcap\"\nrecord_id_field = \"participant_id\"\nlanguages = { es = \"es-MX\", fr = \"fr\" }",
+        );
+        let c = Config::parse(&text, &env()).unwrap();
+        let cohort = c.project(c.project_named("cohort").unwrap());
+        assert_eq!(
+            cohort.survey_base_url.as_ref().unwrap().as_str(),
+            "https://surveys.example.edu/redcap/"
+        );
+        assert_eq!(
+            cohort.record_id_field.as_ref().unwrap().as_str(),
+            "participant_id"
+        );
+        assert_eq!(cohort.languages.mlm_id("es").unwrap().as_str(), "es-MX");
+        assert_eq!(cohort.ca_file, None);
+        // [redcap] keeps the defaults: nothing configured there.
+        let default = c.project(c.project_named("default").unwrap());
+        assert!(default.survey_base_url.is_none() && default.record_id_field.is_none());
+        assert!(default.languages.is_empty());
+    }
+
+    #[test]
+    fn redcap_site_mistakes_name_the_key() {
+        let base = "url = \"https://redcap.example.edu/api/\"\ntoken_env = \"TOKEN\"";
+        assert_mistakes_name_the_key(&[
+            (
+                base,
+                &format!("{base}\nsurvey_base_url = \"surveys.example.edu\""),
+                "`redcap.survey_base_url`",
+            ),
+            (
+                base,
+                &format!("{base}\nrecord_id_field = \"Record-ID\""),
+                "`redcap.record_id_field`",
+            ),
+            (
+                base,
+                &format!("{base}\nca_file = \"/nonexistent/ca.pem\""),
+                "`redcap.ca_file`",
+            ),
+            (
+                base,
+                &format!("{base}\nlanguages = {{ es = \"es MX\" }}"),
+                "`redcap.languages.es`",
+            ),
+            (
+                "token_env = \"COHORT\"",
+                "token_env = \"COHORT\"\nlanguages = { \"Español\" = \"es\" }",
+                "`projects.cohort.languages.Español`",
             ),
         ]);
     }

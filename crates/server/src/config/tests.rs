@@ -89,3 +89,24 @@ fn the_deployment_example_parses() {
     assert_eq!(c.surveys.len(), 1);
     assert!(c.audit.as_ref().unwrap().fail_closed);
 }
+
+#[test]
+fn auth_alone_needs_no_redcap_token() {
+    let mut e = env();
+    e.remove("TOKEN");
+    e.remove("COHORT");
+    assert!(
+        Config::parse(GOOD, &e).is_err(),
+        "the whole file needs the tokens"
+    );
+    let auth = Config::parse_auth(GOOD, &e).unwrap();
+    assert!(auth.hs256_secret().is_some());
+    // [auth] itself is still validated, and the file must still be valid.
+    e.remove("SECRET");
+    let err = Config::parse_auth(GOOD, &e).unwrap_err().to_string();
+    assert!(err.contains("auth.ticket_secret_env"), "{err}");
+    let err = Config::parse_auth(&format!("nonsense = 1\n{GOOD}"), &env())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("nonsense"), "{err}");
+}

@@ -87,10 +87,14 @@ impl Redcap {
     }
 }
 
-/// The REDCap client of one project: its API URL, token and timeout.
+/// The REDCap client of one project: its API URL, token, timeout, survey base URL,
+/// record-id field (learnt from REDCap when not configured) and extra certificate authorities.
 pub fn client_for(project: &ProjectConfig) -> Result<Client, String> {
     Client::new(ClientConfig {
         timeout: project.timeout,
+        survey_base_url: project.survey_base_url.clone(),
+        record_id_field: project.record_id_field.clone(),
+        ca_file: project.ca_file.clone(),
         ..ClientConfig::new(project.api_url.clone(), project.token.clone())
     })
     .map_err(|e| format!("cannot build the REDCap client: {e}"))
