@@ -171,32 +171,59 @@ fn budget_line(label: &str, budget: u32, projects: usize) -> Line {
     }
 }
 
-/// Whether the audit log can be appended to (opened as the server opens it; nothing written).
+/// Whether the audit log can be appended to, as the user running `check`: an existing file is
+/// opened for appending (nothing written); for a file not made yet, its folder must take a new
+/// file (a probe file, removed at once). A folder that does not exist yet is a warning:
+/// systemd's `LogsDirectory=` makes it when the service starts.
 fn audit_line(audit: Option<&AuditConfig>) -> Line {
     let (verdict, text) = match audit {
         None => (Verdict::Ok, "off (no [audit] path)".to_owned()),
-        Some(audit) => match std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&audit.path)
-        {
-            Ok(_) => (
-                Verdict::Ok,
-                format!("{} is writable", audit.path.display()),
-            ),
-            Err(e) => (
-                Verdict::Fail,
-                format!(
-                    "[audit] path {} cannot be opened for appending: {e} (run check as the service's user)",
-                    audit.path.display()
-                ),
-            ),
-        },
+        Some(audit) => audit_verdict(&audit.path),
     };
     Line {
         verdict,
         subject: "audit".into(),
         text,
+    }
+}
+
+fn audit_verdict(path: &std::path::Path) -> (Verdict, String) {
+    let shown = path.display();
+    let cannot = |e: std::io::Error| {
+        (
+            Verdict::Fail,
+            format!(
+                "[audit] path {shown} cannot be appended to: {e} (run check as the service's user)"
+            ),
+        )
+    };
+    if path.exists() {
+        return match std::fs::OpenOptions::new().append(true).open(path) {
+            Ok(_) => (Verdict::Ok, format!("{shown} can be appended to")),
+            Err(e) => cannot(e),
+        };
+    }
+    let folder = match path.parent() {
+        Some(f) if !f.as_os_str().is_empty() => f,
+        _ => std::path::Path::new("."),
+    };
+    if !folder.is_dir() {
+        return (
+            Verdict::Warn,
+            format!("the folder of [audit] path {shown} does not exist yet (systemd's LogsDirectory= makes it when the service starts; else create it for the service's user)"),
+        );
+    }
+    let probe = folder.join(format!(".redcap-resume-check-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            (Verdict::Ok, format!("{shown} can be created"))
+        }
+        Err(e) => cannot(e),
     }
 }
 
@@ -213,19 +240,23 @@ mod tests {
     }
 
     #[test]
-    fn the_audit_line_fails_when_the_path_cannot_be_appended_to() {
+    fn the_audit_line_says_whether_the_path_can_be_appended_to() {
         let dir = std::env::temp_dir().join(format!("rr-check-audit-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let ok = AuditConfig {
-            path: dir.join("audit.jsonl"),
+        let audit = |path: std::path::PathBuf| AuditConfig {
+            path,
             fail_closed: false,
         };
-        assert_eq!(audit_line(Some(&ok)).verdict, Verdict::Ok);
-        let missing_dir = AuditConfig {
-            path: dir.join("no/such/dir/audit.jsonl"),
-            fail_closed: false,
-        };
-        let line = audit_line(Some(&missing_dir));
+        let new = audit(dir.join("audit.jsonl"));
+        assert_eq!(audit_line(Some(&new)).verdict, Verdict::Ok);
+        assert!(!new.path.exists(), "check writes nothing");
+        std::fs::write(&new.path, "").unwrap();
+        assert_eq!(audit_line(Some(&new)).verdict, Verdict::Ok);
+        let line = audit_line(Some(&audit(dir.join("no/such/dir/audit.jsonl"))));
+        assert_eq!(line.verdict, Verdict::Warn, "{}", line.text);
+        assert!(line.text.contains("does not exist yet"));
+        // A folder where a file is expected: cannot be appended to.
+        let line = audit_line(Some(&audit(dir.clone())));
         assert_eq!(line.verdict, Verdict::Fail, "{}", line.text);
         assert!(line.text.contains("[audit] path"));
         assert_eq!(audit_line(None).verdict, Verdict::Ok);

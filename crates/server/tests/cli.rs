@@ -324,7 +324,8 @@ async fn check_without_a_record_tells_broken_surveys_apart() {
         ev_m3 = seed::EVENT_MONTH_3,
         ev_base = seed::EVENT_BASELINE,
         api = sim.api_url(),
-        audit = dir.join("no-such-dir/audit.jsonl").display(),
+        // A folder where the log file should be: it cannot be appended to.
+        audit = dir.display(),
     );
     let config = write_config(&dir, sim.api_url().as_str(), "127.0.0.1:0", &surveys);
     let out = run_with(
@@ -368,7 +369,7 @@ async fn check_without_a_record_tells_broken_surveys_apart() {
         "ok",
         &["300 calls/minute", "600/minute", "administrator"],
     );
-    expect("audit", "FAIL", &["no-such-dir", "cannot be opened"]);
+    expect("audit", "FAIL", &["[audit] path", "cannot be appended to"]);
     assert!(!report.contains(seed::DEMO_TOKEN) && !report.contains(seed::COHORT_TOKEN));
     sim.shutdown().await;
     let _ = std::fs::remove_dir_all(dir);
