@@ -10,65 +10,22 @@
 
 use std::fmt::Write as _;
 
-use redcap_client::{Client, ProjectStructure, RecordId, RedcapError};
+use redcap_client::RecordId;
 
-use crate::config::{AuditConfig, Config, ProjectConfig, DEFAULT_PROJECT};
+use crate::config::{AuditConfig, Config, ProjectConfig};
 use crate::upstream::client_for;
 
+mod report;
 mod setup;
 mod startup;
+
+use report::{explain, Line, Probed, Verdict};
 
 pub use startup::warn_unless_ready;
 
 /// REDCap's default per-IP limit (`API rate limit`, calls per minute); its administrator may
 /// set it lower, and every program behind the same egress IP counts against it.
 pub const REDCAP_DEFAULT_PER_IP_LIMIT: u32 = 600;
-
-/// How one line of the report came out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verdict {
-    Ok,
-    /// Could not be checked fully; not known to be broken.
-    Warn,
-    Fail,
-}
-
-impl Verdict {
-    fn label(self) -> &'static str {
-        match self {
-            Verdict::Ok => "ok",
-            Verdict::Warn => "warn",
-            Verdict::Fail => "FAIL",
-        }
-    }
-}
-
-/// One line of the report.
-struct Line {
-    verdict: Verdict,
-    subject: String,
-    text: String,
-}
-
-/// What was learnt about a project: its client, its shape, and where its survey links live.
-pub(crate) struct Probed {
-    pub client: Client,
-    pub found: String,
-    pub structure: Result<ProjectStructure, String>,
-}
-
-/// The key that sets the survey base URL of `project`.
-pub(crate) fn survey_base_url_key(project: &ProjectConfig) -> String {
-    if project.name == DEFAULT_PROJECT {
-        "[redcap] survey_base_url".into()
-    } else {
-        format!("[projects.{}] survey_base_url", project.name)
-    }
-}
-
-pub(crate) fn explain(step: &str, e: &RedcapError) -> String {
-    format!("{step}: {e} — {}", e.hint())
-}
 
 /// The whole report; `Ok(report)` when nothing failed, `Err(report)` otherwise.
 pub async fn check(config: &Config, record: Option<&RecordId>) -> Result<String, String> {

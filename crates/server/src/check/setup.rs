@@ -2,7 +2,7 @@
 
 use redcap_client::{RecordId, RedcapError, SurveyLink};
 
-use super::{explain, survey_base_url_key, Line, Probed, Verdict};
+use super::report::{explain, survey_base_url_key, Line, Probed, Verdict};
 use crate::config::{ProjectConfig, SurveyConfig};
 use crate::upstream::target;
 
