@@ -23,7 +23,7 @@ use std::time::Instant;
 pub use installed::check_installed;
 
 use crate::process::{cargo, run, workspace_root};
-use crate::setup::Tools;
+use crate::tools::Tools;
 
 /// The cargo-deb release `cargo xtask setup` installs.
 pub const CARGO_DEB_VERSION: &str = "3.8.0";

@@ -17,6 +17,7 @@ mod fuzz;
 mod process;
 mod setup;
 mod suite;
+mod tools;
 mod widget;
 
 use std::process::ExitCode;

@@ -6,7 +6,8 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use crate::process::{cargo, workspace_root};
-use crate::setup::{setup, Tools};
+use crate::setup::setup;
+use crate::tools::Tools;
 use crate::widget;
 
 /// Each fuzz target runs this long in `cargo xtask test` (CI); `cargo xtask fuzz` runs longer.

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::process::{cargo, path_with_tools, run, workspace_root};
-use crate::setup::Tools;
+use crate::tools::Tools;
 
 /// wasm + js, brotli-compressed, that the embed snippet loads: the hard limit (the size check
 /// fails above it).

@@ -16,7 +16,7 @@ pub fn check_nginx() -> Result<(), String> {
         location = root.join("deploy/nginx-location.conf").display()
     );
     std::fs::write(&conf, text).map_err(|e| e.to_string())?;
-    let out = Command::new(crate::setup::NGINX)
+    let out = Command::new(crate::tools::NGINX)
         .arg("-t")
         .arg("-p")
         .arg(&dir)
