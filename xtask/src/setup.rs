@@ -52,6 +52,11 @@ pub fn setup() -> Result<Tools, String> {
         "the test of the README's PHP ticket example",
     )?;
     debian_tool(
+        "promtool",
+        "prometheus",
+        "the check of deploy/alerts.yml (promtool check rules)",
+    )?;
+    debian_tool(
         "strace",
         "strace",
         "the deploy check of the unit's system-call filter",

@@ -117,6 +117,10 @@ pub fn test() -> Result<(), String> {
         "deploy/nginx-location.conf passes nginx -t",
         crate::deploy::check_nginx(),
     );
+    tally.check(
+        "deploy/alerts.yml passes promtool check rules",
+        crate::deploy::check_alerts(),
+    );
     let debug = workspace_root().join("target/debug");
     let built_bins = crate::deploy::build(cargo(&tools));
     tally.check(

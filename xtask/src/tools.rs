@@ -12,6 +12,8 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const NGINX: &str = "/usr/sbin/nginx";
 pub const REDIS_SERVER: &str = "/usr/bin/redis-server";
+/// From Debian's `prometheus` package: checks deploy/alerts.yml.
+pub const PROMTOOL: &str = "/usr/bin/promtool";
 /// PyCap, the Python REDCap client the simulator's tests drive it with
 /// (crates/redcap-sim/tests/pycap.rs finds it at `.tools/pycap/bin/python`).
 pub const PYCAP_VERSION: &str = "2.7.0";

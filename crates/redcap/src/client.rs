@@ -42,7 +42,26 @@ pub struct Client {
     pub(crate) record_id_field: Arc<tokio::sync::OnceCell<FieldName>>,
     /// Whether `record_id_field` came from the configuration (then REDCap never confirmed it).
     pub(crate) record_id_field_configured: bool,
+    /// Told about every call sent (see [`Client::observed`]).
+    observer: Option<CallObserver>,
 }
+
+/// What one call sent to REDCap came to, for an observer (metrics): the `content`, how it
+/// ended and how long it took. Never the token, a record, a code or a link.
+#[derive(Debug, Clone, Copy)]
+pub struct CallEvent {
+    /// The `content` sent, e.g. `surveyLink`.
+    pub content: &'static str,
+    /// `ok` (an answer), `error` (REDCap answered with an error or an unexpected status),
+    /// `no_answer` (no HTTP answer: timeout, connection refused, or an answer too large),
+    /// `cancelled` (the caller gave up waiting: the request may have reached REDCap).
+    pub outcome: &'static str,
+    /// From sending the request to the end of the answer.
+    pub elapsed: Duration,
+}
+
+/// Called once per call sent to REDCap, after its answer (or its failure).
+pub type CallObserver = Arc<dyn Fn(CallEvent) + Send + Sync>;
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -55,6 +74,7 @@ impl fmt::Debug for Client {
                 &self.survey_base_url.as_ref().map(Url::as_str),
             )
             .field("record_id_field", &self.record_id_field.get())
+            .field("observed", &self.observer.is_some())
             .finish()
     }
 }
@@ -142,7 +162,15 @@ impl Client {
             survey_base_url,
             record_id_field: Arc::new(learnt),
             record_id_field_configured,
+            observer: None,
         })
+    }
+
+    /// This client, telling `observer` about every call it sends (one [`CallEvent`] per HTTP
+    /// request REDCap receives, including the metadata call that learns the record-id field).
+    pub fn observed(mut self, observer: CallObserver) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// The configured API URL.
@@ -167,8 +195,18 @@ impl Client {
         fields: Vec<(&'static str, String)>,
     ) -> Result<String, RedcapError> {
         let started = Instant::now();
+        let mut observed = Observed {
+            observer: self.observer.as_ref(),
+            content,
+            started,
+        };
         let result = self.exchange(content, &fields).await;
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        observed.report(match &result {
+            Ok((status, _, body)) if is_answer(*status, body) => "ok",
+            Ok(_) => "error",
+            Err(_) => "no_answer",
+        });
         match &result {
             Ok((status, _, _)) => tracing::debug!(
                 content = content.as_str(),
@@ -238,6 +276,33 @@ impl Client {
             location,
             String::from_utf8_lossy(&body).into_owned(),
         ))
+    }
+}
+
+/// One call's report to the observer: once with its outcome, or `cancelled` when the caller
+/// dropped the call before its answer (a sibling call failed, a deadline passed) — REDCap may
+/// well have received it, so it is counted all the same.
+struct Observed<'a> {
+    observer: Option<&'a CallObserver>,
+    content: Content,
+    started: Instant,
+}
+
+impl Observed<'_> {
+    fn report(&mut self, outcome: &'static str) {
+        if let Some(observe) = self.observer.take() {
+            observe(CallEvent {
+                content: self.content.as_str(),
+                outcome,
+                elapsed: self.started.elapsed(),
+            });
+        }
+    }
+}
+
+impl Drop for Observed<'_> {
+    fn drop(&mut self) {
+        self.report("cancelled");
     }
 }
 

@@ -77,7 +77,7 @@ mod token;
 
 pub use answers::{ProjectInfo, RedcapVersion, ReturnCode};
 pub use classify::classify;
-pub use client::{Client, USER_AGENT};
+pub use client::{CallEvent, CallObserver, Client, USER_AGENT};
 pub use config::{BuildError, ClientConfig};
 pub use error::{Fault, Persistence, RedcapError, Scope};
 pub use links::{SurveyLink, SurveyQueueLink};

@@ -160,6 +160,7 @@ impl AuditLog {
             Ok(()) => Ok(()),
             Err(e) => {
                 let failures = self.failures.fetch_add(1, Ordering::Relaxed) + 1;
+                crate::metrics::audit_write_failed();
                 tracing::error!(error = %e, failures, "could not write the audit log");
                 if self.fail_closed {
                     Err(AuditLost)

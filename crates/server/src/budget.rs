@@ -58,6 +58,18 @@ impl CallBudget {
         Ok(())
     }
 
+    /// How many calls could start now without waiting (slots of the last window not yet
+    /// reserved), for the `redcap_resume_upstream_budget_remaining` gauge.
+    pub fn remaining(&self) -> usize {
+        let now = Instant::now();
+        let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let taken = slots
+            .iter()
+            .filter(|&&slot| slot + self.window > now)
+            .count();
+        self.per_window.saturating_sub(taken)
+    }
+
     fn reserve(&self, now: Instant) -> Result<Instant, Duration> {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         // Only the last `per_window` slots matter: the next one may come no earlier than a

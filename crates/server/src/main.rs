@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use redcap_resume::app::AppState;
+use redcap_resume::app::{admin, AppState};
 use redcap_resume::config::Config;
 use redcap_resume::serve::{serve, shutdown_signal};
 use redcap_resume::ticket::TicketIssuer;
@@ -48,6 +48,11 @@ enum Command {
         #[arg(long)]
         record: Option<String>,
     },
+    /// Act on the running server's caches (through its admin listener, `[metrics] listen`).
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+    },
     /// Mint a participant ticket (HS256), for testing. Reads only [auth]: no REDCap token needed.
     Ticket {
         #[arg(long, short, env = "REDCAP_RESUME_CONFIG")]
@@ -57,6 +62,22 @@ enum Command {
         /// How long the ticket lasts, like 10m or 1h.
         #[arg(long, default_value = "10m", value_parser = humantime::parse_duration)]
         ttl: Duration,
+    },
+}
+
+#[derive(Subcommand)]
+enum CacheAction {
+    /// Forget what the server cached about one participant (after their data changed in
+    /// REDCap): their links, return codes and statuses, for one survey or all.
+    Purge {
+        #[arg(long, short, env = "REDCAP_RESUME_CONFIG")]
+        config: PathBuf,
+        /// The REDCap record id.
+        #[arg(long)]
+        record: String,
+        /// Only this survey (a key of `[surveys]`).
+        #[arg(long)]
+        survey: Option<String>,
     },
 }
 
@@ -104,6 +125,9 @@ async fn run(command: Command) -> Result<(), String> {
             let projects = config.projects.clone();
             let state = AppState::new(config)?;
             let listen = listener.local_addr().map_err(|e| e.to_string())?;
+            if let Some((admin, _)) = admin::start(state.clone(), shutdown_signal()).await? {
+                tracing::info!(%admin, "metrics and cache purge served");
+            }
             tracing::info!(%listen, "redcap-resume serving");
             // Serving does not wait for REDCap: an unreachable REDCap or a refused token is
             // one warning per project, and participants are told to try again meanwhile.
@@ -134,6 +158,19 @@ async fn run(command: Command) -> Result<(), String> {
                     Err("some surveys are not ready: see the FAIL lines above".into())
                 }
             }
+        }
+        Command::Cache {
+            action:
+                CacheAction::Purge {
+                    config,
+                    record,
+                    survey,
+                },
+        } => {
+            let config = Config::load(&config).map_err(|e| e.to_string())?;
+            let purged = redcap_resume::cache_purge::purge(&config, &record, survey).await?;
+            println!("purged {purged} cache entries");
+            Ok(())
         }
         Command::Ticket {
             config,

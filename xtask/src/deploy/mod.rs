@@ -1,10 +1,12 @@
 //! `cargo xtask deploy`: the files in deploy/ checked the way an IT team installs them.
 //!
 //! - [`check_nginx`], [`check_systemd`]: `nginx -t` and `systemd-analyze verify`;
+//! - [`check_alerts`]: `promtool check rules` on deploy/alerts.yml;
 //! - [`check_install`]: the README's install steps run in a scratch root, then the installed
 //!   unit's `ExecStart=` run as its non-root `User=` against the REDCap simulator, under
 //!   strace, whose log is held against the unit's `SystemCallFilter=` (see [`sandbox`]).
 
+mod alerts;
 pub(crate) mod http;
 mod install;
 mod sandbox;
@@ -17,6 +19,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+pub use alerts::check_alerts;
 pub use syntax::{check_nginx, check_systemd};
 
 use crate::process::{output_line, workspace_root};
@@ -297,6 +300,7 @@ pub fn run_all() -> Result<(), String> {
     build(cargo)?;
     let checks = [
         ("nginx -t", check_nginx()),
+        ("promtool check rules", check_alerts()),
         (
             "systemd-analyze verify and security",
             check_systemd(&target.join("redcap-resume")),

@@ -14,6 +14,7 @@ use crate::config::AuthMode;
 use crate::error::Failure;
 use crate::guard::{cross_site_guard, OriginPolicy};
 
+pub mod admin;
 pub mod extract;
 mod handlers;
 pub mod layers;
@@ -60,5 +61,6 @@ pub fn app(state: Arc<AppState>) -> Router {
     };
     layers::hardened(router, sso_header)
         .layer(axum::extract::DefaultBodyLimit::max(layers::MAX_BODY))
+        .layer(from_fn(crate::metrics::track_http))
         .with_state(state)
 }

@@ -24,7 +24,7 @@
 //! Every mistake stops start-up with a [`ConfigError`] that names the key and the reason.
 //! One file per subject: [`secrets`], [`projects`] (and the REDCap servers they share, with
 //! the REDCap site keys in `redcap_site` and [`languages`]), [`auth`] and [`ticket_key`],
-//! [`surveys`], [`limits`], [`audit`], [`shared`]; [`error`] is what they all answer with.
+//! [`surveys`], [`limits`], [`audit`], [`shared`], [`metrics`]; [`error`] is what they all answer with.
 //! This file only assembles them.
 
 use std::collections::BTreeMap;
@@ -39,6 +39,7 @@ pub mod auth;
 pub mod error;
 pub mod languages;
 pub mod limits;
+pub mod metrics;
 pub mod projects;
 mod redcap_site;
 pub mod secrets;
@@ -52,6 +53,7 @@ use error::invalid;
 pub use error::ConfigError;
 pub use languages::{LanguageTag, Languages, MlmLanguageId};
 pub use limits::{LimitsConfig, SocketLimits};
+pub use metrics::MetricsConfig;
 pub use projects::{
     ProjectConfig, ProjectId, RedcapServerConfig, DEFAULT_PROJECT, MAX_BUDGET_PER_MINUTE,
 };
@@ -84,6 +86,8 @@ pub struct Config {
     pub audit: Option<AuditConfig>,
     /// Replicas sharing their state on Redis; `None`: this process keeps it in memory.
     pub shared: Option<SharedConfig>,
+    /// The admin listener (`/metrics`, cache purge); `None`: none.
+    pub metrics: Option<MetricsConfig>,
 }
 
 #[derive(Deserialize)]
@@ -103,6 +107,7 @@ struct RawConfig {
     limits: Option<limits::RawLimits>,
     audit: Option<audit::RawAudit>,
     shared: Option<shared::RawShared>,
+    metrics: Option<metrics::RawMetrics>,
 }
 
 impl Config {
@@ -185,6 +190,7 @@ impl RawConfig {
         let limits = self.limits.unwrap_or_default().validate()?;
         let audit = self.audit.map(audit::RawAudit::validate);
         let shared = self.shared.map(|s| s.validate(secrets)).transpose()?;
+        let metrics = self.metrics.map(|m| m.validate(listen)).transpose()?;
         Ok(Config {
             listen,
             public_dir: self.public_dir,
@@ -197,6 +203,7 @@ impl RawConfig {
             limits,
             audit,
             shared,
+            metrics,
         })
     }
 }

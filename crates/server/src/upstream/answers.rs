@@ -88,10 +88,13 @@ where
         fetch: impl Future<Output = Result<V, Failure>>,
     ) -> Result<V, Failure> {
         match self {
-            Answers::Local(cache) => cache
-                .try_get_with_by_ref(key, fetch)
-                .await
-                .map_err(|e| (*e).clone()),
+            Answers::Local(cache) => {
+                crate::metrics::cache_lookup(cache.contains_key(key));
+                cache
+                    .try_get_with_by_ref(key, fetch)
+                    .await
+                    .map_err(|e| (*e).clone())
+            }
             Answers::Shared {
                 cache,
                 ttl,
@@ -115,6 +118,32 @@ where
                 Box::pin(cache.insert(&key.wire_key(), &value.to_wire(), *ttl)).await
             }
         }
+    }
+}
+
+impl<K, V> Answers<K, V>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Wire + Clone + Send + Sync + 'static,
+{
+    /// Drops the entries `doomed` picks from this process's cache; how many there were. `None`
+    /// for a cache shared on Redis (keys there cannot be listed: see `cache purge`).
+    pub async fn purge_where(&self, doomed: impl Fn(&K, &V) -> bool) -> Option<u64> {
+        let Answers::Local(cache) = self else {
+            return None;
+        };
+        let keys: Vec<_> = cache
+            .iter()
+            .filter(|(k, v)| doomed(k, v))
+            .map(|(k, _)| k)
+            .collect();
+        let mut dropped = 0;
+        for key in keys {
+            if cache.remove(&*key).await.is_some() {
+                dropped += 1;
+            }
+        }
+        Some(dropped)
     }
 }
 

@@ -65,6 +65,15 @@ impl Gate {
         &self.label
     }
 
+    /// Calls the budget allows now without waiting; `None` when it is shared on Redis (this
+    /// replica does not know without a round trip).
+    pub(super) fn budget_remaining(&self) -> Option<usize> {
+        match &self.guard {
+            Guard::Alone { budget, .. } => Some(budget.remaining()),
+            Guard::Shared(_) => None,
+        }
+    }
+
     /// Whether calls are paused (shared: as this replica last saw it, no round trip).
     pub(super) fn is_open(&self) -> bool {
         match &self.guard {

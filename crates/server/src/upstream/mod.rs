@@ -18,6 +18,7 @@ mod caller;
 mod gate;
 pub mod mapping;
 mod project;
+mod purge;
 mod server;
 mod wire;
 
@@ -46,7 +47,8 @@ impl Redcap {
             for &id in &server.projects {
                 let project_config = config.project(id);
                 let client = client_for(project_config)
-                    .map_err(|e| format!("project {}: {e}", project_config.name))?;
+                    .map_err(|e| format!("project {}: {e}", project_config.name))?
+                    .observed(crate::metrics::upstream_observer(&server.label));
                 let project = Arc::new(Project::new(project_config, client, gate.clone(), shared));
                 projects.push((id, project.clone()));
                 own.push(project);

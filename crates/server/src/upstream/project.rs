@@ -16,6 +16,8 @@ use redcap_resume_shared::Shared;
 
 use super::answers::{Answers, Wire};
 use super::gate::Gate;
+
+mod purge;
 use crate::config::ProjectConfig;
 use crate::error::Failure;
 

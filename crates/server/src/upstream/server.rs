@@ -32,6 +32,11 @@ impl RedcapServer {
         self.gate.is_open()
     }
 
+    /// Calls this server's budget allows now without waiting (`None` with `[shared]`).
+    pub fn budget_remaining(&self) -> Option<usize> {
+        self.gate.budget_remaining()
+    }
+
     /// Calls are not paused, and REDCap answers its first project's token (one call, through
     /// the budget).
     pub async fn ready(&self) -> bool {

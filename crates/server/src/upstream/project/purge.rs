@@ -1,0 +1,27 @@
+//! Forgetting what a project's caches hold about one participant (after a study team changed
+//! their data in REDCap), for `redcap-resume cache purge`.
+
+use redcap_client::{RecordId, SurveyTarget};
+
+use super::Project;
+
+impl Project {
+    /// Forgets the cached links, codes, statuses and refusals of `record` — of one response
+    /// when `only` names it, else of every survey — and, for a whole record, the identity
+    /// look-ups that led to it. Returns how many entries were dropped; `None` when the caches
+    /// are shared on Redis (`[shared]`), which this cannot purge.
+    pub async fn purge(&self, record: &RecordId, only: Option<&SurveyTarget>) -> Option<u64> {
+        let matches = |target: &SurveyTarget| match only {
+            Some(one) => target == one,
+            None => target.record == *record,
+        };
+        let mut dropped = self.resumables.purge_where(|t, _| matches(t)).await?
+            + self.links.purge_where(|t, _| matches(t)).await?
+            + self.statuses.purge_where(|t, _| matches(t)).await?
+            + self.refusals.purge_where(|t, _| matches(t)).await?;
+        if only.is_none() {
+            dropped += self.lookups.purge_where(|_, found| found == record).await?;
+        }
+        Some(dropped)
+    }
+}
