@@ -121,13 +121,13 @@ async fn counters_match_what_redcap_received_and_labels_carry_no_participant_dat
     let total = sum(
         &after,
         "redcap_resume_upstream_requests_total",
-        &[redcap.clone()],
+        std::slice::from_ref(&redcap),
     );
     assert_eq!(total, calls.len() as f64);
     let timed = sum(
         &after,
         "redcap_resume_upstream_request_duration_seconds_count",
-        &[redcap.clone()],
+        std::slice::from_ref(&redcap),
     );
     assert_eq!(timed, calls.len() as f64);
 
@@ -186,7 +186,7 @@ async fn counters_match_what_redcap_received_and_labels_carry_no_participant_dat
     let remaining = sum(
         &after,
         "redcap_resume_upstream_budget_remaining",
-        &[redcap.clone()],
+        std::slice::from_ref(&redcap),
     );
     let metadata = by_content.get("metadata").copied().unwrap_or(0.0);
     assert_eq!(
@@ -195,7 +195,11 @@ async fn counters_match_what_redcap_received_and_labels_carry_no_participant_dat
         "{by_content:?}"
     );
     assert_eq!(
-        sum(&after, "redcap_resume_breaker_open", &[redcap.clone()]),
+        sum(
+            &after,
+            "redcap_resume_breaker_open",
+            std::slice::from_ref(&redcap)
+        ),
         0.0
     );
     assert!(after.contains_key(&format!("redcap_resume_breaker_open{{{redcap}}}")));
