@@ -79,7 +79,7 @@ impl RawLimits {
     pub(super) fn validate(self) -> Result<LimitsConfig, ConfigError> {
         let per_participant = self.per_participant_per_minute.unwrap_or(60);
         let per_ip = self.per_ip_per_minute.unwrap_or(600);
-        let redcap_calls = self.redcap_calls_per_participant_per_minute.unwrap_or(10);
+        let redcap_calls = self.redcap_calls_per_participant_per_minute.unwrap_or(40);
         if redcap_calls == 0 {
             return Err(invalid(
                 "limits.redcap_calls_per_participant_per_minute",
@@ -176,7 +176,7 @@ mod tests {
     fn defaults_and_bounds() {
         let c = Config::parse(GOOD, &env()).unwrap();
         assert_eq!(c.limits.per_participant_per_minute, 60);
-        assert_eq!(c.limits.redcap_calls_per_participant_per_minute, 10);
+        assert_eq!(c.limits.redcap_calls_per_participant_per_minute, 40);
         assert_eq!(c.limits.per_ip_per_minute, 600);
         assert_eq!(c.limits.max_concurrent_requests, 512);
         assert_eq!(c.limits.request_timeout, Duration::from_secs(15));
