@@ -7,9 +7,10 @@
 use axum::response::Response;
 use serde_json::Value;
 
-use crate::api::{ApiError, Params};
+use crate::api_error::ApiError;
 use crate::envelope::Format;
 use crate::model::Project;
+use crate::params::Params;
 use crate::render::{render, Row};
 use crate::state::Inner;
 

@@ -3,9 +3,10 @@
 use axum::response::Response;
 use serde_json::Value;
 
-use crate::api::{ApiError, Params};
+use crate::api_error::ApiError;
 use crate::envelope::Format;
 use crate::model::{Instrument, Project, ResponseKey};
+use crate::params::Params;
 use crate::render::{render, Row};
 use crate::state::Inner;
 

@@ -42,6 +42,8 @@
 //!   [`Simulator::go_down`] / [`Simulator::shutdown`].
 
 mod api;
+mod api_error;
+mod app;
 mod config;
 mod dictionary;
 mod envelope;
@@ -50,6 +52,7 @@ mod faults;
 mod listener;
 mod model;
 mod pages;
+mod params;
 mod ratelimit;
 mod render;
 pub mod seed;
@@ -62,7 +65,7 @@ pub use config::SimConfig;
 pub use envelope::{error_body, Format};
 pub use faults::{Failure, Faults, FrontEnd, FrontEndPage};
 pub use model::{Event, FormState, Instrument, Project, ResponseKey, SurveySettings, TokenGrant};
-pub use pages::{
+pub use pages::texts::{
     ALREADY_COMPLETED, NOT_A_PARTICIPANT, PARTIALLY_COMPLETED, QUEUE_LINK_INVALID, RETURN_PROMPT,
     SURVEY_CLOSED, SURVEY_LOGIN_FAILED, SURVEY_LOGIN_PROMPT, WRONG_CODE,
 };

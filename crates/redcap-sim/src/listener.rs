@@ -1,7 +1,7 @@
 //! The simulator's own accept loop: it can drop a connection without an answer, go down (close
 //! the listener and every connection) and come back on the same address.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::Router;
@@ -12,7 +12,13 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Notify};
 use tower::ServiceExt;
 
-use crate::server::ConnInfo;
+/// Per-connection facts handed to handlers: who is asking, and a switch that closes the
+/// socket without an answer.
+#[derive(Clone)]
+pub(crate) struct ConnInfo {
+    pub ip: IpAddr,
+    pub kill: Arc<Notify>,
+}
 
 /// Whether the simulator answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

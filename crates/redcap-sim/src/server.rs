@@ -8,35 +8,17 @@ use std::sync::Arc;
 use axum::routing::any;
 use axum::Router;
 use tokio::net::TcpListener;
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use url::Url;
 
+use crate::app::App;
 use crate::config::SimConfig;
 use crate::faults::Faults;
 use crate::listener::{accept_loop, Power};
 use crate::model::{FormState, ResponseKey, TokenGrant};
 use crate::state::{RecordedCall, State};
 use crate::{api, pages, survey_api};
-
-/// What the handlers share.
-pub(crate) struct App {
-    pub state: State,
-    /// REDCap's base URL (where `/api/` is).
-    pub base_url: Url,
-    /// Where survey pages live: the base URL, or the same on [`SimConfig::survey_host`].
-    pub survey_base: Url,
-    /// Whether survey pages answer only on `survey_base`'s host.
-    pub survey_host_only: bool,
-}
-
-/// Per-connection facts handed to handlers: who is asking, and a switch that closes the
-/// socket without an answer.
-#[derive(Clone)]
-pub(crate) struct ConnInfo {
-    pub ip: IpAddr,
-    pub kill: Arc<Notify>,
-}
 
 /// A running REDCap simulator. Dropping it stops the server too.
 pub struct Simulator {

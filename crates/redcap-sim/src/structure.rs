@@ -6,9 +6,10 @@
 use axum::response::Response;
 use serde_json::Value;
 
-use crate::api::{ApiError, Params};
+use crate::api_error::ApiError;
 use crate::dictionary::format;
 use crate::model::{Event, Project};
+use crate::params::Params;
 use crate::render::{render, Row};
 use crate::state::Inner;
 

@@ -3,10 +3,11 @@
 use axum::response::Response;
 use url::Url;
 
-use crate::api::{ApiError, Params};
+use crate::api_error::ApiError;
 use crate::envelope;
 use crate::model::{ResponseKey, TokenGrant};
-use crate::pages::escape;
+use crate::pages::html::escape;
+use crate::params::Params;
 use crate::state::Inner;
 
 const NO_SURVEY_RIGHTS: &str = "The API request cannot complete because currently you do not \

@@ -3,7 +3,7 @@
 
 use axum::http::{header, HeaderMap};
 
-use crate::api::Params;
+use crate::params::Params;
 
 /// The fields of a urlencoded or multipart form.
 pub(crate) fn posted(headers: &HeaderMap, body: &[u8]) -> Params {

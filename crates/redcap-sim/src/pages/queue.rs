@@ -6,9 +6,9 @@
 use axum::response::Response;
 
 use super::html::{escape, message, page};
-use super::QUEUE_LINK_INVALID;
+use super::texts::QUEUE_LINK_INVALID;
+use crate::app::App;
 use crate::model::{FormState, ResponseKey};
-use crate::server::App;
 use crate::survey_api::surveys_url;
 
 /// One line of the queue.

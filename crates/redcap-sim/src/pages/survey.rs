@@ -4,13 +4,13 @@
 use axum::response::Response;
 
 use super::html::{escape, found, heading, message, page};
-use super::{
+use super::texts::{
     ALREADY_COMPLETED, NOT_A_PARTICIPANT, PARTIALLY_COMPLETED, RETURN_PROMPT, SURVEY_CLOSED,
     SURVEY_LOGIN_FAILED, SURVEY_LOGIN_PROMPT, WRONG_CODE,
 };
-use crate::api::Params;
+use crate::app::App;
 use crate::model::{FormState, ResponseKey, SurveySettings};
-use crate::server::App;
+use crate::params::Params;
 use crate::survey_api::surveys_url;
 
 /// What one request is about.
