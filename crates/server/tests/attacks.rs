@@ -689,3 +689,89 @@ async fn a_head_request_is_audited_as_what_was_sent_not_as_a_code() {
     let _ = std::fs::remove_file(&audit);
     h.stop().await;
 }
+
+/// Issue 15 item 5: forty concurrent `/readyz` share one probe, so REDCap receives one call
+/// (counted by the simulator), and the next participant is served within a budget of 20.
+#[tokio::test]
+async fn concurrent_readiness_probes_cost_one_redcap_call_not_the_budget() {
+    let h = Harness::with(Options {
+        budget: 20,
+        ..Options::default()
+    })
+    .await;
+    h.sim.reset_calls();
+    let probes = (0..40).map(|_| h.http.get(h.url("/readyz")).send());
+    for probe in futures_util::future::join_all(probes).await {
+        assert_eq!(probe.unwrap().status(), 200);
+    }
+    assert_eq!(h.sim.api_call_count(), 1, "40 probes, one REDCap call");
+    let a = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/baseline")
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(common::is_return_code(
+        a.json()["return_code"].as_str().unwrap()
+    ));
+    h.stop().await;
+}
+
+/// A survey of the longitudinal `cohort` in arm 2: REDCap answers `An unknown error occurred`
+/// (lasting, about that record) for every record of arm 1.
+const ARM_2_SURVEY: &str = r#"
+[surveys.arm2]
+project = "cohort"
+title = "Intake (arm 2)"
+instrument = "intake"
+event = "baseline_arm_2"
+"#;
+
+/// Issue 15 item 1, end to end: one participant reloading a survey whose link REDCap refuses
+/// with a lasting answer about their record (and a crowd of such records, each asked once, so
+/// no cache stands between them and the breaker) never opens the breaker: the others keep
+/// getting their codes throughout.
+#[tokio::test]
+async fn a_participant_reloading_a_refused_record_never_opens_the_breaker() {
+    let h = Harness::with(Options {
+        extra: ARM_2_SURVEY.into(),
+        ..Options::default()
+    })
+    .await;
+    let reloader = async {
+        for _ in 0..60 {
+            let a = h
+                .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/arm2")
+                .await;
+            assert_eq!(a.error_code(), "record_not_found", "{}", a.body);
+        }
+    };
+    let others = async {
+        for _ in 0..20 {
+            for record in [seed::RECORD_IN_PROGRESS, seed::RECORD_IN_PROGRESS_2] {
+                let a = h.as_participant(record, "/surveys/baseline").await;
+                assert_eq!(a.status, 200, "{}", a.body);
+                assert!(common::is_return_code(
+                    a.json()["return_code"].as_str().unwrap()
+                ));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    };
+    tokio::join!(reloader, others);
+    // Twenty records of arm 1, each refused once in a row: more than the failures that open
+    // the breaker, were they counted as REDCap's.
+    for n in 0..20 {
+        let record = format!("{}", 2100 + n);
+        assert!(h.sim.add_record(seed::COHORT_PROJECT, &record));
+        let a = h.as_participant(&record, "/surveys/arm2").await;
+        assert_eq!(a.error_code(), "record_not_found", "{}", a.body);
+    }
+    assert!(!h.state.redcap.servers()[0].breaker_open());
+    let a = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/month3")
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(common::is_return_code(
+        a.json()["return_code"].as_str().unwrap()
+    ));
+    h.stop().await;
+}

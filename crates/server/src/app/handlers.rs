@@ -90,7 +90,8 @@ where
     }
 }
 
-/// `GET /readyz`: 200 when every configured REDCap answers (asked at most every 10 s), else 503.
+/// `GET /readyz`: 200 when every configured REDCap answers, else 503 (one probe at a time,
+/// its answer reused for 10 s: see [`AppState::ready`]).
 pub(super) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let ready = state.ready().await;
     let status = if ready {

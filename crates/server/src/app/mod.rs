@@ -18,6 +18,8 @@ pub mod admin;
 pub mod extract;
 mod handlers;
 pub mod layers;
+mod public_dir;
+mod readiness;
 mod state;
 
 pub use layers::STRICT_CSP;
@@ -40,9 +42,12 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(handlers::readyz));
     if let Some(dir) = &state.config.public_dir {
-        let files = tower_http::services::ServeDir::new(dir).append_index_html_on_directories(true);
+        let files = Arc::new(public_dir::PublicDir::new(dir));
         router = router
-            .fallback_service(files)
+            .fallback(move |request: axum::extract::Request| {
+                let files = files.clone();
+                async move { files.serve(request).await }
+            })
             .layer(from_fn(layers::strict_csp_on_pages));
     }
     let router = router.layer(

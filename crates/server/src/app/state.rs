@@ -1,12 +1,12 @@
 //! `AppState`: everything a request needs, built once from the configuration.
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use redcap_resume_shared::{Shared, Tuning};
-use tokio::time::Instant;
 
+use super::readiness::Readiness;
 use crate::audit::AuditLog;
 use crate::config::Config;
 use crate::error::Failure;
@@ -15,8 +15,6 @@ use crate::participant::Authenticator;
 use crate::resume::Resumer;
 use crate::upstream::Redcap;
 
-/// How long `/readyz`'s answer is reused before REDCap is asked again.
-const READY_TTL: Duration = Duration::from_secs(10);
 /// What every key of this service on the shared Redis starts with.
 pub const SHARED_PREFIX: &str = "redcap-resume";
 /// What a participant is told to wait when REDCap was too slow.
@@ -36,7 +34,8 @@ pub struct AppState {
     pub shared: Option<Shared>,
     /// The longest a whole answer may take: the slowest configured REDCap's timeout.
     deadline: Duration,
-    ready: Mutex<Option<(Instant, bool)>>,
+    /// `/readyz`'s probe, single-flight and reused briefly.
+    readiness: Readiness,
 }
 
 impl AppState {
@@ -81,7 +80,7 @@ impl AppState {
             audit,
             shared,
             deadline,
-            ready: Mutex::new(None),
+            readiness: Readiness::default(),
         }))
     }
 
@@ -107,25 +106,22 @@ impl AppState {
             })
     }
 
-    /// Whether every configured REDCap server answers (asked at most every 10 s).
+    /// Whether every configured REDCap server answers: one probe in flight at most, shared
+    /// by concurrent callers and reused for [`READY_TTL`](super::readiness::READY_TTL), so
+    /// readiness costs the participants' budget at most one call per server that often.
     ///
     /// With `[shared]`, this process's own health only (it is up and configured): N replicas
     /// asking REDCap would spend its budget N times, and a REDCap outage would take every
     /// replica out of the load balancer at once, so participants would get its bare 503
     /// instead of the card's message. REDCap's state is in the logs (the breaker's lines,
     /// written once for all replicas).
-    pub async fn ready(&self) -> bool {
+    pub async fn ready(self: &Arc<Self>) -> bool {
         if self.shared.is_some() {
             return true;
         }
-        let cached = *self.ready.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((at, ready)) = cached {
-            if at.elapsed() < READY_TTL {
-                return ready;
-            }
-        }
-        let ready = self.redcap.ready().await;
-        *self.ready.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), ready));
-        ready
+        let state = self.clone();
+        self.readiness
+            .check(move || async move { state.redcap.ready().await })
+            .await
     }
 }
