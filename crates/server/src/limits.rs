@@ -47,7 +47,9 @@ pub enum Limit<K: Hash + Eq + Clone> {
 }
 
 impl<K: Hash + Eq + Clone + Display> Limit<K> {
-    fn per_minute(shared: Option<&Shared>, name: &str, n: u32) -> Self {
+    /// N per minute per key: in this process's memory, or (with `shared`) on Redis under
+    /// `name`, for every replica together.
+    pub fn per_minute(shared: Option<&Shared>, name: &str, n: u32) -> Self {
         match shared {
             None => Limit::Alone(KeyedLimit::per_minute(n)),
             Some(shared) => Limit::Shared(SharedLimit::per_minute(shared, name, n)),

@@ -6,13 +6,17 @@
 //! redcap_calls_per_participant_per_minute`), then from the server's budget. A participant whose
 //! answers are all cached spends nothing; one who makes REDCap work on every reload (a
 //! not-enrolled ticket, an unknown SSO user) is stopped at the cap, far below the budget every
-//! participant shares (issue 15 item 2).
+//! participant shares (issue 15 item 2). With `[shared]` the allowance is a key of the limiter
+//! the replicas share on Redis (`redcap-calls`), so N replicas cannot give one participant N
+//! times the cap.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::limits::KeyedLimit;
+use redcap_resume_shared::Shared;
+
+use crate::limits::Limit;
 
 tokio::task_local! {
     static CALLER: Caller;
@@ -21,20 +25,22 @@ tokio::task_local! {
 #[derive(Clone)]
 struct Caller {
     key: String,
-    cap: Arc<KeyedLimit<String>>,
+    cap: Arc<Limit<String>>,
 }
 
-/// The per-participant cap on REDCap calls (one per server process).
+/// The per-participant cap on REDCap calls: this process's, or (with `[shared]`) all
+/// replicas' together.
 #[derive(Clone)]
 pub struct CallerCap {
-    cap: Arc<KeyedLimit<String>>,
+    cap: Arc<Limit<String>>,
 }
 
 impl CallerCap {
-    /// At most `per_minute` REDCap calls per participant per minute.
-    pub fn per_minute(per_minute: u32) -> Self {
+    /// At most `per_minute` REDCap calls per participant per minute; with `shared`, counted on
+    /// Redis for every replica together (alone while Redis is unreachable: `1/replicas` each).
+    pub fn per_minute(per_minute: u32, shared: Option<&Shared>) -> Self {
         Self {
-            cap: Arc::new(KeyedLimit::per_minute(per_minute)),
+            cap: Arc::new(Limit::per_minute(shared, "redcap-calls", per_minute)),
         }
     }
 
@@ -56,8 +62,9 @@ impl CallerCap {
 
 /// Takes one call from the allowance of the participant the current work runs for:
 /// `Err(retry_after)` when it is used up. Work run for nobody (readiness) is not capped.
-pub(super) fn charge() -> Result<(), Duration> {
-    CALLER
-        .try_with(|caller| caller.cap.check(&caller.key))
-        .unwrap_or(Ok(()))
+pub(super) async fn charge() -> Result<(), Duration> {
+    match CALLER.try_with(Caller::clone) {
+        Ok(caller) => caller.cap.check(&caller.key).await,
+        Err(_) => Ok(()),
+    }
 }

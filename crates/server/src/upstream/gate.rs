@@ -144,7 +144,7 @@ impl Gate {
         project: &str,
         request: impl Future<Output = Result<T, RedcapError>>,
     ) -> Result<T, Failure> {
-        if let Err(retry_after) = super::caller::charge() {
+        if let Err(retry_after) = super::caller::charge().await {
             return Err(Failure::RateLimited {
                 who: "participant's REDCap calls",
                 retry_after,

@@ -60,7 +60,10 @@ impl Redcap {
         Ok(Redcap {
             servers,
             projects: projects.into_iter().map(|(_, p)| p).collect(),
-            callers: CallerCap::per_minute(config.limits.redcap_calls_per_participant_per_minute),
+            callers: CallerCap::per_minute(
+                config.limits.redcap_calls_per_participant_per_minute,
+                shared,
+            ),
         })
     }
 
