@@ -13,6 +13,7 @@
 
 mod api;
 mod installed;
+mod layout;
 mod manifest;
 mod npm;
 
@@ -21,6 +22,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 pub use installed::check_installed;
+use layout::{HAND_BINARY, PACKAGE_BINARY};
 
 use crate::process::{cargo, run, workspace_root};
 use crate::tools::Tools;
@@ -33,10 +35,6 @@ pub const WIDGET_FILES: [&str; 3] = [
     "redcap-resume-widget.js",
     "redcap-resume-widget_bg.wasm",
 ];
-/// Where deploy/redcap-resume.service runs the binary (a hand install, README's steps), and
-/// where the package puts it.
-const HAND_BINARY: &str = "/usr/local/bin/redcap-resume";
-pub const PACKAGE_BINARY: &str = "/usr/bin/redcap-resume";
 
 /// What `cargo xtask dist` wrote.
 pub struct Artefacts {

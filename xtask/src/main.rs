@@ -8,9 +8,11 @@
 //! cargo xtask bench            print the server's throughput (also with [shared] on Redis), the widget's size and its time to first card
 //! cargo xtask fuzz [SECONDS]   run each fuzz target that long (default 600)
 //! cargo xtask deploy           install deploy/ as the README says in a scratch root and run it
+//! cargo xtask circles        check that no crate has an import circle between its files
 //! cargo xtask dist             release artefacts in target/dist/: binary, .deb, widget tarball, npm package
 //! ```
 
+mod circles;
 mod deploy;
 mod dist;
 mod fuzz;
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::setup().map(|_| ()),
+        Some("circles") => circles::check(&process::workspace_root()),
         Some("demo") => demo(&args[1..]),
         Some("test") => suite::test(),
         Some("bench") => bench(),
@@ -38,7 +41,7 @@ fn main() -> ExitCode {
             .and_then(|tools| widget::build(&tools))
             .and_then(|()| widget::check_size().map(|_| ())),
         _ => {
-            eprintln!("usage: cargo xtask <setup | demo [--port N] | test | size | bench | fuzz [SECONDS] | deploy | dist>");
+            eprintln!("usage: cargo xtask <setup | demo [--port N] | test | circles | size | bench | fuzz [SECONDS] | deploy | dist>");
             return ExitCode::from(2);
         }
     };

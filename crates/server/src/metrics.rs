@@ -69,14 +69,28 @@ pub fn install() -> Result<PrometheusHandle, String> {
         .clone()
 }
 
-/// The metrics in Prometheus' text format (after refreshing the gauges `state` holds).
-pub fn render(handle: &PrometheusHandle, state: &crate::app::AppState) -> String {
-    for server in state.redcap.servers() {
-        let redcap = server.label().to_owned();
-        if let Some(remaining) = server.budget_remaining() {
-            ::metrics::gauge!(BUDGET_REMAINING, "redcap" => redcap.clone()).set(remaining as f64);
+/// One REDCap server's gauges at scrape time.
+#[derive(Debug, Clone)]
+pub struct ServerGauges {
+    /// The REDCap server's label (its origin, as in the `redcap` label of every metric).
+    pub redcap: String,
+    /// Calls left in the current window (`None` with `[shared]`: the budget is on Redis).
+    pub budget_remaining: Option<usize>,
+    /// Whether its breaker is open (no call goes out).
+    pub breaker_open: bool,
+}
+
+/// The metrics in Prometheus' text format, after setting the gauges of each REDCap server.
+pub fn render(
+    handle: &PrometheusHandle,
+    servers: impl IntoIterator<Item = ServerGauges>,
+) -> String {
+    for server in servers {
+        if let Some(remaining) = server.budget_remaining {
+            ::metrics::gauge!(BUDGET_REMAINING, "redcap" => server.redcap.clone())
+                .set(remaining as f64);
         }
-        ::metrics::gauge!(BREAKER_OPEN, "redcap" => redcap).set(if server.breaker_open() {
+        ::metrics::gauge!(BREAKER_OPEN, "redcap" => server.redcap).set(if server.breaker_open {
             1.0
         } else {
             0.0

@@ -195,7 +195,8 @@ where
     }
 
     fn redis_key(&self, key: &str) -> String {
-        self.shared.key(&["cache", &self.kind, &crate::hashed(key)])
+        self.shared
+            .key(&["cache", &self.kind, &crate::keys::hashed(key)])
     }
 }
 

@@ -15,6 +15,7 @@
 mod alone;
 mod cache;
 mod gate;
+mod keys;
 mod limit;
 mod link;
 pub mod testing;
@@ -25,11 +26,3 @@ pub use gate::{GateConfig, RedcapGate, Refusal, FAILURES_TO_OPEN, FAILURE_PAUSE}
 pub use limit::SharedLimit;
 pub use link::{Shared, Tuning, Unreachable};
 pub use url::{RedisUrl, RedisUrlError};
-
-/// A key as Redis sees it: SHA-256, hex (no record id, IP address or lookup value in Redis's
-/// key space).
-fn hashed(key: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(key.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}

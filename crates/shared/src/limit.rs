@@ -37,7 +37,9 @@ impl SharedLimit {
 
     /// `Err(retry_after)` when this key used up its allowance.
     pub async fn check(&self, key: &str) -> Result<(), Duration> {
-        let redis_key = self.shared.key(&["limit", &self.name, &crate::hashed(key)]);
+        let redis_key = self
+            .shared
+            .key(&["limit", &self.name, &crate::keys::hashed(key)]);
         let reply: Result<(i64, i64), _> = self
             .shared
             .run(|mut conn| async move {

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use super::PACKAGE_BINARY;
+use super::layout::PACKAGE_BINARY;
 use crate::deploy::service::{as_service_user, free_port, Running, Sim};
 use crate::deploy::unit::Unit;
 use crate::process::{output_line, run, workspace_root};

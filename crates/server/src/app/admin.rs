@@ -18,6 +18,7 @@ use redcap_client::RecordId;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
+use crate::metrics::ServerGauges;
 
 /// The path of the purge.
 pub const PURGE_PATH: &str = "/admin/cache/purge";
@@ -107,7 +108,12 @@ pub async fn start(
 pub type AdminTask = tokio::task::JoinHandle<std::io::Result<()>>;
 
 async fn scrape(State(admin): State<Admin>) -> Response {
-    let text = crate::metrics::render(&admin.metrics, &admin.state);
+    let servers = admin.state.redcap.servers().iter().map(|s| ServerGauges {
+        redcap: s.label().to_owned(),
+        budget_remaining: s.budget_remaining(),
+        breaker_open: s.breaker_open(),
+    });
+    let text = crate::metrics::render(&admin.metrics, servers);
     (
         [(
             header::CONTENT_TYPE,
