@@ -81,6 +81,15 @@ impl fmt::Debug for ResumeForm {
 /// `return_code`, `resume_link` and `resume_form` are present when there is something to
 /// resume. A survey not started yet carries only `survey_link` (it starts the survey; no code
 /// is created for it); a completed survey that does not allow editing carries no link at all.
+///
+/// **Survey Login** (`survey_login: true`): REDCap's survey page ignores a return code and asks
+/// the participant to log in, so the answer never carries `return_code`, `resume_link` or
+/// `resume_form`; `survey_link` (when present) is the plain link, where the participant logs in
+/// and continues. Absent on the wire means `false`.
+///
+/// `contact` is the study's contact line (`[study] contact`), already chosen for the language
+/// the request asked for (`?lang=`); absent when the study configured none. The card shows it
+/// where a participant could get stuck (every error, "completed", the return page's fallback).
 #[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
 pub struct SurveyAnswer {
     pub key: String,
@@ -94,6 +103,16 @@ pub struct SurveyAnswer {
     pub resume_link: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume_form: Option<ResumeForm>,
+    /// REDCap Survey Login is on for this survey: continue through `survey_link` only.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub survey_login: bool,
+    /// The study's contact line in the participant's language, if the study has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl fmt::Debug for SurveyAnswer {
@@ -107,14 +126,21 @@ impl fmt::Debug for SurveyAnswer {
             .field("survey_link", &redact(&self.survey_link))
             .field("resume_link", &redact(&self.resume_link))
             .field("resume_form", &self.resume_form)
+            .field("survey_login", &self.survey_login)
+            .field("contact", &self.contact)
             .finish()
     }
 }
 
 /// `GET {endpoint}/surveys`: every survey the participant may resume, in configuration order.
+///
+/// `contact` is the study's contact line as in [`SurveyAnswer`] (each answer in `surveys`
+/// carries it too); present even when the list is empty, so that page is no dead end either.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct SurveyList {
     pub surveys: Vec<SurveyAnswer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
 }
 
 /// The error codes of the contract, each with its HTTP status.
@@ -192,13 +218,18 @@ impl fmt::Display for ErrorCode {
 }
 
 /// The error detail: a code for programs and a message safe to show a participant.
+///
+/// `contact` is the study's contact line as in [`SurveyAnswer`], in the language the request
+/// asked for; absent when the study configured none.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
 }
 
-/// `{"error": {"code": "...", "message": "..."}}`
+/// `{"error": {"code": "...", "message": "...", "contact": "..."}}` (`contact` optional)
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct ErrorBody {
     pub error: ApiError,
@@ -252,6 +283,8 @@ mod tests {
             survey_link: None,
             resume_link: None,
             resume_form: None,
+            survey_login: false,
+            contact: None,
         };
         let json = serde_json::to_string(&answer).unwrap();
         assert_eq!(
@@ -274,9 +307,66 @@ mod tests {
                 action: "https://r/surveys/?s=SECRETHASH".into(),
                 field: "__code".into(),
             }),
+            survey_login: false,
+            contact: Some("Call 555-0100".into()),
         };
         let debug = format!("{answer:?}");
         assert!(!debug.contains("KX7HD3LW"), "{debug}");
         assert!(!debug.contains("SECRETHASH"), "{debug}");
+    }
+
+    #[test]
+    fn contact_and_survey_login_round_trip_and_are_optional() {
+        let answer = SurveyAnswer {
+            key: "baseline".into(),
+            title: "Baseline".into(),
+            status: SurveyStatus::InProgress,
+            return_code: None,
+            survey_link: Some("https://r/surveys/?s=AbCdEfGhJk".into()),
+            resume_link: None,
+            resume_form: None,
+            survey_login: true,
+            contact: Some("Llame al 555-0100".into()),
+        };
+        let json = serde_json::to_string(&answer).unwrap();
+        assert_eq!(
+            json,
+            r#"{"key":"baseline","title":"Baseline","status":"in_progress","survey_link":"https://r/surveys/?s=AbCdEfGhJk","survey_login":true,"contact":"Llame al 555-0100"}"#
+        );
+        assert_eq!(serde_json::from_str::<SurveyAnswer>(&json).unwrap(), answer);
+
+        let list = SurveyList {
+            surveys: vec![answer],
+            contact: Some("Llame al 555-0100".into()),
+        };
+        let json = serde_json::to_string(&list).unwrap();
+        assert_eq!(serde_json::from_str::<SurveyList>(&json).unwrap(), list);
+
+        let error = ErrorBody {
+            error: ApiError {
+                code: ErrorCode::RecordNotFound,
+                message: "m".into(),
+                contact: Some("Call 555-0100".into()),
+            },
+        };
+        let json = serde_json::to_string(&error).unwrap();
+        assert_eq!(
+            json,
+            r#"{"error":{"code":"record_not_found","message":"m","contact":"Call 555-0100"}}"#
+        );
+        assert_eq!(serde_json::from_str::<ErrorBody>(&json).unwrap(), error);
+    }
+
+    #[test]
+    fn answers_of_a_server_without_contact_still_decode() {
+        let old: SurveyAnswer =
+            serde_json::from_str(r#"{"key":"k","title":"t","status":"completed"}"#).unwrap();
+        assert_eq!(old.contact, None);
+        assert!(!old.survey_login);
+        let list: SurveyList = serde_json::from_str(r#"{"surveys":[]}"#).unwrap();
+        assert_eq!(list.contact, None);
+        let error: ErrorBody =
+            serde_json::from_str(r#"{"error":{"code":"forbidden","message":"m"}}"#).unwrap();
+        assert_eq!(error.error.contact, None);
     }
 }

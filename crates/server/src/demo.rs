@@ -87,6 +87,20 @@ status = true
 allow_completed_edit = true
 "#;
 
+/// What `demo` adds to [`DEMO_SURVEYS`]: the study's contact line in the widget's three
+/// built-in languages, and a Survey Login survey (the simulator's `clinic_checkin`).
+pub const DEMO_STUDY: &str = r#"[study.contact]
+en = "Questions? Call the study team at 555-0100."
+es = "¿Preguntas? Llame al equipo del estudio al 555-0100."
+fr = "Des questions ? Appelez l'équipe de l'étude au 555-0100."
+
+[surveys.checkin]
+title = "Clinic check-in"
+instrument = "clinic_checkin"
+status = true
+survey_login = true
+"#;
+
 /// The demo's configuration, pointing at a running simulator.
 /// The demo's ticket cookie. Not the `__Host-` default: the demo serves plain HTTP on
 /// loopback, where a `__Host-` cookie (which must be `Secure`) is refused by some browsers
@@ -102,6 +116,7 @@ url = "{api}"
 token_env = "DEMO_REDCAP_TOKEN"
 timeout_ms = 3000
 max_requests_per_minute = 300
+languages = {{ es = "es-MX" }}
 
 [projects.cohort]
 url = "{api}"
@@ -112,6 +127,7 @@ timeout_ms = 3000
 ticket_secret_env = "DEMO_TICKET_SECRET"
 cookie_name = "{DEMO_COOKIE}"
 
+{DEMO_STUDY}
 {surveys}"#,
         api = sim.api_url(),
         surveys = DEMO_SURVEYS,

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use redcap_resume_contract::{ApiError, ErrorBody, ErrorCode};
 
 /// Why a request could not be answered.
@@ -90,6 +89,20 @@ pub fn participant_message(code: ErrorCode) -> &'static str {
     }
 }
 
+/// The error body for `code`: `{"error":{"code","message","contact"?}}`, the participant's
+/// message and, when the study has one, its contact line (already in the asked language).
+pub fn error_body(code: ErrorCode, contact: Option<&str>) -> Vec<u8> {
+    let body = ErrorBody {
+        error: ApiError {
+            code,
+            message: participant_message(code).to_owned(),
+            contact: contact.map(str::to_owned),
+        },
+    };
+    // Serialising plain strings and a unit enum cannot fail.
+    serde_json::to_vec(&body).unwrap_or_default()
+}
+
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let code = self.code();
@@ -104,13 +117,14 @@ impl IntoResponse for Failure {
         }
         let status =
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = ErrorBody {
-            error: ApiError {
-                code,
-                message: participant_message(code).to_owned(),
-            },
-        };
-        let mut response = (status, Json(body)).into_response();
+        // The contact line is added by the layer that knows the study (`app::contact`).
+        let json = HeaderValue::from_static("application/json");
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, json)],
+            error_body(code, None),
+        )
+            .into_response();
         if let Some(after) = self.retry_after() {
             let secs = after.as_secs().max(1) + u64::from(after.subsec_nanos() > 0);
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {

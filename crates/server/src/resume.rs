@@ -7,7 +7,8 @@ use futures_util::future::join_all;
 use redcap_client::{RecordId, ResponseStatus};
 use redcap_resume_contract::{ReturnCode, SurveyAnswer, SurveyList, SurveyStatus};
 
-use crate::config::{Config, SurveyConfig};
+use crate::app::lang::AskedLanguage;
+use crate::config::{Config, Contact, SurveyConfig};
 use crate::error::Failure;
 use crate::links::compose;
 use crate::survey_key::SurveyKey;
@@ -23,6 +24,8 @@ pub struct Survey {
 pub struct Resumer {
     surveys: Vec<Survey>,
     by_key: HashMap<SurveyKey, usize>,
+    /// `[study] contact`: every answer carries it, in the asked language.
+    contact: Option<Contact>,
 }
 
 impl Resumer {
@@ -41,7 +44,11 @@ impl Resumer {
             .enumerate()
             .map(|(i, s)| (s.config.key.clone(), i))
             .collect();
-        Self { surveys, by_key }
+        Self {
+            surveys,
+            by_key,
+            contact: config.study.contact.clone(),
+        }
     }
 
     /// The survey configured under `key`.
@@ -49,25 +56,43 @@ impl Resumer {
         self.by_key.get(key).map(|&i| &self.surveys[i])
     }
 
-    /// One survey's answer for this participant.
+    /// One survey's answer for this participant, in the language `lang` asked for.
     pub async fn answer(
         &self,
         record: &RecordId,
         survey: &Survey,
+        lang: &AskedLanguage,
     ) -> Result<SurveyAnswer, Failure> {
-        survey.answer(record).await
+        let mut answer = survey.answer(record).await?;
+        answer.contact = self.contact_for(lang);
+        Ok(answer)
+    }
+
+    /// The study's contact line for `lang`, if the study has one.
+    fn contact_for(&self, lang: &AskedLanguage) -> Option<String> {
+        self.contact
+            .as_ref()
+            .map(|c| c.for_language(lang.as_str()).to_owned())
     }
 
     /// Every configured survey this participant can see. A survey that does not apply to them
     /// (no such record in its project, not resumable) is left out; a survey whose project is
     /// misconfigured is left out and logged; an outage fails the whole list so the participant
     /// is told to try again rather than shown a list with holes.
-    pub async fn list(&self, record: &RecordId) -> Result<SurveyList, Failure> {
+    pub async fn list(
+        &self,
+        record: &RecordId,
+        lang: &AskedLanguage,
+    ) -> Result<SurveyList, Failure> {
         let answers = join_all(self.surveys.iter().map(|s| s.answer(record))).await;
+        let contact = self.contact_for(lang);
         let mut surveys = Vec::new();
         for (survey, answer) in self.surveys.iter().zip(answers) {
             match answer {
-                Ok(a) => surveys.push(a),
+                Ok(mut a) => {
+                    a.contact = contact.clone();
+                    surveys.push(a);
+                }
                 Err(Failure::RecordNotFound | Failure::ResumeNotAvailable(_)) => {}
                 Err(Failure::UpstreamMisconfigured(cause)) => {
                     tracing::error!(survey = %survey.config.key, cause = %cause, "survey left out of the list");
@@ -75,7 +100,7 @@ impl Resumer {
                 Err(other) => return Err(other),
             }
         }
-        Ok(SurveyList { surveys })
+        Ok(SurveyList { surveys, contact })
     }
 }
 
@@ -105,12 +130,15 @@ impl Survey {
             survey_link: None,
             resume_link: None,
             resume_form: None,
+            survey_login: survey.survey_login,
+            contact: None,
         };
         if status == SurveyStatus::Completed && !survey.allow_completed_edit {
             return Ok(answer);
         }
-        if status == SurveyStatus::NotStarted {
-            // Nothing to resume: the link starts the survey; no code is created for it.
+        if status == SurveyStatus::NotStarted || survey.survey_login {
+            // Nothing to resume, or REDCap's Survey Login: the plain link (where the participant
+            // starts, or logs in and continues); no code is asked of REDCap.
             answer.survey_link = Some(project.survey_link(&target).await?.expose().to_string());
             return Ok(answer);
         }

@@ -10,6 +10,7 @@ use axum::Json;
 use redcap_client::RecordId;
 
 use super::extract::{AskedSurvey, ClientIp, Participant};
+use super::lang::AskedLanguage;
 use super::state::AppState;
 use crate::audit::Audited;
 use crate::error::Failure;
@@ -19,6 +20,7 @@ pub(super) async fn one_survey(
     State(state): State<Arc<AppState>>,
     method: Method,
     ClientIp(ip): ClientIp,
+    lang: AskedLanguage,
     participant: Result<Participant, Failure>,
     asked: AskedSurvey,
 ) -> Response {
@@ -28,7 +30,7 @@ pub(super) async fn one_survey(
             let key = asked.key.ok_or(Failure::UnknownSurvey)?;
             let survey = state.resumer.survey(&key).ok_or(Failure::UnknownSurvey)?;
             state
-                .within_deadline(state.resumer.answer(&record, survey))
+                .within_deadline(state.resumer.answer(&record, survey, &lang))
                 .await
         }
     };
@@ -40,11 +42,16 @@ pub(super) async fn list_surveys(
     State(state): State<Arc<AppState>>,
     method: Method,
     ClientIp(ip): ClientIp,
+    lang: AskedLanguage,
     participant: Result<Participant, Failure>,
 ) -> Response {
     let work = {
         let state = state.clone();
-        move |record: RecordId| async move { state.within_deadline(state.resumer.list(&record)).await }
+        move |record: RecordId| async move {
+            state
+                .within_deadline(state.resumer.list(&record, &lang))
+                .await
+        }
     };
     answer(&state, &method, ip, "*", participant, work).await
 }

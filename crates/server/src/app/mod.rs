@@ -1,7 +1,8 @@
 //! The assembled HTTP application: `app(state)` builds every route and layer.
 //!
 //! [`state`] holds what requests need, [`extract`] what a handler takes from a request,
-//! [`handlers`] answers, [`layers`] what wraps them.
+//! [`handlers`] answers, [`layers`] what wraps them, [`lang`] the asked language and
+//! [`contact`] the study's contact line on every error.
 
 use std::sync::Arc;
 
@@ -15,8 +16,10 @@ use crate::error::Failure;
 use crate::guard::{cross_site_guard, OriginPolicy};
 
 pub mod admin;
+mod contact;
 pub mod extract;
 mod handlers;
+pub mod lang;
 pub mod layers;
 mod public_dir;
 mod readiness;
@@ -60,6 +63,8 @@ pub fn app(state: Arc<AppState>) -> Router {
             .timeout(state.config.limits.request_timeout)
             .layer(from_fn(layers::limit_request_size)),
     );
+    // Outside the overload layers: their refusals carry the contact line too.
+    let router = router.layer(from_fn_with_state(state.clone(), contact::on_errors));
     let sso_header = match &state.config.auth.mode {
         AuthMode::Header(header) => Some(header.header_name.clone()),
         AuthMode::Ticket(_) => None,

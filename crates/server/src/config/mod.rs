@@ -24,7 +24,7 @@
 //! Every mistake stops start-up with a [`ConfigError`] that names the key and the reason.
 //! One file per subject: [`secrets`], [`projects`] (and the REDCap servers they share, with
 //! the REDCap site keys in `redcap_site` and [`languages`]), [`auth`] and [`ticket_key`],
-//! [`surveys`], [`limits`], [`audit`], [`shared`], [`metrics`]; [`error`] is what they all answer with.
+//! [`surveys`], [`limits`], [`audit`], [`shared`], [`metrics`], [`study`]; [`error`] is what they all answer with.
 //! This file only assembles them.
 
 use std::collections::BTreeMap;
@@ -44,6 +44,7 @@ pub mod projects;
 mod redcap_site;
 pub mod secrets;
 pub mod shared;
+pub mod study;
 pub mod surveys;
 pub mod ticket_key;
 
@@ -59,6 +60,7 @@ pub use projects::{
 };
 pub use secrets::{ProcessEnv, SecretSource};
 pub use shared::SharedConfig;
+pub use study::{Contact, StudyConfig};
 pub use surveys::{LinkStyle, SurveyConfig};
 pub use ticket_key::TicketKey;
 
@@ -88,6 +90,8 @@ pub struct Config {
     pub shared: Option<SharedConfig>,
     /// The admin listener (`/metrics`, cache purge); `None`: none.
     pub metrics: Option<MetricsConfig>,
+    /// `[study]`: the contact line every answer and error carries.
+    pub study: StudyConfig,
 }
 
 #[derive(Deserialize)]
@@ -108,6 +112,7 @@ struct RawConfig {
     audit: Option<audit::RawAudit>,
     shared: Option<shared::RawShared>,
     metrics: Option<metrics::RawMetrics>,
+    study: Option<study::RawStudy>,
 }
 
 impl Config {
@@ -191,6 +196,7 @@ impl RawConfig {
         let audit = self.audit.map(audit::RawAudit::validate);
         let shared = self.shared.map(|s| s.validate(secrets)).transpose()?;
         let metrics = self.metrics.map(|m| m.validate(listen)).transpose()?;
+        let study = self.study.unwrap_or_default().validate()?;
         Ok(Config {
             listen,
             public_dir: self.public_dir,
@@ -204,6 +210,7 @@ impl RawConfig {
             audit,
             shared,
             metrics,
+            study,
         })
     }
 }

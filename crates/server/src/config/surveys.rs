@@ -35,6 +35,10 @@ pub struct SurveyConfig {
     /// Hand out a code for a completed survey too (REDCap's "allow edit after completion").
     pub allow_completed_edit: bool,
     pub link_style: LinkStyle,
+    /// REDCap's Survey Login is on for this survey: its page ignores a return code and asks
+    /// the participant to log in, so the answer carries the plain survey link only (no code is
+    /// asked of REDCap, no return-page link, no code form).
+    pub survey_login: bool,
 }
 
 #[derive(Deserialize)]
@@ -50,6 +54,8 @@ struct RawSurvey {
     #[serde(default)]
     allow_completed_edit: bool,
     link_style: Option<LinkStyle>,
+    #[serde(default)]
+    survey_login: bool,
 }
 
 /// Every `[surveys.*]` table, in the order of the file.
@@ -143,6 +149,7 @@ impl RawSurvey {
             status: self.status,
             allow_completed_edit: self.allow_completed_edit,
             link_style: self.link_style.unwrap_or(LinkStyle::ReturnPage),
+            survey_login: self.survey_login,
         })
     }
 }
