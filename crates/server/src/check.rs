@@ -7,19 +7,26 @@
 //! survey's event ([`setup`]): REDCap checks that a record exists before anything else, so a
 //! record that does not exist would tell nothing apart. [`startup`] is the start-up probe of
 //! `serve`.
+//!
+//! Every REDCap call `check` makes passes its server's breaker and call budget
+//! (`max_requests_per_minute`), like the service's own calls: REDCap counts them against the
+//! same IP. With `[shared]` the budget is the one the replicas share on Redis.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use redcap_client::RecordId;
+use redcap_resume_shared::{Shared, Tuning};
 
-use crate::config::{AuditConfig, Config, ProjectConfig};
-use crate::upstream::client_for;
+use crate::app::SHARED_PREFIX;
+use crate::config::{AuditConfig, Config};
+use crate::upstream::{Project, Redcap};
 
 mod report;
 mod setup;
 mod startup;
 
-use report::{explain, Line, Probed, Verdict};
+use report::{explain, refused, Line, Probed, Verdict};
 
 pub use startup::warn_unless_ready;
 
@@ -29,9 +36,10 @@ pub const REDCAP_DEFAULT_PER_IP_LIMIT: u32 = 600;
 
 /// The whole report; `Ok(report)` when nothing failed, `Err(report)` otherwise.
 pub async fn check(config: &Config, record: Option<&RecordId>) -> Result<String, String> {
+    let redcap = gated_redcap(config).await?;
     // Reachability, token and structure once per project, however many surveys it has.
     let mut projects = Vec::with_capacity(config.projects.len());
-    for project in &config.projects {
+    for project in redcap.projects() {
         projects.push(probe_project(project).await);
     }
     let mut lines = Vec::new();
@@ -86,29 +94,56 @@ pub async fn check(config: &Config, record: Option<&RecordId>) -> Result<String,
     }
 }
 
-/// A client for the project, and what was found: reachable, token valid, its structure.
-async fn probe_project(project: &ProjectConfig) -> Result<Probed, String> {
-    let client = client_for(project)?;
-    let version = client
-        .version()
+/// The REDCap servers and projects as `serve` builds them, so every call passes a breaker and
+/// a call budget; with `[shared]`, joined to the replicas' Redis first (alone, with
+/// `1/replicas` of the budget, when Redis does not answer).
+async fn gated_redcap(config: &Config) -> Result<Redcap, String> {
+    let shared = match &config.shared {
+        Some(s) => Some(
+            Shared::connect(
+                s.redis_url.clone(),
+                s.replicas,
+                SHARED_PREFIX,
+                Tuning::default(),
+            )
+            .await,
+        ),
+        None => None,
+    };
+    Redcap::build(config, shared.as_ref())
+}
+
+/// The project, and what was found: reachable, token valid, its structure (one call for a
+/// classic project, three for a longitudinal one).
+async fn probe_project(project: &Arc<Project>) -> Result<Probed, String> {
+    let client = project.client();
+    let version = project
+        .for_operator(1, client.version())
         .await
+        .map_err(|r| refused("asking REDCap its version", &r))?
         .map_err(|e| explain("REDCap not reachable or token refused", &e))?;
-    let info = client
-        .project_info()
+    let info = project
+        .for_operator(1, client.project_info())
         .await
+        .map_err(|r| refused("project", &r))?
         .map_err(|e| explain("project", &e))?;
-    let structure = client
-        .project_structure(info.is_longitudinal)
+    let exports = if info.is_longitudinal { 3 } else { 1 };
+    let structure = match project
+        .for_operator(exports, client.project_structure(info.is_longitudinal))
         .await
-        .map_err(|e| explain("the project's instruments and events", &e));
+    {
+        Ok(answer) => answer.map_err(|e| explain("the project's instruments and events", &e)),
+        Err(r) => Err(refused("the project's instruments and events", &r)),
+    };
     let found = format!(
         "reachable (REDCap {version}), token valid (project \"{}\")",
         info.title
     );
     Ok(Probed {
-        client,
+        project: project.clone(),
         found,
         structure,
+        record_id_field: tokio::sync::OnceCell::new(),
     })
 }
 

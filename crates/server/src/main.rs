@@ -122,7 +122,6 @@ async fn run(command: Command) -> Result<(), String> {
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .map_err(|e| format!("listen = \"{listen}\": {e}"))?;
-            let projects = config.projects.clone();
             let state = AppState::new(config)?;
             let listen = listener.local_addr().map_err(|e| e.to_string())?;
             if let Some((admin, _)) = admin::start(state.clone(), shutdown_signal()).await? {
@@ -131,7 +130,7 @@ async fn run(command: Command) -> Result<(), String> {
             tracing::info!(%listen, "redcap-resume serving");
             // Serving does not wait for REDCap: an unreachable REDCap or a refused token is
             // one warning per project, and participants are told to try again meanwhile.
-            tokio::spawn(redcap_resume::check::warn_unless_ready(projects));
+            tokio::spawn(redcap_resume::check::warn_unless_ready(state.clone()));
             serve(listener, state, shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())

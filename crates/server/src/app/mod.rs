@@ -26,7 +26,7 @@ mod readiness;
 mod state;
 
 pub use layers::STRICT_CSP;
-pub use state::AppState;
+pub use state::{AppState, SHARED_PREFIX};
 
 /// Builds the router: the API under the base path, health checks, and the widget files.
 pub fn app(state: Arc<AppState>) -> Router {

@@ -2,7 +2,7 @@
 
 use redcap_client::{RecordId, RedcapError, SurveyLink};
 
-use super::report::{explain, survey_base_url_key, Line, Probed, Verdict};
+use super::report::{explain, refused, survey_base_url_key, Line, Probed, Verdict};
 use crate::config::{ProjectConfig, SurveyConfig};
 use crate::upstream::target;
 
@@ -93,16 +93,30 @@ pub(super) async fn without_record(
         (None, Some(_)) => notes.push("event is ignored: the project is classic".to_owned()),
         _ => {}
     }
-    let record = match probed.client.first_record(survey.event.as_ref()).await {
-        Ok(Some(record)) => record,
-        Ok(None) => {
+    if let Err(text) = probed
+        .learn_record_id_field(project.record_id_field.is_some())
+        .await
+    {
+        return fail(text);
+    }
+    let first = probed
+        .project
+        .for_operator(
+            1,
+            probed.project.client().first_record(survey.event.as_ref()),
+        )
+        .await;
+    let record = match first {
+        Err(r) => return fail(refused("listing a record to ask about", &r)),
+        Ok(Ok(Some(record))) => record,
+        Ok(Ok(None)) => {
             return Outcome {
                 verdict: Verdict::Warn,
                 text: "instrument and event found; no record yet to ask whether it is a survey with Save & Return Later: add a test record, or give --record ID".into(),
                 link_host: None,
             }
         }
-        Err(e) => return fail(explain("listing a record to ask about", &e)),
+        Ok(Err(e)) => return fail(explain("listing a record to ask about", &e)),
     };
     let step = format!(
         "{instrument} (asked about record {}, the first in its event)",
@@ -126,9 +140,14 @@ async fn ask(
     step: &str,
 ) -> Outcome {
     let target = target(record, survey);
-    let link = match probed.client.survey_link(&target).await {
-        Ok(link) => link,
-        Err(RedcapError::LinkOnOtherHost { base }) => {
+    let (project_calls, client) = (&probed.project, probed.project.client());
+    let link = match project_calls
+        .for_operator(1, client.survey_link(&target))
+        .await
+    {
+        Err(r) => return fail(refused(step, &r)),
+        Ok(Ok(link)) => link,
+        Ok(Err(RedcapError::LinkOnOtherHost { base })) => {
             return Outcome {
                 verdict: Verdict::Fail,
                 text: format!(
@@ -138,13 +157,22 @@ async fn ask(
                 link_host: Some(LinkHost::Elsewhere(base)),
             }
         }
-        Err(e) => return fail(explain(step, &e)),
+        Ok(Err(e)) => return fail(explain(step, &e)),
     };
     let link_host = Some(LinkHost::Accepted(origin_of(&link)));
-    if let Err(e) = probed.client.survey_return_code(&target).await {
+    let code_step = format!("return code of {step}");
+    let failed = match project_calls
+        .for_operator(1, client.survey_return_code(&target))
+        .await
+    {
+        Ok(Ok(_)) => None,
+        Ok(Err(e)) => Some(explain(&code_step, &e)),
+        Err(r) => Some(refused(&code_step, &r)),
+    };
+    if let Some(text) = failed {
         return Outcome {
             link_host,
-            ..fail(explain(&format!("return code of {step}"), &e))
+            ..fail(text)
         };
     }
     Outcome {

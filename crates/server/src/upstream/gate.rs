@@ -137,6 +137,28 @@ impl Gate {
         }
     }
 
+    /// A REDCap request of the operator's tools (`check`, `serve`'s start-up probe) that makes
+    /// `calls` calls: the breaker and the budget admit each of them like every other call; the
+    /// outcome is recorded in the breaker, and REDCap's own error is kept for the operator's
+    /// report. `Err` when the budget or the breaker refused: nothing was sent.
+    pub(super) async fn call_for_operator<T>(
+        &self,
+        project: &str,
+        calls: u32,
+        request: impl Future<Output = Result<T, RedcapError>>,
+    ) -> Result<Result<T, RedcapError>, Failure> {
+        for _ in 0..calls {
+            self.admit().await?;
+        }
+        let result = request.await;
+        let health = match &result {
+            Ok(_) => Health::Answered,
+            Err(error) => map_error(error, project, self.ban_pause).0,
+        };
+        self.record(health).await;
+        Ok(result)
+    }
+
     /// One REDCap call for `project`: breaker, the participant's cap, budget, the call, then
     /// its reply mapped.
     pub(super) async fn call<T>(

@@ -77,6 +77,11 @@ impl Redcap {
         &self.servers
     }
 
+    /// Every project, in [`ProjectId`] order (the configuration's `projects` order).
+    pub fn projects(&self) -> &[Arc<Project>] {
+        &self.projects
+    }
+
     /// The project a [`ProjectId`] of the configuration this was built from names.
     pub fn project(&self, id: ProjectId) -> &Arc<Project> {
         &self.projects[id.index()]

@@ -168,6 +168,25 @@ impl Project {
         result
     }
 
+    /// This project's REDCap client, for the operator's tools: pass what it asks through
+    /// [`Project::for_operator`].
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// `request` (which makes `calls` REDCap calls) through this project's breaker and call
+    /// budget, for `check` and `serve`'s start-up probe: `Err` when they refused (nothing was
+    /// sent), else REDCap's answer with its own error, for the operator's report.
+    pub async fn for_operator<T>(
+        &self,
+        calls: u32,
+        request: impl Future<Output = Result<T, redcap_client::RedcapError>>,
+    ) -> Result<Result<T, redcap_client::RedcapError>, Failure> {
+        self.gate
+            .call_for_operator(&self.name, calls, request)
+            .await
+    }
+
     /// Asks REDCap its version through the budget (for `/readyz`).
     pub async fn ping(&self) -> Result<String, Failure> {
         self.call(self.client.version())
