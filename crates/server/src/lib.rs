@@ -26,6 +26,7 @@ pub mod config;
 pub mod cookies;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod embed;
 pub mod error;
 pub mod guard;
 pub mod limits;

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -20,7 +20,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::Failure;
 
 /// The strict policy the embedding page is served with (and that the widget must work under).
-pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
+pub use crate::embed::csp::STRICT_CSP;
 /// Requests larger than this are refused (the API takes no body).
 pub const MAX_BODY: usize = 16 * 1024;
 /// All request headers together may not exceed this.
@@ -102,15 +102,19 @@ where
     )
 }
 
-/// HTML pages of the widget are served under the strict CSP the element must work with.
-pub async fn strict_csp_on_pages(request: Request, next: Next) -> Response {
+/// HTML pages of the widget are served under the strict CSP the element must work with
+/// (`csp`: with the `[embed] frame_ancestors`, see `crate::embed::csp`).
+pub async fn strict_csp_on_pages(
+    State(csp): State<HeaderValue>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
     if path.ends_with(".html") || path.ends_with('/') {
-        response.headers_mut().insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(STRICT_CSP),
-        );
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     response
 }

@@ -17,6 +17,7 @@ use crate::guard::{cross_site_guard, OriginPolicy};
 
 pub mod admin;
 mod contact;
+mod embed;
 pub mod extract;
 mod handlers;
 pub mod lang;
@@ -43,15 +44,17 @@ pub fn app(state: Arc<AppState>) -> Router {
     let mut router = Router::new()
         .nest(&state.config.base_path, api)
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(handlers::readyz));
+        .route("/readyz", get(handlers::readyz))
+        .merge(embed::routes(&state.config));
     if let Some(dir) = &state.config.public_dir {
         let files = Arc::new(public_dir::PublicDir::new(dir));
+        let csp = crate::embed::csp::page_csp_header(&state.config.embed.frame_ancestors);
         router = router
             .fallback(move |request: axum::extract::Request| {
                 let files = files.clone();
                 async move { files.serve(request).await }
             })
-            .layer(from_fn(layers::strict_csp_on_pages));
+            .layer(from_fn_with_state(csp, layers::strict_csp_on_pages));
     }
     let router = router.layer(
         ServiceBuilder::new()

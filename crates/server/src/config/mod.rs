@@ -24,7 +24,7 @@
 //! Every mistake stops start-up with a [`ConfigError`] that names the key and the reason.
 //! One file per subject: [`secrets`], [`projects`] (and the REDCap servers they share, with
 //! the REDCap site keys in `redcap_site` and [`languages`]), [`auth`] and [`ticket_key`],
-//! [`surveys`], [`limits`], [`audit`], [`shared`], [`metrics`], [`study`]; [`error`] is what they all answer with.
+//! [`surveys`], [`limits`], [`audit`], [`shared`], [`metrics`], [`study`], [`embed`]; [`error`] is what they all answer with.
 //! This file only assembles them.
 
 use std::collections::BTreeMap;
@@ -36,6 +36,7 @@ use url::Url;
 
 pub mod audit;
 pub mod auth;
+pub mod embed;
 pub mod error;
 pub mod languages;
 pub mod limits;
@@ -50,6 +51,7 @@ pub mod ticket_key;
 
 pub use audit::AuditConfig;
 pub use auth::{AuthConfig, AuthMode, HeaderAuth, LookupConfig, TicketAuth, DEFAULT_COOKIE};
+pub use embed::{EmbedConfig, FrameAncestor};
 use error::invalid;
 pub use error::ConfigError;
 pub use languages::{LanguageTag, Languages, MlmLanguageId};
@@ -92,6 +94,8 @@ pub struct Config {
     pub metrics: Option<MetricsConfig>,
     /// `[study]`: the contact line every answer and error carries.
     pub study: StudyConfig,
+    /// The hosted page's framing and files (`[embed]`); default: framed by this origin only.
+    pub embed: EmbedConfig,
 }
 
 #[derive(Deserialize)]
@@ -113,6 +117,7 @@ struct RawConfig {
     shared: Option<shared::RawShared>,
     metrics: Option<metrics::RawMetrics>,
     study: Option<study::RawStudy>,
+    embed: Option<embed::RawEmbed>,
 }
 
 impl Config {
@@ -161,6 +166,27 @@ impl Config {
         &self.projects[id.index()]
     }
 
+    /// The hosted page's path, beside the API: `/redcap-resume/embed` for the default
+    /// `base_path` (`/redcap-resume/api`), `/embed` for a one-segment `base_path`.
+    pub fn embed_path(&self) -> String {
+        let parent = self.base_path.rsplit_once('/').map_or("", |(p, _)| p);
+        format!("{parent}/embed")
+    }
+
+    /// Where the hosted page loads the widget files from: `[embed] widget_path`; else `/`
+    /// when this server serves them itself (`public_dir`), else the folder beside the API
+    /// (`/redcap-resume/` for the default `base_path`, where README's nginx snippet serves them).
+    pub fn widget_path(&self) -> String {
+        if let Some(path) = &self.embed.widget_path {
+            return path.clone();
+        }
+        if self.public_dir.is_some() {
+            return "/".to_owned();
+        }
+        let parent = self.base_path.rsplit_once('/').map_or("", |(p, _)| p);
+        format!("{parent}/")
+    }
+
     /// The project called `name` (`default` for `[redcap]`).
     pub fn project_named(&self, name: &str) -> Option<ProjectId> {
         projects::find(&self.projects, name)
@@ -197,6 +223,7 @@ impl RawConfig {
         let shared = self.shared.map(|s| s.validate(secrets)).transpose()?;
         let metrics = self.metrics.map(|m| m.validate(listen)).transpose()?;
         let study = self.study.unwrap_or_default().validate()?;
+        let embed = self.embed.unwrap_or_default().validate()?;
         Ok(Config {
             listen,
             public_dir: self.public_dir,
@@ -211,6 +238,7 @@ impl RawConfig {
             shared,
             metrics,
             study,
+            embed,
         })
     }
 }

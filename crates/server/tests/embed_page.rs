@@ -1,0 +1,263 @@
+//! The hosted page `{base}/embed?survey=KEY&lang=xx` (issue 16): its headers, its CSP with the
+//! `[embed] frame_ancestors`, the plain pages for an unknown survey and a bad `lang`, and
+//! `[embed]` mistakes stopping start-up. Driven with `oneshot`, no socket.
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use redcap_resume::app::{app, AppState, STRICT_CSP};
+use redcap_resume::config::Config;
+use tower::ServiceExt;
+
+const BASE: &str = r#"
+[redcap]
+url = "http://127.0.0.1:9/api/"
+token_env = "TOKEN"
+timeout_ms = 500
+[auth]
+ticket_secret_env = "SECRET"
+[surveys.baseline]
+title = "Baseline <questionnaire> & more"
+instrument = "baseline_survey"
+"#;
+
+fn secrets() -> HashMap<String, String> {
+    [
+        ("TOKEN", "0123456789ABCDEF0123456789ABCDEF"),
+        ("SECRET", "embed-secret-embed-secret-embed-secret-4"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+fn config(extra: &str) -> Result<Config, String> {
+    Config::parse(&format!("{extra}\n{BASE}"), &secrets()).map_err(|e| e.to_string())
+}
+
+fn router(extra: &str) -> Router {
+    app(AppState::new(config(extra).unwrap()).unwrap())
+}
+
+struct Page {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn get(router: &Router, path: &str) -> Page {
+    let response = router
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    Page {
+        status,
+        headers,
+        body: String::from_utf8(body.to_vec()).unwrap(),
+    }
+}
+
+impl Page {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+const FRAMED: &str = r#"[embed]
+frame_ancestors = ["https://www.example.edu", "https://*.study.example.edu"]"#;
+
+#[tokio::test]
+async fn the_hosted_page_is_the_element_alone_under_the_strict_csp_with_the_configured_ancestors() {
+    let router = router(FRAMED);
+    let page = get(&router, "/redcap-resume/embed?survey=baseline&lang=es").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.header("content-type"), "text/html; charset=utf-8");
+    assert_eq!(page.header("x-content-type-options"), "nosniff");
+    let csp = page.header("content-security-policy");
+    assert!(
+        csp.starts_with(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self';"
+        ),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        csp.ends_with("frame-ancestors 'self' https://www.example.edu https://*.study.example.edu"),
+        "{csp}"
+    );
+    // No X-Frame-Options: it cannot list several origins, and CSP decides where it is present.
+    assert_eq!(page.header("x-frame-options"), "");
+    let body = &page.body;
+    assert!(
+        body.contains(r#"<redcap-resume survey="baseline" lang="es" endpoint="/redcap-resume/api" target="_top"></redcap-resume>"#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"<script type="module" src="/redcap-resume/redcap-resume.js"></script>"#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"<link rel="stylesheet" href="/redcap-resume/embed.css">"#),
+        "{body}"
+    );
+    // The survey's title is escaped, and the page has no inline script or style.
+    assert!(
+        body.contains("<title>Baseline &lt;questionnaire&gt; &amp; more</title>"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("<script>") && !body.contains("<style") && !body.contains("style="),
+        "{body}"
+    );
+
+    let css = get(&router, "/redcap-resume/embed.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(css.header("content-type"), "text/css; charset=utf-8");
+    assert!(css.body.contains("redcap-resume{max-width:none}"));
+}
+
+#[tokio::test]
+async fn without_embed_only_this_origin_may_frame_it_and_no_survey_is_the_list() {
+    let router = router("");
+    let page = get(&router, "/redcap-resume/embed").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.header("content-security-policy"), STRICT_CSP);
+    assert!(
+        page.body
+            .contains(r#"<redcap-resume endpoint="/redcap-resume/api" target="_top">"#),
+        "{}",
+        page.body
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_survey_is_a_plain_page_that_says_so() {
+    let router = router(FRAMED);
+    for query in [
+        "survey=nope",
+        "survey=..%2F..%2Fetc",
+        "survey=%3Cscript%3E",
+        "survey=Baseline",
+    ] {
+        let page = get(&router, &format!("/redcap-resume/embed?{query}")).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{query}");
+        assert!(
+            page.body.contains("<h1>Survey not available</h1>"),
+            "{query}: {}",
+            page.body
+        );
+        assert!(!page.body.contains("<script"), "{query}");
+        assert!(
+            !page.body.contains("nope") && !page.body.contains("etc"),
+            "the key is not echoed"
+        );
+        assert!(page
+            .header("content-security-policy")
+            .contains("frame-ancestors 'self' https://www.example.edu"));
+    }
+}
+
+#[tokio::test]
+async fn lang_must_be_a_language_tag() {
+    let router = router("");
+    for (lang, ok) in [
+        ("fr", true),
+        ("pt-BR", true),
+        ("", true),
+        ("e", false),
+        ("es\"><script>", false),
+        ("es_MX", false),
+        ("toolonglanguage", false),
+    ] {
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("survey", "baseline")
+            .append_pair("lang", lang)
+            .finish();
+        let page = get(&router, &format!("/redcap-resume/embed?{query}")).await;
+        let expected = if ok {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        assert_eq!(page.status, expected, "{lang:?}: {}", page.body);
+        assert!(!page.body.contains("<script>"), "{lang:?}");
+        if ok && !lang.is_empty() {
+            assert!(page
+                .body
+                .contains(&format!(" lang=\"{}\"", lang.to_ascii_lowercase())));
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_page_follows_base_path_and_widget_path() {
+    let router =
+        router("base_path = \"/study/resume-api\"\n[embed]\nwidget_path = \"/static/rr/\"");
+    let page = get(&router, "/study/embed?survey=baseline").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(r#"src="/static/rr/redcap-resume.js""#),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(r#"endpoint="/study/resume-api""#),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        get(&router, "/study/embed.css").await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn public_dir_pages_get_the_configured_frame_ancestors_too() {
+    let dir = std::env::temp_dir().join(format!("redcap-resume-embed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html>").unwrap();
+    let text = format!("public_dir = {:?}\n{FRAMED}", dir);
+    let router = router(&text);
+    let page = get(&router, "/index.html").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page
+        .header("content-security-policy")
+        .ends_with("frame-ancestors 'self' https://www.example.edu https://*.study.example.edu"));
+    // The files the page loads come from public_dir's root then.
+    let embed = get(&router, "/redcap-resume/embed").await;
+    assert!(
+        embed.body.contains(r#"src="/redcap-resume.js""#),
+        "{}",
+        embed.body
+    );
+}
+
+#[test]
+fn embed_mistakes_stop_start_up_naming_the_key() {
+    for (entry, why) in [
+        ("\"*\"", "origin"),
+        ("\"https:\"", "origin"),
+        ("\"https://www.example.edu/study\"", "without a path"),
+        ("\"https://*.edu\"", "wildcard"),
+        ("\"https://www.*.example.edu\"", "leftmost"),
+    ] {
+        let err = config(&format!(
+            "[embed]\nframe_ancestors = [\"https://ok.example.edu\", {entry}]"
+        ))
+        .unwrap_err();
+        assert!(err.contains("embed.frame_ancestors[1]"), "{entry}: {err}");
+        assert!(err.contains(why), "{entry}: {err}");
+    }
+    let err = config("[embed]\nframe_ancestor = []").unwrap_err();
+    assert!(err.contains("frame_ancestor"), "{err}");
+}
