@@ -338,3 +338,93 @@ async fn redis_killed_mid_burst_the_replicas_stay_within_the_budget_and_rejoin()
     let again = d.ask(1, seed::RECORD_IN_PROGRESS, "/surveys/plain").await;
     assert!(matches!(again.status, 200 | 503), "{}", again.body);
 }
+
+/// A counter's value in Prometheus text (0 when absent).
+fn counter(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_purge_through_one_replica_makes_all_three_ask_redcap_again_and_shared_hits_are_counted()
+{
+    let redis = RedisServer::start();
+    let options = Options {
+        extra: "[metrics]\nlisten = \"127.0.0.1:0\"\n".into(),
+        ..Options::default()
+    };
+    let d = Deployment::start(&redis, options).await;
+    let (admin, _task) =
+        redcap_resume::app::admin::start(d.replicas[1].state.clone(), std::future::pending())
+            .await
+            .unwrap()
+            .expect("[metrics] is configured");
+    let scrape = || async {
+        reqwest::get(format!("http://{admin}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let hit = "redcap_resume_cache_requests_total{result=\"hit\"}";
+    let miss = "redcap_resume_cache_requests_total{result=\"miss\"}";
+    let before = scrape().await;
+
+    let record = seed::RECORD_IN_PROGRESS;
+    assert_eq!(d.ask(0, record, "/surveys/plain").await.status, 200);
+    let calls = d.sim.api_call_count();
+    for replica in 1..3 {
+        assert_eq!(d.ask(replica, record, "/surveys/plain").await.status, 200);
+    }
+    assert_eq!(
+        d.sim.api_call_count(),
+        calls,
+        "served from the shared cache"
+    );
+    let after = scrape().await;
+    // Other tests of this process count too: at least this test's look-ups.
+    assert!(
+        counter(&after, miss) >= counter(&before, miss) + 1.0,
+        "{after}"
+    );
+    assert!(
+        counter(&after, hit) >= counter(&before, hit) + 2.0,
+        "{after}"
+    );
+
+    // Another participant's purge leaves this one's entries.
+    let none = redcap_resume::cache_purge::purge_at(admin, seed::RECORD_COMPLETED, None)
+        .await
+        .unwrap();
+    assert_eq!(none, 0);
+    assert_eq!(d.ask(2, record, "/surveys/plain").await.status, 200);
+    assert_eq!(d.sim.api_call_count(), calls);
+
+    // Purged through replica 1: replicas 0 and 2 miss and ask REDCap again.
+    let purged = redcap_resume::cache_purge::purge_at(admin, record, None)
+        .await
+        .unwrap();
+    assert!(purged >= 1, "{purged}");
+    assert_eq!(d.ask(0, record, "/surveys/plain").await.status, 200);
+    let refetched = d.sim.api_call_count();
+    assert!(refetched > calls, "replica 0 asked REDCap again");
+    assert_eq!(d.ask(2, record, "/surveys/plain").await.status, 200);
+    assert_eq!(
+        d.sim.api_call_count(),
+        refetched,
+        "and replica 2 reads its fresh answer"
+    );
+
+    // One survey only: that survey's entries go, the purge says how many.
+    let one = redcap_resume::cache_purge::purge_at(admin, record, Some("plain".into()))
+        .await
+        .unwrap();
+    assert!(one >= 1, "{one}");
+    assert_eq!(d.ask(2, record, "/surveys/plain").await.status, 200);
+    assert!(
+        d.sim.api_call_count() > refetched,
+        "replica 2 asked REDCap again"
+    );
+}

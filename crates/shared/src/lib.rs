@@ -14,6 +14,7 @@
 
 mod alone;
 mod cache;
+mod counted;
 mod gate;
 mod keys;
 mod limit;
@@ -21,7 +22,8 @@ mod link;
 pub mod testing;
 mod url;
 
-pub use cache::{SharedCache, LOCK_TIME};
+pub use cache::{Fetched, SharedCache, LOCK_TIME};
+pub use counted::round_trips;
 pub use gate::{GateConfig, RedcapGate, Refusal, FAILURES_TO_OPEN, FAILURE_PAUSE};
 pub use limit::SharedLimit;
 pub use link::{Shared, Tuning, Unreachable};

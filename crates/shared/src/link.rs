@@ -16,6 +16,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::RedisResult;
 use tokio::time::Instant;
 
+use crate::counted::Counted;
 use crate::url::RedisUrl;
 
 /// Redis could not be used for this operation: the caller goes on alone.
@@ -172,7 +173,7 @@ impl Shared {
     /// Runs one Redis operation; any error or a timeout makes this replica go on alone.
     pub(crate) async fn run<T, F, Fut>(&self, op: F) -> Result<T, Unreachable>
     where
-        F: FnOnce(ConnectionManager) -> Fut,
+        F: FnOnce(Counted) -> Fut,
         Fut: Future<Output = RedisResult<T>>,
     {
         if !*self.0.tried.borrow() {
@@ -184,7 +185,7 @@ impl Shared {
             None
         };
         let conn = conn.ok_or(Unreachable)?;
-        match tokio::time::timeout(self.0.tuning.op_timeout, op(conn)).await {
+        match tokio::time::timeout(self.0.tuning.op_timeout, op(Counted(conn))).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(error)) => {
                 self.lost(&error.to_string());

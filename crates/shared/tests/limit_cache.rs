@@ -145,7 +145,7 @@ async fn alone_each_replica_caches_for_itself_and_rejoins() {
         .await
     );
     caches[0]
-        .insert("k2", &"w".to_owned(), Duration::from_secs(60))
+        .insert("k2", &"w".to_owned(), Duration::from_secs(60), None)
         .await;
     assert_eq!(caches[1].get("k2").await.as_deref(), Some("w"));
 }

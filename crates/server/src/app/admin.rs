@@ -56,8 +56,8 @@ enum AdminError {
     BadRecord,
     #[error("no survey is configured with this key")]
     UnknownSurvey,
-    #[error("the caches are shared on Redis ([shared]): this purge reaches only a process's own caches; entries there expire after cache_ttl_seconds")]
-    Shared,
+    #[error("the caches are shared on Redis ([shared]) and Redis is unreachable: entries there expire after their time to live")]
+    RedisUnreachable,
 }
 
 impl IntoResponse for AdminError {
@@ -66,7 +66,7 @@ impl IntoResponse for AdminError {
             AdminError::NotLoopback => StatusCode::FORBIDDEN,
             AdminError::BadRecord => StatusCode::BAD_REQUEST,
             AdminError::UnknownSurvey => StatusCode::NOT_FOUND,
-            AdminError::Shared => StatusCode::NOT_IMPLEMENTED,
+            AdminError::RedisUnreachable => StatusCode::SERVICE_UNAVAILABLE,
         };
         (status, self.to_string()).into_response()
     }
@@ -150,7 +150,7 @@ async fn purge(
         .redcap
         .purge(&record, survey)
         .await
-        .ok_or(AdminError::Shared)?;
+        .ok_or(AdminError::RedisUnreachable)?;
     tracing::info!(
         survey = asked.survey.as_deref().unwrap_or("*"),
         purged,

@@ -11,7 +11,8 @@ use std::hash::Hash;
 use std::time::Duration;
 
 use moka::future::Cache;
-use redcap_resume_shared::{Shared, SharedCache};
+use redcap_client::RecordId;
+use redcap_resume_shared::{Fetched, Shared, SharedCache};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
@@ -26,11 +27,19 @@ pub(super) trait Wire: Sized {
     fn to_wire(&self) -> Self::Form;
     /// `None` when the stored form is not valid (then the caller gets an internal error).
     fn from_wire(form: Self::Form, api_url: &Url) -> Option<Self>;
+    /// The record this answer names (a record id found by a look-up), for `cache purge`.
+    fn record(&self) -> Option<&RecordId> {
+        None
+    }
 }
 
 /// A key as it appears (hashed) on Redis.
 pub(super) trait WireKey {
     fn wire_key(&self) -> String;
+    /// The record this key is about (a survey target's), for `cache purge`.
+    fn record(&self) -> Option<&RecordId> {
+        None
+    }
 }
 
 /// One kind of answer of one project, remembered for `ttl`.
@@ -100,12 +109,22 @@ where
                 ttl,
                 api_url,
             } => {
+                let fetched = std::sync::atomic::AtomicBool::new(false);
                 // Boxed: the Redis round trips' futures would make every request's larger.
-                let form = Box::pin(cache.get_or_fetch(&key.wire_key(), async {
-                    fetch.await.map(|value| (value.to_wire(), *ttl))
+                let form = Box::pin(cache.get_or_fetch_of(&key.wire_key(), async {
+                    fetched.store(true, std::sync::atomic::Ordering::Relaxed);
+                    fetch.await.map(|value| Fetched {
+                        value: value.to_wire(),
+                        ttl: *ttl,
+                        record: key
+                            .record()
+                            .or(value.record())
+                            .map(|r| r.as_str().to_owned()),
+                    })
                 }))
-                .await?;
-                V::from_wire(form, api_url).ok_or_else(invalid_entry)
+                .await;
+                crate::metrics::cache_lookup(!fetched.load(std::sync::atomic::Ordering::Relaxed));
+                V::from_wire(form?, api_url).ok_or_else(invalid_entry)
             }
         }
     }
@@ -115,7 +134,12 @@ where
         match self {
             Answers::Local(cache) => cache.insert(key.clone(), value).await,
             Answers::Shared { cache, ttl, .. } => {
-                Box::pin(cache.insert(&key.wire_key(), &value.to_wire(), *ttl)).await
+                let record = key
+                    .record()
+                    .or(value.record())
+                    .map(|r| r.as_str().to_owned());
+                Box::pin(cache.insert(&key.wire_key(), &value.to_wire(), *ttl, record.as_deref()))
+                    .await
             }
         }
     }
@@ -123,11 +147,31 @@ where
 
 impl<K, V> Answers<K, V>
 where
-    K: Hash + Eq + Send + Sync + 'static,
+    K: WireKey + Hash + Eq + Send + Sync + 'static,
     V: Wire + Clone + Send + Sync + 'static,
 {
+    /// Forgets `record`'s entries — only `only`'s when given — and returns how many there
+    /// were: in this process's cache those `doomed` picks, on Redis the entry `only` names or
+    /// every entry listed under the record. `None`: Redis is unreachable (entries there expire
+    /// by their TTL).
+    pub async fn purge(
+        &self,
+        record: &RecordId,
+        only: Option<&K>,
+        doomed: impl Fn(&K, &V) -> bool,
+    ) -> Option<u64> {
+        match (self, only) {
+            (Answers::Local(_), _) => self.purge_where(doomed).await,
+            (Answers::Shared { cache, .. }, Some(key)) => {
+                cache.remove(&key.wire_key()).await.ok().map(u64::from)
+            }
+            (Answers::Shared { cache, .. }, None) => cache.purge_record(record.as_str()).await.ok(),
+        }
+    }
+
     /// Drops the entries `doomed` picks from this process's cache; how many there were. `None`
-    /// for a cache shared on Redis (keys there cannot be listed: see `cache purge`).
+    /// for a cache shared on Redis (its keys cannot be listed: [`Answers::purge`] uses the
+    /// record's index there).
     pub async fn purge_where(&self, doomed: impl Fn(&K, &V) -> bool) -> Option<u64> {
         let Answers::Local(cache) = self else {
             return None;

@@ -8,8 +8,8 @@ use crate::config::SurveyConfig;
 impl Redcap {
     /// Forgets what the caches hold about `record`: for `survey` only (in its project), or
     /// in every project. Returns how many cache entries were dropped (0 when nothing was
-    /// cached: the next request asks REDCap either way); `None` when the caches are shared on
-    /// Redis (`[shared]`), which this cannot purge yet.
+    /// cached: the next request asks REDCap either way). With `[shared]` the entries go from
+    /// Redis, for every replica; `None` when Redis is unreachable.
     pub async fn purge(&self, record: &RecordId, survey: Option<&SurveyConfig>) -> Option<u64> {
         match survey {
             Some(survey) => {

@@ -11,6 +11,10 @@ use super::project::Resumable;
 use crate::error::Failure;
 
 impl WireKey for SurveyTarget {
+    fn record(&self) -> Option<&RecordId> {
+        Some(&self.record)
+    }
+
     fn wire_key(&self) -> String {
         format!(
             "{}\u{1f}{}\u{1f}{}\u{1f}{}",
@@ -74,6 +78,10 @@ impl Wire for ResponseStatus {
 }
 
 impl Wire for RecordId {
+    fn record(&self) -> Option<&RecordId> {
+        Some(self)
+    }
+
     type Form = String;
     fn to_wire(&self) -> Self::Form {
         self.as_str().to_owned()

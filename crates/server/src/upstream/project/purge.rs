@@ -9,18 +9,22 @@ impl Project {
     /// Forgets the cached links, codes, statuses and refusals of `record` — of one response
     /// when `only` names it, else of every survey — and, for a whole record, the identity
     /// look-ups that led to it. Returns how many entries were dropped; `None` when the caches
-    /// are shared on Redis (`[shared]`), which this cannot purge.
+    /// are shared on Redis (`[shared]`) and Redis is unreachable.
     pub async fn purge(&self, record: &RecordId, only: Option<&SurveyTarget>) -> Option<u64> {
         let matches = |target: &SurveyTarget| match only {
             Some(one) => target == one,
             None => target.record == *record,
         };
-        let mut dropped = self.resumables.purge_where(|t, _| matches(t)).await?
-            + self.links.purge_where(|t, _| matches(t)).await?
-            + self.statuses.purge_where(|t, _| matches(t)).await?
-            + self.refusals.purge_where(|t, _| matches(t)).await?;
+        let mut dropped = self
+            .resumables
+            .purge(record, only, |t, _| matches(t))
+            .await?
+            + self.links.purge(record, only, |t, _| matches(t)).await?
+            + self.statuses.purge(record, only, |t, _| matches(t)).await?
+            + self.refusals.purge(record, only, |t, _| matches(t)).await?;
         if only.is_none() {
-            dropped += self.lookups.purge_where(|_, found| found == record).await?;
+            let found = |_: &_, found: &RecordId| found == record;
+            dropped += self.lookups.purge(record, None, found).await?;
         }
         Some(dropped)
     }
