@@ -3,11 +3,15 @@
 //! REDCap has no URL parameter that carries a code: `?s=HASH&__return=1` shows the
 //! "Returning?" page, and the code is accepted as the POST field `__code` to `?s=HASH`.
 //! `link_style = "rc-param"` adds `&rc=CODE` for installations that rewrite it.
+//!
+//! With a Multi-Language Management language (`?lang=` mapped by the project's `languages`),
+//! every link carries REDCap's `&__lang=ID` ([`in_language`]): the survey link, the return page
+//! and the form action.
 
 use redcap_resume_contract::{ResumeForm, ReturnCode};
 use url::Url;
 
-use crate::config::LinkStyle;
+use crate::config::{LinkStyle, MlmLanguageId};
 
 /// The form field REDCap's survey page reads the return code from.
 pub const CODE_FIELD: &str = "__code";
@@ -18,7 +22,23 @@ pub struct Composed {
     pub resume_form: ResumeForm,
 }
 
-pub fn compose(survey_link: &Url, code: &ReturnCode, style: LinkStyle) -> Composed {
+/// REDCap's survey link, opening in MLM language `mlm` (`&__lang=ID`) when there is one.
+pub fn in_language(survey_link: &Url, mlm: Option<&MlmLanguageId>) -> Url {
+    let mut link = survey_link.clone();
+    if let Some(id) = mlm {
+        link.query_pairs_mut().append_pair("__lang", id.as_str());
+    }
+    link
+}
+
+/// The links and form of an answer with a code, in MLM language `mlm` if any.
+pub fn compose(
+    survey_link: &Url,
+    code: &ReturnCode,
+    style: LinkStyle,
+    mlm: Option<&MlmLanguageId>,
+) -> Composed {
+    let survey_link = &in_language(survey_link, mlm);
     let mut resume = survey_link.clone();
     match style {
         LinkStyle::ReturnPage => resume.query_pairs_mut().append_pair("__return", "1"),
@@ -41,7 +61,12 @@ mod tests {
     #[test]
     fn return_page_style() {
         let link = Url::parse("https://redcap.example.edu/surveys/?s=AbCdEfGhJkLmNpQr").unwrap();
-        let c = compose(&link, &ReturnCode::new("KX7HD3LW"), LinkStyle::ReturnPage);
+        let c = compose(
+            &link,
+            &ReturnCode::new("KX7HD3LW"),
+            LinkStyle::ReturnPage,
+            None,
+        );
         assert_eq!(
             c.survey_link,
             "https://redcap.example.edu/surveys/?s=AbCdEfGhJkLmNpQr"
@@ -57,10 +82,32 @@ mod tests {
     #[test]
     fn rc_param_style() {
         let link = Url::parse("https://redcap.example.edu/redcap/surveys/?s=AbCdEfGhJk").unwrap();
-        let c = compose(&link, &ReturnCode::new("KX7HD3LW"), LinkStyle::RcParam);
+        let c = compose(
+            &link,
+            &ReturnCode::new("KX7HD3LW"),
+            LinkStyle::RcParam,
+            None,
+        );
         assert_eq!(
             c.resume_link,
             "https://redcap.example.edu/redcap/surveys/?s=AbCdEfGhJk&rc=KX7HD3LW"
         );
+    }
+
+    #[test]
+    fn every_link_carries_the_mlm_language() {
+        let link = Url::parse("https://redcap.example.edu/surveys/?s=AbCdEfGhJk").unwrap();
+        let es = MlmLanguageId::parse("es-MX").unwrap();
+        let c = compose(
+            &link,
+            &ReturnCode::new("KX7HD3LW"),
+            LinkStyle::ReturnPage,
+            Some(&es),
+        );
+        let base = "https://redcap.example.edu/surveys/?s=AbCdEfGhJk&__lang=es-MX";
+        assert_eq!(c.survey_link, base);
+        assert_eq!(c.resume_link, format!("{base}&__return=1"));
+        assert_eq!(c.resume_form.action, base);
+        assert_eq!(in_language(&link, None), link);
     }
 }

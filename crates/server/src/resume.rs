@@ -8,9 +8,9 @@ use redcap_client::{RecordId, ResponseStatus};
 use redcap_resume_contract::{ReturnCode, SurveyAnswer, SurveyList, SurveyStatus};
 
 use crate::app::lang::AskedLanguage;
-use crate::config::{Config, Contact, SurveyConfig};
+use crate::config::{Config, Contact, Languages, SurveyConfig};
 use crate::error::Failure;
-use crate::links::compose;
+use crate::links::{compose, in_language};
 use crate::survey_key::SurveyKey;
 use crate::upstream::{target, Project, Redcap};
 
@@ -18,6 +18,8 @@ use crate::upstream::{target, Project, Redcap};
 pub struct Survey {
     pub config: SurveyConfig,
     project: Arc<Project>,
+    /// Its project's element-language → REDCap MLM language table.
+    languages: Languages,
 }
 
 /// Every configured survey, by key and in the order of the file.
@@ -37,6 +39,7 @@ impl Resumer {
             .map(|s| Survey {
                 config: s.clone(),
                 project: redcap.project(s.project).clone(),
+                languages: config.project(s.project).languages.clone(),
             })
             .collect();
         let by_key = surveys
@@ -63,7 +66,7 @@ impl Resumer {
         survey: &Survey,
         lang: &AskedLanguage,
     ) -> Result<SurveyAnswer, Failure> {
-        let mut answer = survey.answer(record).await?;
+        let mut answer = survey.answer(record, lang).await?;
         answer.contact = self.contact_for(lang);
         Ok(answer)
     }
@@ -84,7 +87,7 @@ impl Resumer {
         record: &RecordId,
         lang: &AskedLanguage,
     ) -> Result<SurveyList, Failure> {
-        let answers = join_all(self.surveys.iter().map(|s| s.answer(record))).await;
+        let answers = join_all(self.surveys.iter().map(|s| s.answer(record, lang))).await;
         let contact = self.contact_for(lang);
         let mut surveys = Vec::new();
         for (survey, answer) in self.surveys.iter().zip(answers) {
@@ -105,7 +108,13 @@ impl Resumer {
 }
 
 impl Survey {
-    async fn answer(&self, record: &RecordId) -> Result<SurveyAnswer, Failure> {
+    /// The answer, its links in the MLM language the project maps `lang` to (if any).
+    async fn answer(
+        &self,
+        record: &RecordId,
+        lang: &AskedLanguage,
+    ) -> Result<SurveyAnswer, Failure> {
+        let mlm = lang.as_str().and_then(|l| self.languages.mlm_id(l));
         let survey = &self.config;
         let project = &self.project;
         let target = target(record, survey);
@@ -139,12 +148,13 @@ impl Survey {
         if status == SurveyStatus::NotStarted || survey.survey_login {
             // Nothing to resume, or REDCap's Survey Login: the plain link (where the participant
             // starts, or logs in and continues); no code is asked of REDCap.
-            answer.survey_link = Some(project.survey_link(&target).await?.expose().to_string());
+            let link = project.survey_link(&target).await?;
+            answer.survey_link = Some(in_language(link.expose(), mlm).to_string());
             return Ok(answer);
         }
         let resumable = project.resumable(&target).await?;
         let code = ReturnCode::new(resumable.code.expose());
-        let composed = compose(resumable.link.expose(), &code, survey.link_style);
+        let composed = compose(resumable.link.expose(), &code, survey.link_style, mlm);
         answer.return_code = Some(code);
         answer.survey_link = Some(composed.survey_link);
         answer.resume_link = Some(composed.resume_link);
