@@ -22,8 +22,11 @@ use tower_http::services::ServeDir;
 
 /// The folder of files this server serves, and its guard.
 pub struct PublicDir {
-    /// Canonical (symbolic links resolved) at start.
-    root: PathBuf,
+    /// As configured.
+    dir: PathBuf,
+    /// Canonical (symbolic links resolved) at start; `None` when the folder did not exist yet
+    /// (then canonicalised on each request, so a folder made later is served).
+    root: Option<PathBuf>,
     files: ServeDir,
 }
 
@@ -37,11 +40,16 @@ enum Target {
 }
 
 impl PublicDir {
-    /// Serves `dir` (canonicalised now; a folder that does not exist serves nothing).
+    /// Serves `dir` (canonicalised now, or on each request while it does not exist).
     pub fn new(dir: &Path) -> Self {
-        let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-        let files = ServeDir::new(&root).append_index_html_on_directories(true);
-        Self { root, files }
+        let root = std::fs::canonicalize(dir).ok();
+        let files =
+            ServeDir::new(root.as_deref().unwrap_or(dir)).append_index_html_on_directories(true);
+        Self {
+            dir: dir.to_path_buf(),
+            root,
+            files,
+        }
     }
 
     /// The answer to `request`: the file, a redirect to a folder's slash, or an empty 404.
@@ -88,7 +96,11 @@ impl PublicDir {
             Some((&"", names)) => (names, true),
             _ => (&segments[..], false),
         };
-        let mut candidate = self.root.clone();
+        let root = match &self.root {
+            Some(root) => root.clone(),
+            None => tokio::fs::canonicalize(&self.dir).await.ok()?,
+        };
+        let mut candidate = root.clone();
         for raw in names {
             let name = percent_decode_str(raw).decode_utf8().ok()?;
             if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\', '\0']) {
@@ -100,7 +112,7 @@ impl PublicDir {
             candidate.push("index.html");
         }
         let canonical = tokio::fs::canonicalize(&candidate).await.ok()?;
-        let inside = canonical.strip_prefix(&self.root).ok()?;
+        let inside = canonical.strip_prefix(&root).ok()?;
         let hidden = inside.components().any(|c| match c {
             Component::Normal(name) => name.as_encoded_bytes().starts_with(b"."),
             _ => true,
@@ -188,6 +200,20 @@ mod tests {
         for (path, expected) in cases {
             assert_eq!(public.resolve(path).await, expected, "{path}");
         }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_folder_made_after_start_is_served() {
+        let dir = std::env::temp_dir().join(format!("rr-public-later-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let public = PublicDir::new(&dir);
+        assert_eq!(public.resolve("/index.html").await, None);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "i").unwrap();
+        std::fs::write(dir.join(".env"), "SECRET=1").unwrap();
+        assert_eq!(public.resolve("/index.html").await, Some(Target::File));
+        assert_eq!(public.resolve("/.env").await, None);
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
