@@ -123,6 +123,7 @@ fn meaning(sentence: Sentence) -> Option<RedcapError> {
         Sentence::InvalidEvent => RedcapError::InvalidEvent,
         Sentence::NotDesignated => RedcapError::InstrumentNotInEvent,
         Sentence::SaveAndReturnOff => RedcapError::SaveAndReturnDisabled,
+        Sentence::SurveyQueueOff => RedcapError::SurveyQueueDisabled,
         Sentence::InvalidValues(name) => match parameter_name(&name).as_str() {
             "events" | "event" => RedcapError::InvalidEvent,
             "fields" => RedcapError::UnknownField,

@@ -6,6 +6,7 @@
 //! | [`RecordNotFound`](RedcapError::RecordNotFound) | participant | lasting | target |
 //! | [`NotAvailableForRecord`](RedcapError::NotAvailableForRecord) | participant | lasting | target |
 //! | [`InvalidInstrument`](RedcapError::InvalidInstrument), [`UnknownField`](RedcapError::UnknownField), [`NotASurvey`](RedcapError::NotASurvey), [`SaveAndReturnDisabled`](RedcapError::SaveAndReturnDisabled), [`EventMissing`](RedcapError::EventMissing), [`InvalidEvent`](RedcapError::InvalidEvent), [`InstrumentNotInEvent`](RedcapError::InstrumentNotInEvent) | survey setup | lasting | target |
+//! | [`SurveyQueueDisabled`](RedcapError::SurveyQueueDisabled) | survey setup | lasting | project |
 //! | [`InvalidToken`](RedcapError::InvalidToken), [`MissingSurveyRights`](RedcapError::MissingSurveyRights), [`MissingExportRights`](RedcapError::MissingExportRights), [`LinkOnOtherHost`](RedcapError::LinkOnOtherHost) | server setup | lasting | project |
 //! | [`MissingParameter`](RedcapError::MissingParameter), [`Redirected`](RedcapError::Redirected), [`NotRedcap`](RedcapError::NotRedcap) | server setup | lasting | REDCap |
 //! | [`Banned`](RedcapError::Banned) | REDCap | lasting (until an administrator lifts it) | REDCap |
@@ -63,6 +64,9 @@ pub enum RedcapError {
     /// `The 'Save & Return Later' feature has not been enabled for this survey`.
     #[error("Save & Return Later is not enabled for the survey")]
     SaveAndReturnDisabled,
+    /// `The Survey Queue has not been enabled in this project. …` (`surveyQueueLink`).
+    #[error("the project's Survey Queue is not enabled")]
+    SurveyQueueDisabled,
     /// `The parameter 'event' is missing`: the project is longitudinal and no event was given
     /// (also: a status query matched rows of several events).
     #[error("the project is longitudinal and no event was given")]
@@ -192,6 +196,7 @@ impl RedcapError {
             | EventMissing
             | InvalidEvent
             | InstrumentNotInEvent => (Fault::SurveySetup, Lasting, Scope::Target),
+            SurveyQueueDisabled => (Fault::SurveySetup, Lasting, Scope::Project),
             InvalidToken | MissingSurveyRights | MissingExportRights | LinkOnOtherHost { .. } => {
                 (Fault::ServerSetup, Lasting, Scope::Project)
             }
@@ -241,6 +246,7 @@ impl RedcapError {
             UnknownField => "check the instrument's unique name and the configured record-id field (the project's first field)",
             NotASurvey => "enable the instrument as a survey (Online Designer → 'Enable' in the Survey column)",
             SaveAndReturnDisabled => "enable 'Save & Return Later' in the instrument's Survey Settings",
+            SurveyQueueDisabled => "enable the Survey Queue in the project's Online Designer (Survey Queue button)",
             EventMissing => "the project is longitudinal: configure the event's unique name (Project Setup → Define My Events)",
             InvalidEvent => "check the event's unique name (Project Setup → Define My Events)",
             InstrumentNotInEvent => "designate the instrument for the event (Project Setup → Designate Instruments for My Events) or configure another event",

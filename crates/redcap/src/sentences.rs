@@ -37,6 +37,9 @@ pub(crate) enum Sentence {
     NotDesignated,
     /// `The 'Save & Return Later' feature has not been enabled for this survey`.
     SaveAndReturnOff,
+    /// `The Survey Queue has not been enabled in this project. You will need to enable the
+    /// Survey Queue before using this method.` (`surveyQueueLink`, 400).
+    SurveyQueueOff,
     /// `An unknown error occurred`.
     UnknownError,
     /// `The following values in the parameter "X" are not valid: …`, with X.
@@ -56,7 +59,7 @@ const Q: &str = r#"["'`‘’“”«»](.*)["'`‘’“”«»]"#;
 fn patterns() -> &'static [(Regex, Reader)] {
     static PATTERNS: OnceLock<Vec<(Regex, Reader)>> = OnceLock::new();
     PATTERNS.get_or_init(|| {
-        let rows: [(&str, Reader); 14] = [
+        let rows: [(&str, Reader); 15] = [
             ("you do not have permissions to use the api", |_| {
                 Some(Sentence::NoApiPermission)
             }),
@@ -87,6 +90,10 @@ fn patterns() -> &'static [(Regex, Reader)] {
                 let name = q?.trim().replace(" and ", " & ");
                 (name == "save & return later").then_some(Sentence::SaveAndReturnOff)
             }),
+            (
+                "the survey queue has not been enabled in this project(\\. you will need to enable the survey queue before using this method)?",
+                |_| Some(Sentence::SurveyQueueOff),
+            ),
             ("an unknown error occurred", |_| Some(Sentence::UnknownError)),
             ("the following values in the parameter {Q} are not valid:? .*", |q| {
                 Some(Sentence::InvalidValues(q?.to_owned()))
@@ -179,6 +186,18 @@ mod tests {
         );
         assert_eq!(
             recognise("Maintenance: the record \"all\" does not exist until Monday"),
+            None
+        );
+        assert_eq!(
+            recognise("The Survey Queue has not been enabled in this project. You will need to enable the Survey Queue before using this method."),
+            Some(Sentence::SurveyQueueOff)
+        );
+        assert_eq!(
+            recognise("The survey queue has not been enabled in this project"),
+            Some(Sentence::SurveyQueueOff)
+        );
+        assert_eq!(
+            recognise("The Survey Queue has not been enabled in this project until Monday"),
             None
         );
     }

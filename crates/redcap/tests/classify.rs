@@ -53,6 +53,7 @@ fn every_documented_answer_in_every_envelope() {
         (400, r#"The instrument "month_3" has not been designated for the event "baseline_arm_1""#, InstrumentNotInEvent),
         (400, "The instrument 'month_3' has not been designated for the event 'baseline_arm_1'", InstrumentNotInEvent),
         (400, "The 'Save & Return Later' feature has not been enabled for this survey", SaveAndReturnDisabled),
+        (400, "The Survey Queue has not been enabled in this project. You will need to enable the Survey Queue before using this method.", SurveyQueueDisabled),
         (400, r#"The "Save & Return Later" feature has not been enabled for this survey."#, SaveAndReturnDisabled),
         (400, "The 'Save &amp; Return Later' feature has not been enabled for this survey", SaveAndReturnDisabled),
         // Was `Unexpected` (read as an outage); REDCap says it when it has nothing for this

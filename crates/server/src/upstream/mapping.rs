@@ -72,9 +72,9 @@ pub fn map_error(error: &RedcapError, project: &str, ban_pause: Duration) -> (He
         (Fault::Participant, Persistence::Lasting) => Failure::RecordNotFound,
         (Fault::SurveySetup, Persistence::Lasting) => match error {
             // Settings made on REDCap's survey pages: this survey cannot be resumed here.
-            RedcapError::NotASurvey | RedcapError::SaveAndReturnDisabled => {
-                Failure::ResumeNotAvailable(error.to_string())
-            }
+            RedcapError::NotASurvey
+            | RedcapError::SaveAndReturnDisabled
+            | RedcapError::SurveyQueueDisabled => Failure::ResumeNotAvailable(error.to_string()),
             // Names the operator configured (instrument, event, record-id field).
             _ => misconfigured(error, project),
         },
@@ -127,6 +127,11 @@ mod tests {
                 ErrorCode::ResumeNotAvailable,
             ),
             (
+                RedcapError::SurveyQueueDisabled,
+                Health::Answered,
+                ErrorCode::ResumeNotAvailable,
+            ),
+            (
                 RedcapError::InvalidToken,
                 Health::Answered,
                 ErrorCode::UpstreamMisconfigured,
@@ -162,6 +167,7 @@ mod tests {
             UnknownField,
             NotASurvey,
             SaveAndReturnDisabled,
+            SurveyQueueDisabled,
             EventMissing,
             InvalidEvent,
             InstrumentNotInEvent,
