@@ -4,7 +4,10 @@
 //!
 //! - cold: first card loads (two REDCap calls each, within the budget);
 //! - warm: card loads whose link and code are cached;
-//! - Redis round trips per card load: commands Redis processed (`INFO stats`) per request.
+//! - per card load with `[shared]`: Redis round trips counted on the client
+//!   ([`redcap_resume_shared::round_trips`]: one per command or script call sent), beside the
+//!   commands Redis processed (`INFO stats` `total_commands_processed`, which also counts every
+//!   command a Lua script runs inside Redis, so it is not a count of round trips).
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -26,6 +29,7 @@ struct Run {
     p50: Duration,
     ok: usize,
     redis_commands: Option<u64>,
+    round_trips: u64,
     count: usize,
 }
 
@@ -37,6 +41,7 @@ async fn load(
 ) -> Run {
     let http = reqwest::Client::new();
     let before = redis.map(RedisServer::commands_processed);
+    let trips_before = redcap_resume_shared::round_trips();
     let started = Instant::now();
     let mut results: Vec<(Duration, u16)> = stream::iter(0..count)
         .map(|i| {
@@ -62,6 +67,7 @@ async fn load(
         .collect()
         .await;
     let elapsed = started.elapsed();
+    let round_trips = redcap_resume_shared::round_trips() - trips_before;
     // The INFO call itself is one command: not counted.
     let redis_commands = redis
         .zip(before)
@@ -72,6 +78,7 @@ async fn load(
         p50: results[results.len() / 2].0,
         ok: results.iter().filter(|r| r.1 == 200).count(),
         redis_commands,
+        round_trips,
         count,
     }
 }
@@ -113,10 +120,13 @@ async fn server(
     (addr, tickets)
 }
 
-fn per_request(run: &Run) -> String {
-    run.redis_commands
-        .map(|c| format!("{:.1}", c as f64 / run.count as f64))
-        .unwrap_or_else(|| "-".into())
+/// Redis round trips per load (client-side count), and commands Redis processed per load.
+fn per_request(run: &Run) -> (String, String) {
+    let per = |n: u64| format!("{:.1}", n as f64 / run.count as f64);
+    (
+        per(run.round_trips),
+        run.redis_commands.map(per).unwrap_or_else(|| "-".into()),
+    )
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -138,21 +148,17 @@ async fn main() {
 
     println!("redcap-resume with and without [shared] (Redis on loopback), {CONCURRENCY} concurrent requests, 2 worker threads");
     println!(
-        "{:<6} {:>22} {:>22} {:>26}",
-        "", "in memory", "[shared]", "Redis round trips / load"
+        "{:<6} {:>22} {:>22} {:>18} {:>22}",
+        "", "in memory", "[shared]", "round trips / load", "Redis commands / load"
     );
     for (label, m, s) in [
         ("cold", &memory_cold, &shared_cold),
         ("warm", &memory_warm, &shared_warm),
     ] {
+        let (trips, commands) = per_request(s);
         println!(
-            "{:<6} {:>9.0} req/s p50 {:>6.1?} {:>9.0} req/s p50 {:>6.1?} {:>26}",
-            label,
-            m.rate,
-            m.p50,
-            s.rate,
-            s.p50,
-            per_request(s)
+            "{:<6} {:>9.0} req/s p50 {:>6.1?} {:>9.0} req/s p50 {:>6.1?} {:>18} {:>22}",
+            label, m.rate, m.p50, s.rate, s.p50, trips, commands
         );
         println!(
             "{:<6} {:>22} {:>22}",
@@ -162,5 +168,6 @@ async fn main() {
         );
     }
     println!("REDCap calls for the {PARTICIPANTS} cold loads: {memory_calls} in memory, {shared_calls} with [shared]");
+    println!("round trips: counted by the client, one per command or script call sent; Redis commands: INFO total_commands_processed, which also counts the commands Lua scripts run inside Redis");
     sim.shutdown().await;
 }

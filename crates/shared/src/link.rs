@@ -245,17 +245,19 @@ impl Inner {
             .set_response_timeout(Some(timeout))
             .set_number_of_retries(1);
         let client = self.url.client().map_err(|e| e.to_string())?;
-        let mut conn =
-            ConnectionManager::new_lazy_with_config(client, config).map_err(|e| e.to_string())?;
+        let mut conn = ConnectionManager::new_lazy_with_config(client.clone(), config)
+            .map_err(|e| e.to_string())?;
         let fresh: String = rand::random::<u64>().to_string();
         let epoch_key = format!("{}:epoch", self.prefix);
-        let epoch: String = tokio::time::timeout(
+        let epoch: String = match tokio::time::timeout(
             timeout,
             EPOCH.key(&epoch_key).arg(&fresh).invoke_async(&mut conn),
         )
         .await
-        .map_err(|_| format!("no answer within {timeout:?}"))?
-        .map_err(|e| e.to_string())?;
+        {
+            Ok(answer) => answer.map_err(|e| e.to_string())?,
+            Err(_) => return Err(silence_cause(&client, timeout).await),
+        };
         let how = {
             let state = lock(&self.state);
             Rejoining {
@@ -292,4 +294,14 @@ static EPOCH: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Why Redis did not answer in time: the manager retries a refused connection (a TLS
+/// certificate it does not trust, a closed port) until the timeout, hiding the reason; one
+/// plain attempt names it (the error names no password: the URL is not part of it).
+async fn silence_cause(client: &redis::Client, timeout: Duration) -> String {
+    match tokio::time::timeout(timeout, client.get_multiplexed_async_connection()).await {
+        Ok(Err(e)) => e.to_string(),
+        _ => format!("no answer within {timeout:?}"),
+    }
 }
