@@ -141,6 +141,13 @@ pub(crate) fn answer(app: &App, method: &Method, params: &Params) -> Response {
         );
     };
     let content = params.get("content").unwrap_or("");
+    if !grant.export_rights && EXPORTS.contains(&content) && params.get("data").is_none() {
+        return envelope::error(
+            fmt,
+            StatusCode::FORBIDDEN,
+            "You do not have API Export privileges",
+        );
+    }
     let result = match content {
         "version" => Ok(envelope::bare(crate::seed::REDCAP_VERSION)),
         "project" => export::project(&inner, &grant.project, params),
@@ -164,6 +171,19 @@ pub(crate) fn answer(app: &App, method: &Method, params: &Params) -> Response {
     drop(inner);
     result.unwrap_or_else(|e| envelope::error(fmt, e.status, &e.message))
 }
+
+/// The simulated contents that are exports in REDCap's sense (they need the "API Export" right).
+const EXPORTS: [&str; 9] = [
+    "project",
+    "metadata",
+    "exportFieldNames",
+    "instrument",
+    "arm",
+    "event",
+    "formEventMapping",
+    "repeatingFormsEvents",
+    "record",
+];
 
 fn unsimulated(what: &str) -> ApiError {
     ApiError::bad_request(&format!("redcap-sim does not simulate {what}"))

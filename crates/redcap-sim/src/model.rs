@@ -242,4 +242,8 @@ pub struct TokenGrant {
     /// The user has the "Manage Survey Participants" (Survey Distribution Tools) right,
     /// needed by `surveyLink`, `surveyReturnCode` and `surveyQueueLink`.
     pub survey_rights: bool,
+    /// The user has the "API Export" right, needed by the exports (records, metadata, field
+    /// names, project, instruments, arms, events, designations, repeating setup); without it
+    /// REDCap answers 403 `You do not have API Export privileges`.
+    pub export_rights: bool,
 }

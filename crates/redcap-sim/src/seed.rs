@@ -34,6 +34,9 @@ pub const DEMO_TOKEN: &str = "D3A0C1E2B4F5061728394A5B6C7D8E9F";
 /// A valid token for `demo` whose user lacks "Manage Survey Participants".
 pub const NO_RIGHTS_TOKEN: &str = "F00DF00DF00DF00DF00DF00DF00DF00D";
 
+/// A valid token for `demo` whose user has survey rights but lacks "API Export".
+pub const NO_EXPORT_TOKEN: &str = "E0E0E0E0E0E0E0E0E0E0E0E0E0E0E0E0";
+
 /// The longitudinal project's name.
 pub const COHORT_PROJECT: &str = "cohort";
 /// Its REDCap `project_id`.
@@ -133,6 +136,13 @@ impl Seed {
                 grant(NO_RIGHTS_TOKEN, DEMO_PROJECT, false),
                 grant(COHORT_TOKEN, COHORT_PROJECT, true),
                 grant(REGISTRY_TOKEN, REGISTRY_PROJECT, true),
+                (
+                    NO_EXPORT_TOKEN.into(),
+                    TokenGrant {
+                        export_rights: false,
+                        ..grant(NO_EXPORT_TOKEN, DEMO_PROJECT, true).1
+                    },
+                ),
             ],
         }
     }
@@ -147,6 +157,7 @@ fn grant(token: &str, project: &str, survey_rights: bool) -> (String, TokenGrant
     let grant = TokenGrant {
         project: project.into(),
         survey_rights,
+        export_rights: true,
     };
     (token.into(), grant)
 }

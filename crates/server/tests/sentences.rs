@@ -30,3 +30,22 @@ async fn survey_queue_not_enabled_is_the_projects_survey_setup() {
         .await
         .is_ok());
 }
+
+#[tokio::test]
+async fn no_export_rights_is_the_projects_server_setup() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let no_export = client(&sim, seed::NO_EXPORT_TOKEN);
+    // REDCap's 403 `You do not have API Export privileges` on an export (project info, metadata).
+    for err in [
+        no_export.project_info().await.unwrap_err(),
+        no_export.record_id_field().await.unwrap_err(),
+    ] {
+        assert_eq!(err, RedcapError::MissingExportRights);
+        assert_eq!(err.scope(), Scope::Project);
+    }
+    // Its survey rights still answer the survey methods.
+    let record = RecordId::parse(seed::RECORD_IN_PROGRESS).unwrap();
+    assert!(no_export.survey_queue_link(&record).await.is_ok());
+    // A token with export rights is not refused.
+    assert!(client(&sim, seed::DEMO_TOKEN).project_info().await.is_ok());
+}
