@@ -84,8 +84,25 @@ fn minify(tools: &Tools) -> Result<(), String> {
             &format!("terser {name}"),
         )?;
     }
+    // Classic (non-module) scripts, loaded apart from the card's files.
+    for name in OUTSIDE_BUDGET.iter().filter(|n| dist.join(n).exists()) {
+        let file = dist.join(name);
+        run(
+            std::process::Command::new(&tools.terser)
+                .arg(&file)
+                .args(["--compress", "--mangle", "--output"])
+                .arg(&file)
+                .env("PATH", path_with_tools(tools)),
+            &format!("terser {name}"),
+        )?;
+    }
     Ok(())
 }
+
+/// Shipped scripts that the embed snippet does not load: the site-wide placeholder script
+/// (loads the loader only when a placeholder appears) and the card without WebAssembly
+/// (imported only when the wasm cannot run). Printed, but not counted in the budget.
+pub const OUTSIDE_BUDGET: [&str; 2] = ["redcap-resume-autoload.js", "redcap-resume-plain.js"];
 
 fn brotli_len(bytes: &[u8]) -> usize {
     let mut out = Vec::new();
@@ -104,7 +121,9 @@ fn shipped_files(dist: &Path) -> Result<Vec<std::path::PathBuf>, String> {
         .map(|e| e.path())
         .filter(|p| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            (name.ends_with(".wasm") || name.ends_with(".js")) && !name.starts_with("demo")
+            (name.ends_with(".wasm") || name.ends_with(".js"))
+                && !name.starts_with("demo")
+                && !OUTSIDE_BUDGET.contains(&name)
         })
         .collect();
     files.sort();
@@ -142,6 +161,16 @@ pub fn check_size() -> Result<usize, String> {
         verdict(BUDGET_BYTES),
         verdict(GOAL_BYTES)
     );
+    for name in OUTSIDE_BUDGET {
+        if let Ok(bytes) = std::fs::read(dist.join(name)) {
+            eprintln!(
+                "size: {:<32} {:>8} B raw {:>7} B brotli (outside the budget: loaded only when needed)",
+                name,
+                bytes.len(),
+                brotli_len(&bytes)
+            );
+        }
+    }
     if total > BUDGET_BYTES {
         return Err(format!(
             "the widget is {total} B brotli, over the {BUDGET_BYTES} B budget"

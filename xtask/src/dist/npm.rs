@@ -16,7 +16,7 @@ use super::manifest::{self, DEFINE_MODULE, ELEMENT_MODULE, TAG};
 pub const NAME: &str = "redcap-resume-widget";
 
 /// What `npm pack` must put in the package, sorted.
-pub const FILES: [&str; 9] = [
+pub const FILES: [&str; 10] = [
     "README.md",
     "custom-elements.json",
     "define.d.ts",
@@ -24,6 +24,7 @@ pub const FILES: [&str; 9] = [
     "element.d.ts",
     "element.js",
     "package.json",
+    "redcap-resume-autoload.js",
     "redcap-resume-widget.js",
     "redcap-resume-widget_bg.wasm",
 ];
@@ -175,7 +176,11 @@ pub fn write(
         "custom-elements.json",
         &pretty(&manifest::custom_elements_json(api, summary)?),
     )?;
-    for file in ["redcap-resume-widget.js", "redcap-resume-widget_bg.wasm"] {
+    for file in [
+        "redcap-resume-widget.js",
+        "redcap-resume-widget_bg.wasm",
+        "redcap-resume-autoload.js",
+    ] {
         std::fs::copy(dist.join(file), out.join(file)).map_err(|e| {
             format!(
                 "{}: {e} (build the widget first)",
