@@ -48,6 +48,22 @@ enum Command {
         #[arg(long)]
         record: Option<String>,
     },
+    /// Print the HTML that puts one survey's card on a page, for this configuration.
+    Snippet {
+        #[arg(long, short, env = "REDCAP_RESUME_CONFIG")]
+        config: PathBuf,
+        /// A key of `[surveys]`.
+        #[arg(long)]
+        survey: String,
+        /// iframe (the hosted page), placeholder (a div + the site-wide autoload script),
+        /// module (script + element), or link.
+        #[arg(long)]
+        mode: redcap_resume::embed::snippet::Mode,
+        /// The origin the study site reaches this server on (default: the first of
+        /// `allowed_origins`; none: paths on the page's own origin).
+        #[arg(long)]
+        public_url: Option<String>,
+    },
     /// Act on the running server's caches (through its admin listener, `[metrics] listen`).
     Cache {
         #[command(subcommand)]
@@ -157,6 +173,23 @@ async fn run(command: Command) -> Result<(), String> {
                     Err("some surveys are not ready: see the FAIL lines above".into())
                 }
             }
+        }
+        Command::Snippet {
+            config,
+            survey,
+            mode,
+            public_url,
+        } => {
+            let config = Config::load(&config).map_err(|e| e.to_string())?;
+            let html = redcap_resume::embed::snippet::snippet(
+                &config,
+                &survey,
+                mode,
+                public_url.as_deref(),
+            )
+            .map_err(|e| e.to_string())?;
+            print!("{html}");
+            Ok(())
         }
         Command::Cache {
             action:

@@ -261,3 +261,68 @@ fn embed_mistakes_stop_start_up_naming_the_key() {
     let err = config("[embed]\nframe_ancestor = []").unwrap_err();
     assert!(err.contains("frame_ancestor"), "{err}");
 }
+
+mod snippets {
+    use redcap_resume::embed::snippet::{snippet, Mode, SnippetError};
+
+    use super::*;
+
+    #[test]
+    fn each_mode_prints_the_html_for_this_deployment() {
+        let config = config("allowed_origins = [\"https://study.example.edu\"]").unwrap();
+        let html = |mode| snippet(&config, "baseline", mode, None).unwrap();
+        assert_eq!(
+            html(Mode::Iframe),
+            "<iframe src=\"https://study.example.edu/redcap-resume/embed?survey=baseline\" \
+             title=\"Baseline &lt;questionnaire&gt; &amp; more\" width=\"100%\" height=\"300\" loading=\"lazy\"></iframe>\n"
+        );
+        assert_eq!(
+            html(Mode::Link),
+            "<a href=\"https://study.example.edu/redcap-resume/embed?survey=baseline\">Baseline &lt;questionnaire&gt; &amp; more</a>\n"
+        );
+        let placeholder = html(Mode::Placeholder);
+        assert!(placeholder.contains(
+            "<script src=\"https://study.example.edu/redcap-resume/redcap-resume-autoload.js\" defer></script>\n"
+        ));
+        assert!(placeholder.contains("<div data-redcap-resume data-survey=\"baseline\"><a href=\"https://study.example.edu/redcap-resume/embed?survey=baseline\">"));
+        let module = html(Mode::Module);
+        assert!(module.contains("<script type=\"module\" src=\"https://study.example.edu/redcap-resume/redcap-resume.js\"></script>\n"));
+        assert!(module.ends_with(
+            "<redcap-resume survey=\"baseline\" endpoint=\"/redcap-resume/api\"></redcap-resume>\n"
+        ));
+    }
+
+    #[test]
+    fn public_url_overrides_and_no_origin_gives_paths() {
+        let config = config("").unwrap();
+        assert_eq!(
+            snippet(&config, "baseline", Mode::Link, None).unwrap(),
+            "<a href=\"/redcap-resume/embed?survey=baseline\">Baseline &lt;questionnaire&gt; &amp; more</a>\n"
+        );
+        let iframe = snippet(
+            &config,
+            "baseline",
+            Mode::Iframe,
+            Some("http://portal.example.test:8080"),
+        )
+        .unwrap();
+        assert!(iframe.starts_with(
+            "<iframe src=\"http://portal.example.test:8080/redcap-resume/embed?survey=baseline\""
+        ));
+        assert_eq!(
+            snippet(&config, "nope", Mode::Link, None),
+            Err(SnippetError::UnknownSurvey("nope".into()))
+        );
+        assert!(matches!(
+            snippet(
+                &config,
+                "baseline",
+                Mode::Link,
+                Some("https://x.example.edu/path")
+            ),
+            Err(SnippetError::BadPublicUrl(_))
+        ));
+        assert!("frame".parse::<Mode>().is_err());
+        assert_eq!("placeholder".parse::<Mode>(), Ok(Mode::Placeholder));
+    }
+}

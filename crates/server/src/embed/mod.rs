@@ -4,7 +4,8 @@
 //! prints for each embedding mode.
 //!
 //! [`csp`] builds the policy, [`page`] the hosted page (pure functions of the configuration
-//! and the query; `app::embed` serves them).
+//! and the query; `app::embed` serves them), [`snippet`] the HTML per mode.
 
 pub mod csp;
 pub mod page;
+pub mod snippet;
