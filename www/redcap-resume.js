@@ -85,7 +85,7 @@ export function define(name, rust) {
         for (const el of waiting) m.sync(el);
         waiting.clear();
       },
-      (e) => console.error('redcap-resume: the widget could not load', e),
+      (e) => import('./redcap-resume-plain.js').then((p) => p.show(waiting, e)),
     );
   }
   const Card = class extends HTMLElement {

@@ -6,7 +6,7 @@
 //!   crates/server/Cargo.toml, maintainer scripts in deploy/debian/): the binary in /usr/bin,
 //!   the unit in /lib/systemd/system (its `ExecStart=` pointed at /usr/bin), the example config
 //!   as the conffile /etc/redcap-resume/config.toml, the system user made by postinst;
-//! - `redcap-resume-widget-<version>.tar.gz`: the four widget files the README publishes, with
+//! - `redcap-resume-widget-<version>.tar.gz`: the five widget files the README publishes, with
 //!   their SHA256SUMS inside;
 //! - `npm/`: the widget as an npm package (see [`npm`]);
 //! - `SHA256SUMS` of the binary, the .deb and the tarball.
@@ -30,9 +30,10 @@ use crate::tools::Tools;
 /// The cargo-deb release `cargo xtask setup` installs.
 pub const CARGO_DEB_VERSION: &str = "3.8.0";
 /// The widget files an operator publishes (README, "Where each file goes").
-pub const WIDGET_FILES: [&str; 4] = [
+pub const WIDGET_FILES: [&str; 5] = [
     "redcap-resume.js",
     "redcap-resume-autoload.js",
+    "redcap-resume-plain.js",
     "redcap-resume-widget.js",
     "redcap-resume-widget_bg.wasm",
 ];

@@ -84,12 +84,14 @@ fn minify(tools: &Tools) -> Result<(), String> {
             &format!("terser {name}"),
         )?;
     }
-    // Classic (non-module) scripts, loaded apart from the card's files.
+    // Loaded apart from the card's files: the classic autoload script and the plain module.
     for name in OUTSIDE_BUDGET.iter().filter(|n| dist.join(n).exists()) {
         let file = dist.join(name);
+        let module = name.ends_with("-plain.js");
         run(
             std::process::Command::new(&tools.terser)
                 .arg(&file)
+                .args(module.then_some("--module"))
                 .args(["--compress", "--mangle", "--output"])
                 .arg(&file)
                 .env("PATH", path_with_tools(tools)),

@@ -16,7 +16,7 @@ use super::manifest::{self, DEFINE_MODULE, ELEMENT_MODULE, TAG};
 pub const NAME: &str = "redcap-resume-widget";
 
 /// What `npm pack` must put in the package, sorted.
-pub const FILES: [&str; 10] = [
+pub const FILES: [&str; 11] = [
     "README.md",
     "custom-elements.json",
     "define.d.ts",
@@ -25,6 +25,7 @@ pub const FILES: [&str; 10] = [
     "element.js",
     "package.json",
     "redcap-resume-autoload.js",
+    "redcap-resume-plain.js",
     "redcap-resume-widget.js",
     "redcap-resume-widget_bg.wasm",
 ];
@@ -180,6 +181,7 @@ pub fn write(
         "redcap-resume-widget.js",
         "redcap-resume-widget_bg.wasm",
         "redcap-resume-autoload.js",
+        "redcap-resume-plain.js",
     ] {
         std::fs::copy(dist.join(file), out.join(file)).map_err(|e| {
             format!(

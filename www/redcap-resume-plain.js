@@ -1,0 +1,85 @@
+// redcap-resume-plain.js: the card without WebAssembly. The loader (redcap-resume.js) imports
+// this module only when the wasm cannot run: the page's Content-Security-Policy lacks
+// 'wasm-unsafe-eval' in script-src, or the wasm file failed to load or compile. It shows, in
+// each waiting element's shadow root (already styled by the loader), a plain card from the
+// answer the loader already fetched: the title, the status, the return code with a link to
+// REDCap's return page where it is typed (or the survey link), else a link to the hosted page
+// ({base}/embed) and the contact line. Inside a frame the links open at the top level. English
+// only. The cause is logged once, naming the directive when the CSP refused it.
+
+const STATUS = {
+  not_started: 'Not started yet',
+  in_progress: 'In progress',
+  completed: 'Completed',
+};
+
+function node(tag, attrs, text) {
+  const n = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+  if (text) n.textContent = text;
+  return n;
+}
+
+// The hosted page beside the endpoint: /redcap-resume/api -> /redcap-resume/embed?survey=KEY.
+function hostedPage(el) {
+  const u = new URL((el.getAttribute('endpoint') || '/redcap-resume/api').trim(), document.baseURI);
+  u.pathname = u.pathname.replace(/\/+$/, '').replace(/\/[^/]*$/, '') + '/embed';
+  u.search = u.hash = '';
+  const survey = (el.getAttribute('survey') || '').trim();
+  if (survey) u.searchParams.set('survey', survey);
+  return u.href;
+}
+
+function target(el) {
+  return window.top !== window ? '_top' : el.getAttribute('target') === '_blank' ? '_blank' : '_self';
+}
+
+function survey(el, s) {
+  const item = node('div', {});
+  item.append(node('h2', { part: 'title' }, s.title));
+  item.append(node('p', { part: 'status', class: 'status' }, STATUS[s.status] || ''));
+  const link = s.resume_link || s.survey_link;
+  if (s.return_code && !el.hasAttribute('hide-code')) {
+    const code = node('p', { class: 'code' });
+    code.append(node('span', { class: 'label' }, 'Your return code'), node('code', { part: 'code' }, s.return_code));
+    item.append(code);
+  }
+  if (link) {
+    const a = node('a', { part: 'resume', class: 'primary', href: link, target: target(el), rel: 'noopener noreferrer' },
+      s.return_code ? 'Resume survey (enter the code there)' : 'Open survey');
+    const p = node('p', { class: 'link' });
+    p.append(a);
+    item.append(p);
+  }
+  return item;
+}
+
+async function card(el) {
+  const card = node('div', { part: 'card', class: 'card', role: 'status' });
+  let body = null;
+  try {
+    const res = await el.__redcapResumePrefetch?.res;
+    if (res?.ok) body = await res.json();
+  } catch {}
+  const list = body?.surveys ?? (body?.key ? [body] : null);
+  if (list?.length) for (const s of list) card.append(survey(el, s));
+  else {
+    card.append(node('p', {}, 'The survey card could not load on this page.'));
+    card.append(node('a', { part: 'link', class: 'primary', href: hostedPage(el), target: target(el), rel: 'noopener' },
+      'Open your survey card'));
+  }
+  if (body?.contact) card.append(node('p', { class: 'link' }, body.contact));
+  el.shadowRoot?.replaceChildren(card);
+}
+
+/** Shows the plain card in each element of `elements`; `error` is why the wasm did not run. */
+export function show(elements, error) {
+  const refused = /unsafe-eval|Content.Security.Policy/i.test(String(error?.message));
+  console.error(
+    refused
+      ? "redcap-resume: the page's Content-Security-Policy refused WebAssembly (script-src needs 'wasm-unsafe-eval'); showing the plain card"
+      : 'redcap-resume: the widget could not load; showing the plain card',
+    error,
+  );
+  for (const el of elements) card(el);
+}
