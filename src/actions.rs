@@ -2,9 +2,9 @@
 //! link), the return code with its copy button, and the fallback link to REDCap's "Returning?"
 //! page. Also the fallback when the page's CSP refuses the form (`form-action`).
 
-use crate::card::{part, text, Live, LiveAttr, Look};
 use crate::i18n::{Lang, Msg};
 use crate::load::emit;
+use crate::view::{part, text, Live, LiveAttr, Look};
 use leptos::prelude::*;
 use redcap_resume_contract::{SurveyAnswer, SurveyStatus};
 use std::sync::{

@@ -7,9 +7,10 @@
 //! attributes, drops the mount when the element has left the page.
 
 use crate::api::{BadEndpoint, Query};
-use crate::card::{Card, Look};
+use crate::card::Card;
 use crate::i18n::Lang;
 use crate::load::Session;
+use crate::view::Look;
 use leptos::prelude::*;
 use std::{any::Any, cell::RefCell};
 use wasm_bindgen::prelude::*;

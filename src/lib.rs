@@ -45,7 +45,9 @@ pub mod card;
 pub mod element;
 pub mod i18n;
 pub mod load;
+pub mod view;
 
-pub use card::{Card, Look};
+pub use card::Card;
 pub use element::sync;
 pub use load::Session;
+pub use view::Look;
