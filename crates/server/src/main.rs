@@ -64,6 +64,13 @@ enum Command {
         #[arg(long)]
         public_url: Option<String>,
     },
+    /// Fetch a page of your own site and say which embedding modes will work on it.
+    CheckEmbed {
+        #[arg(long, short, env = "REDCAP_RESUME_CONFIG")]
+        config: PathBuf,
+        /// The page, on an origin of `[embed] frame_ancestors` or `allowed_origins`.
+        url: String,
+    },
     /// Act on the running server's caches (through its admin listener, `[metrics] listen`).
     Cache {
         #[command(subcommand)]
@@ -189,6 +196,14 @@ async fn run(command: Command) -> Result<(), String> {
             )
             .map_err(|e| e.to_string())?;
             print!("{html}");
+            Ok(())
+        }
+        Command::CheckEmbed { config, url } => {
+            let config = Config::load(&config).map_err(|e| e.to_string())?;
+            let report = redcap_resume::embed::check::check_embed(&config, &url)
+                .await
+                .map_err(|e| e.to_string())?;
+            print!("{report}");
             Ok(())
         }
         Command::Cache {

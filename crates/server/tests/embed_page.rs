@@ -326,3 +326,70 @@ mod snippets {
         assert_eq!("placeholder".parse::<Mode>(), Ok(Mode::Placeholder));
     }
 }
+
+mod check_embed {
+    use redcap_resume::embed::check::{check_embed, CheckEmbedError};
+
+    use super::*;
+
+    /// A page on 127.0.0.1 (port 0) sent with `csp`.
+    async fn site(csp: &'static str) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = Router::new().route(
+            "/study",
+            axum::routing::get(move || async move {
+                (
+                    [(axum::http::header::CONTENT_SECURITY_POLICY, csp)],
+                    "<p>study</p>",
+                )
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        addr
+    }
+
+    #[tokio::test]
+    async fn a_listed_page_is_fetched_and_its_csp_read() {
+        let addr = site("default-src 'self'; script-src 'self'; frame-src 'self'").await;
+        let cfg = config(&format!("[embed]\nframe_ancestors = [\"http://{addr}\"]")).unwrap();
+        let report = check_embed(&cfg, &format!("http://{addr}/study"))
+            .await
+            .unwrap();
+        assert!(report.contains("ok    link"), "{report}");
+        assert!(
+            report.contains("FAIL  iframe: the page's CSP frame-src ('self')"),
+            "{report}"
+        );
+        assert!(
+            report.contains("warn  module and placeholder: script-src lacks 'wasm-unsafe-eval'"),
+            "{report}"
+        );
+
+        let addr = site("script-src 'self' 'wasm-unsafe-eval'").await;
+        let cfg = config(&format!("allowed_origins = [\"http://{addr}\"]")).unwrap();
+        let report = check_embed(&cfg, &format!("http://{addr}/study"))
+            .await
+            .unwrap();
+        assert!(
+            report.contains("FAIL  iframe: the page's origin is not in [embed] frame_ancestors"),
+            "{report}"
+        );
+        assert!(report.contains("ok    module and placeholder"), "{report}");
+    }
+
+    #[tokio::test]
+    async fn another_site_is_refused_before_any_request() {
+        let addr = site("default-src 'self'").await;
+        let cfg = config("[embed]\nframe_ancestors = [\"https://www.example.edu\"]").unwrap();
+        let err = check_embed(&cfg, &format!("http://{addr}/study"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CheckEmbedError::NotOurSite(_)), "{err}");
+        assert!(err.to_string().contains("frame_ancestors"), "{err}");
+        assert!(matches!(
+            check_embed(&cfg, "file:///etc/passwd").await,
+            Err(CheckEmbedError::NotAUrl(_))
+        ));
+    }
+}

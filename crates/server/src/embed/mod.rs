@@ -6,6 +6,7 @@
 //! [`csp`] builds the policy, [`page`] the hosted page (pure functions of the configuration
 //! and the query; `app::embed` serves them), [`snippet`] the HTML per mode.
 
+pub mod check;
 pub mod csp;
 pub mod page;
 pub mod snippet;
