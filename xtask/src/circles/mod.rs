@@ -18,11 +18,7 @@ pub use cycles::Circle;
 /// Circles known and being removed, each as (crate source folder, its files): a circle that
 /// matches one exactly passes. An entry that no longer matches any circle is reported (not
 /// failed, so the change that removes the circle lands green) and should then be deleted.
-const KNOWN: &[(&str, &[&str])] = &[
-    // The widget: `card.rs` names `actions::actions`, `actions.rs` names `card::part` and the
-    // card's types. Issue 8's widget step moves those out of card.rs and deletes this entry.
-    ("src", &["actions.rs", "card.rs"]),
-];
+const KNOWN: &[(&str, &[&str])] = &[];
 
 /// Every circle of every crate under `workspace`, known ones excepted.
 ///
