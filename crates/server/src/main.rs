@@ -70,6 +70,10 @@ enum Command {
         config: PathBuf,
         /// The page, on an origin of `[embed] frame_ancestors` or `allowed_origins`.
         url: String,
+        /// The origin the study site reaches this server on, as for `snippet` (default: the
+        /// first of `allowed_origins`; none: the page's own origin).
+        #[arg(long)]
+        public_url: Option<String>,
     },
     /// Act on the running server's caches (through its admin listener, `[metrics] listen`).
     Cache {
@@ -198,11 +202,16 @@ async fn run(command: Command) -> Result<(), String> {
             print!("{html}");
             Ok(())
         }
-        Command::CheckEmbed { config, url } => {
+        Command::CheckEmbed {
+            config,
+            url,
+            public_url,
+        } => {
             let config = Config::load(&config).map_err(|e| e.to_string())?;
-            let report = redcap_resume::embed::check::check_embed(&config, &url)
-                .await
-                .map_err(|e| e.to_string())?;
+            let report =
+                redcap_resume::embed::check::check_embed(&config, &url, public_url.as_deref())
+                    .await
+                    .map_err(|e| e.to_string())?;
             print!("{report}");
             Ok(())
         }

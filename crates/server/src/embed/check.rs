@@ -1,25 +1,40 @@
-//! `redcap-resume check-embed URL`: fetches one page of the operator's own site and says, from
-//! its Content-Security-Policy header, which embedding modes will work on it.
+//! `redcap-resume check-embed URL`: fetches one page of the operator's own site, the hosted
+//! page as the iframe snippet frames it, and the API on the page's origin, and says which
+//! embedding modes will work on that page and why ([`super::verdict`] decides).
 //!
-//! Only the operator's own pages are fetched: the URL's origin must be one of `[embed]
-//! frame_ancestors` or `allowed_origins`, or this server's `listen` address; others are
-//! refused before any request. No redirect is followed (a redirect is reported). `<meta>`
-//! policies in the page body are not read.
+//! Only the operator's own site is fetched: the page's origin must be one of `[embed]
+//! frame_ancestors` or `allowed_origins`, or this server's `listen` address (others are
+//! refused before any request); the hosted page is on the origin the snippets use
+//! (`--public-url`, else the first of `allowed_origins`, else the page's own). No redirect is
+//! followed (a redirected page is reported, not read). Of the page, its
+//! `Content-Security-Policy` headers and `<meta http-equiv>` policies count;
+//! `Content-Security-Policy-Report-Only` enforces nothing, and its own `X-Frame-Options` and
+//! `frame-ancestors` only say who may frame the page itself: both are noted, not counted.
 
 use std::time::Duration;
 
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
 use url::Url;
 
+use super::meta::meta_policies;
+use super::snippet::public_origin;
+use super::sources::Policy;
+use super::verdict::{verdicts, Facts, Framing};
 use crate::config::Config;
 
-/// How long the page may take.
+/// How long each request may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most of a page's HTML that is read (its head is near the start).
+const BODY_LIMIT: usize = 2 << 20;
 
 /// Why the page was not checked.
 #[derive(Debug)]
 pub enum CheckEmbedError {
     NotAUrl(String),
     NotOurSite(String),
+    PublicUrl(String),
     Fetch(String),
 }
 
@@ -32,6 +47,7 @@ impl std::fmt::Display for CheckEmbedError {
                 "{origin} is not this deployment's site: check-embed fetches only origins in \
                  [embed] frame_ancestors or allowed_origins (add it there first)"
             ),
+            CheckEmbedError::PublicUrl(why) => f.write_str(why),
             CheckEmbedError::Fetch(why) => write!(f, "could not fetch the page: {why}"),
         }
     }
@@ -45,112 +61,182 @@ pub fn is_own_site(config: &Config, url: &Url) -> bool {
         || origin == format!("http://{}", config.listen)
 }
 
-/// The sources of the first of `directives` that `csp` has (CSP's fallback order);
-/// `None`: not restricted.
-fn sources<'a>(csp: &'a str, directives: &[&str]) -> Option<Vec<&'a str>> {
-    directives.iter().find_map(|name| {
-        csp.split(';').find_map(|d| {
-            let mut words = d.split_whitespace();
-            (words.next()?.eq_ignore_ascii_case(name)).then(|| words.collect::<Vec<_>>())
-        })
+/// One answer, its body read up to [`BODY_LIMIT`].
+struct Fetched {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Fetched {
+    /// Every value of header `name`, as text.
+    fn all(&self, name: &str) -> Vec<String> {
+        self.headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The enforced policies of its `Content-Security-Policy` headers.
+    fn policies(&self) -> Vec<Policy> {
+        self.all("content-security-policy")
+            .iter()
+            .flat_map(|v| Policy::parse_list(v))
+            .collect()
+    }
+}
+
+async fn fetch(client: &reqwest::Client, url: &Url) -> Result<Fetched, String> {
+    let mut response = client
+        .get(url.clone())
+        .send()
+        .await
+        .map_err(|e| e.without_url().to_string())?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let mut body = Vec::new();
+    while body.len() < BODY_LIMIT {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => break,
+            Err(e) => return Err(e.without_url().to_string()),
+        }
+    }
+    Ok(Fetched {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
     })
 }
 
-/// The report lines for a page's CSP (`None`: the page sends none), one per mode.
-pub fn report(csp: Option<&str>, framable: bool) -> Vec<String> {
-    let mut lines = vec!["ok    link: a plain link works on every page".to_owned()];
-    let script = csp.and_then(|c| sources(c, &["script-src", "default-src"]));
-    let frame = csp.and_then(|c| sources(c, &["frame-src", "child-src", "default-src"]));
-    match &frame {
-        _ if !framable => lines.push(
-            "FAIL  iframe: the page's origin is not in [embed] frame_ancestors: the hosted page refuses to be framed there".into(),
-        ),
-        Some(s) if !s.iter().any(|x| x.starts_with("http") || *x == "*") => lines.push(format!(
-            "FAIL  iframe: the page's CSP frame-src ({}) does not list this server's origin",
-            s.join(" ")
-        )),
-        _ => lines.push("ok    iframe: the page may frame the hosted page".into()),
-    }
-    match &script {
-        None => {
-            lines.push("ok    module and placeholder: the page sends no script-src limit".into())
-        }
-        Some(s) if !s.contains(&"'self'") => lines.push(
-            "FAIL  module and placeholder: script-src lacks 'self' (the widget's files are served from the site's own origin)".into(),
-        ),
-        Some(s) if !s.contains(&"'wasm-unsafe-eval'") && !s.contains(&"'unsafe-eval'") => lines.push(
-            "warn  module and placeholder: script-src lacks 'wasm-unsafe-eval': only the plain card (no WebAssembly) shows".into(),
-        ),
-        Some(_) => lines.push("ok    module and placeholder: script-src allows the widget and WebAssembly".into()),
-    }
-    lines
-}
-
-/// Fetches `url` (the operator's own site only) and reports which modes will work on it.
-pub async fn check_embed(config: &Config, url: &str) -> Result<String, CheckEmbedError> {
-    let parsed = Url::parse(url)
+/// Fetches `url` (the operator's own site only) and reports which modes will work on it;
+/// `public_url` is the origin the snippets put this server on, as for `snippet`.
+pub async fn check_embed(
+    config: &Config,
+    url: &str,
+    public_url: Option<&str>,
+) -> Result<String, CheckEmbedError> {
+    let page = Url::parse(url)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .ok_or_else(|| CheckEmbedError::NotAUrl(url.to_owned()))?;
-    if !is_own_site(config, &parsed) {
+    if !is_own_site(config, &page) {
         return Err(CheckEmbedError::NotOurSite(
-            parsed.origin().ascii_serialization(),
+            page.origin().ascii_serialization(),
         ));
     }
+    let server = public_origin(config, public_url)
+        .map_err(|e| CheckEmbedError::PublicUrl(e.to_string()))?
+        .unwrap_or_else(|| page.clone());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(TIMEOUT)
         .build()
         .map_err(|e| CheckEmbedError::Fetch(e.to_string()))?;
-    let response = client
-        .get(parsed.clone())
-        .send()
+    let fetched = fetch(&client, &page)
         .await
-        .map_err(|e| CheckEmbedError::Fetch(e.without_url().to_string()))?;
-    let status = response.status();
-    if status.is_redirection() {
+        .map_err(CheckEmbedError::Fetch)?;
+    if fetched.status.is_redirection() {
         return Err(CheckEmbedError::Fetch(format!(
-            "{status}: it redirects; check the page it redirects to"
+            "{}: it redirects; check the page it redirects to",
+            fetched.status
         )));
     }
-    let header = |name: &str| {
-        response
-            .headers()
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect::<Vec<_>>()
-            .join("; ")
+    let head_metas = meta_policies(&fetched.body);
+    let mut policies = fetched.policies();
+    policies.extend(head_metas.iter().map(|m| Policy::parse(m)));
+
+    let join = |base: &Url, path: &str| base.join(path).unwrap_or_else(|_| base.clone());
+    let hosted = join(&server, &config.embed_path());
+    let hosted_answer = match fetch(&client, &hosted).await {
+        Err(why) => Err(why),
+        Ok(f) if !f.status.is_success() => Err(f.status.to_string()),
+        Ok(f) if !f.body.contains("<redcap-resume") => {
+            Err(format!("{}, but not the card's page", f.status))
+        }
+        Ok(f) => Ok(Framing {
+            policies: f.policies(),
+            x_frame_options: f.all("x-frame-options"),
+        }),
     };
-    let csp = header("content-security-policy");
-    let framable = config
-        .embed
-        .frame_ancestors
+    let api = join(&page, &format!("{}/surveys", config.base_path));
+    let api_answer = match fetch(&client, &api).await {
+        Err(why) => Err(why),
+        Ok(f) => serde_json::from_str::<serde_json::Value>(&f.body)
+            .ok()
+            .filter(|v| v["error"]["code"].is_string())
+            .map(drop)
+            .ok_or_else(|| format!("{}, not this server's answer", f.status)),
+    };
+    let mut redcap: Vec<Url> = config
+        .projects
         .iter()
-        .any(|a| a.matches(&parsed));
-    let mut out = format!("{parsed} ({status})\n");
-    for line in report((!csp.is_empty()).then_some(csp.as_str()), framable) {
-        out.push_str(&line);
-        out.push('\n');
+        .map(|p| match &p.survey_base_url {
+            Some(base) => base.clone(),
+            None => join(&p.api_url, "/"),
+        })
+        .collect();
+    redcap.dedup_by(|a, b| a.origin() == b.origin());
+    let facts = Facts {
+        loads_autoload: fetched.body.contains("redcap-resume-autoload.js"),
+        policies,
+        hosted: hosted.clone(),
+        hosted_answer,
+        files: join(&server, &config.widget_path()),
+        api,
+        api_answer,
+        redcap,
+        page: page.clone(),
+    };
+
+    let mut out = format!("{page} ({})\n", fetched.status);
+    out.push_str(&format!("the card's page: {hosted}\n"));
+    for line in verdicts(&facts) {
+        out.push_str(&format!("{line}\n"));
+    }
+    for note in notes(&fetched, head_metas.len()) {
+        out.push_str(&format!("note  {note}\n"));
     }
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_csp_without_wasm_unsafe_eval_gets_the_plain_card() {
-        let lines = report(Some("default-src 'self'; script-src 'self'"), true);
-        assert!(lines[2].starts_with("warn  module"), "{lines:?}");
-        let lines = report(
-            Some("script-src 'self' 'wasm-unsafe-eval'; frame-src 'none'"),
-            true,
-        );
-        assert!(lines[1].starts_with("FAIL  iframe"), "{lines:?}");
-        assert!(lines[2].starts_with("ok    module"), "{lines:?}");
-        let lines = report(None, false);
-        assert!(lines[1].starts_with("FAIL  iframe"), "{lines:?}");
+/// What the page sends that decides nothing here, said so that nobody chases it.
+fn notes(page: &Fetched, metas: usize) -> Vec<String> {
+    let mut notes = Vec::new();
+    let xfo = page.all("x-frame-options");
+    let own_ancestors = page
+        .policies()
+        .iter()
+        .filter_map(|p| p.sources(&["frame-ancestors"]).map(|s| s.join(" ")))
+        .collect::<Vec<_>>();
+    if !xfo.is_empty() || !own_ancestors.is_empty() {
+        notes.push(format!(
+            "about framing this page itself only, so not counted: its {}; the card's frame \
+             obeys the hosted page's headers",
+            [
+                (!xfo.is_empty()).then(|| format!("X-Frame-Options ({})", xfo.join(", "))),
+                (!own_ancestors.is_empty())
+                    .then(|| format!("frame-ancestors ({})", own_ancestors.join("; "))),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" and ")
+        ));
     }
+    if metas > 0 {
+        notes.push(format!(
+            "{metas} <meta http-equiv=\"Content-Security-Policy\"> in the page's head counted with its headers"
+        ));
+    }
+    if !page.all("content-security-policy-report-only").is_empty() {
+        notes.push(
+            "Content-Security-Policy-Report-Only enforces nothing: not counted (it will when it \
+             becomes Content-Security-Policy)"
+                .to_owned(),
+        );
+    }
+    notes
 }

@@ -86,14 +86,8 @@ pub fn snippet(
         .ok()
         .and_then(|key| config.surveys.iter().find(|s| s.key == key))
         .ok_or_else(|| SnippetError::UnknownSurvey(survey.to_owned()))?;
-    let origin = match public_url.or(config.allowed_origins.first().map(String::as_str)) {
-        None => String::new(),
-        Some(text) => url::Url::parse(text)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.path() == "/")
-            .map(|u| u.origin().ascii_serialization())
-            .ok_or_else(|| SnippetError::BadPublicUrl(text.to_owned()))?,
-    };
+    let origin = public_origin(config, public_url)?
+        .map_or(String::new(), |u| u.origin().ascii_serialization());
     let key = known.key.as_str();
     let page = format!("{origin}{}?survey={key}", config.embed_path());
     let files = format!("{origin}{}", config.widget_path());
@@ -118,6 +112,22 @@ pub fn snippet(
         ),
         Mode::Link => format!("<a href=\"{page}\">{title}</a>\n"),
     })
+}
+
+/// The origin the snippets' URLs are on: `public_url`, else the first of `allowed_origins`;
+/// `None`: paths, on the page's own origin.
+pub fn public_origin(
+    config: &Config,
+    public_url: Option<&str>,
+) -> Result<Option<url::Url>, SnippetError> {
+    match public_url.or(config.allowed_origins.first().map(String::as_str)) {
+        None => Ok(None),
+        Some(text) => url::Url::parse(text)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.path() == "/")
+            .map(Some)
+            .ok_or_else(|| SnippetError::BadPublicUrl(text.to_owned())),
+    }
 }
 
 fn escape(text: &str) -> String {
