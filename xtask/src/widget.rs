@@ -132,10 +132,26 @@ fn shipped_files(dist: &Path) -> Result<Vec<std::path::PathBuf>, String> {
     Ok(files)
 }
 
-/// Prints the figure; fails above the budget. Returns the total.
+/// Prints the figure; fails above the budget, or when a shipped script is missing from
+/// dist/. Returns the total.
 pub fn check_size() -> Result<usize, String> {
-    let dist = workspace_root().join("dist");
-    let files = shipped_files(&dist)?;
+    check_size_in(&workspace_root().join("dist"))
+}
+
+fn check_size_in(dist: &Path) -> Result<usize, String> {
+    // trunk copies them only through www/index.html's copy-file links: a lost link would ship
+    // a widget whose placeholders and no-wasm fallback silently 404.
+    let missing: Vec<_> = OUTSIDE_BUDGET
+        .iter()
+        .filter(|name| !dist.join(name).is_file())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "{} missing {missing:?}: www/index.html must copy each with <link data-trunk rel=\"copy-file\" href=\"…\">",
+            dist.display()
+        ));
+    }
+    let files = shipped_files(dist)?;
     if !files
         .iter()
         .any(|f| f.extension().is_some_and(|e| e == "wasm"))
@@ -164,14 +180,13 @@ pub fn check_size() -> Result<usize, String> {
         verdict(GOAL_BYTES)
     );
     for name in OUTSIDE_BUDGET {
-        if let Ok(bytes) = std::fs::read(dist.join(name)) {
-            eprintln!(
-                "size: {:<32} {:>8} B raw {:>7} B brotli (outside the budget: loaded only when needed)",
-                name,
-                bytes.len(),
-                brotli_len(&bytes)
-            );
-        }
+        let bytes = std::fs::read(dist.join(name)).map_err(|e| format!("{name}: {e}"))?;
+        eprintln!(
+            "size: {:<32} {:>8} B raw {:>7} B brotli (outside the budget: loaded only when needed)",
+            name,
+            bytes.len(),
+            brotli_len(&bytes)
+        );
     }
     if total > BUDGET_BYTES {
         return Err(format!(
@@ -179,4 +194,57 @@ pub fn check_size() -> Result<usize, String> {
         ));
     }
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_page_copies_every_shipped_script_into_dist() {
+        let page = std::fs::read_to_string(workspace_root().join("www/index.html")).unwrap();
+        // The glue and the wasm come from the rust link; everything else is a copy-file link.
+        let built = ["redcap-resume-widget.js", "redcap-resume-widget_bg.wasm"];
+        for name in crate::dist::WIDGET_FILES
+            .iter()
+            .filter(|n| !built.contains(n))
+        {
+            assert!(
+                page.contains(&format!(
+                    r#"<link data-trunk rel="copy-file" href="{name}">"#
+                )),
+                "www/index.html does not copy {name} into dist/"
+            );
+            assert!(
+                workspace_root().join("www").join(name).is_file(),
+                "www/{name}"
+            );
+        }
+        for name in OUTSIDE_BUDGET {
+            assert!(
+                crate::dist::WIDGET_FILES.contains(&name),
+                "{name} is published"
+            );
+        }
+    }
+
+    #[test]
+    fn the_size_step_fails_when_a_script_outside_the_budget_is_missing() {
+        let dist = std::env::temp_dir().join(format!("xtask-size-{}", std::process::id()));
+        std::fs::create_dir_all(&dist).unwrap();
+        for name in [
+            "redcap-resume.js",
+            "redcap-resume-widget.js",
+            "redcap-resume-widget_bg.wasm",
+        ] {
+            std::fs::write(dist.join(name), b"x").unwrap();
+        }
+        std::fs::write(dist.join("redcap-resume-autoload.js"), b"x").unwrap();
+        let err = check_size_in(&dist).unwrap_err();
+        assert!(err.contains("redcap-resume-plain.js"), "{err}");
+        assert!(!err.contains("autoload"), "{err}");
+        std::fs::write(dist.join("redcap-resume-plain.js"), b"x").unwrap();
+        assert!(check_size_in(&dist).is_ok());
+        std::fs::remove_dir_all(&dist).unwrap();
+    }
 }
