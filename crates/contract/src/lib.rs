@@ -143,6 +143,34 @@ pub struct SurveyList {
     pub contact: Option<String>,
 }
 
+/// `GET {endpoint}/surveys/{key}/queue`: the participant's REDCap survey queue, where every
+/// survey of the project that REDCap's queue settings show them is listed (started, to start,
+/// completed).
+///
+/// `key` is the survey the request named (the queue is its project's); `queue_link` is
+/// REDCap's `…/surveys/?sq=HASH` link (checked to be REDCap's, with `&__lang=ID` when the
+/// project maps the asked `?lang=` to a Multi-Language Management language). A project whose
+/// survey queue is off answers the error `resume_not_available`. `contact` as in
+/// [`SurveyAnswer`]. Its `Debug` never shows the link.
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
+pub struct QueueAnswer {
+    pub key: String,
+    pub queue_link: String,
+    /// The study's contact line in the participant's language, if the study has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+}
+
+impl fmt::Debug for QueueAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QueueAnswer")
+            .field("key", &self.key)
+            .field("queue_link", &"[REDACTED]")
+            .field("contact", &self.contact)
+            .finish()
+    }
+}
+
 /// The error codes of the contract, each with its HTTP status.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
@@ -355,6 +383,27 @@ mod tests {
             r#"{"error":{"code":"record_not_found","message":"m","contact":"Call 555-0100"}}"#
         );
         assert_eq!(serde_json::from_str::<ErrorBody>(&json).unwrap(), error);
+    }
+
+    #[test]
+    fn queue_answer_round_trips_and_hides_its_link_from_debug() {
+        let answer = QueueAnswer {
+            key: "baseline".into(),
+            queue_link: "https://r/surveys/?sq=SECRETHASH".into(),
+            contact: None,
+        };
+        let json = serde_json::to_string(&answer).unwrap();
+        assert_eq!(
+            json,
+            r#"{"key":"baseline","queue_link":"https://r/surveys/?sq=SECRETHASH"}"#
+        );
+        assert_eq!(serde_json::from_str::<QueueAnswer>(&json).unwrap(), answer);
+        assert!(!format!("{answer:?}").contains("SECRETHASH"));
+        let with_contact: QueueAnswer = serde_json::from_str(
+            r#"{"key":"k","queue_link":"https://r/surveys/?sq=AbCdEfGhJk","contact":"Call 555-0100"}"#,
+        )
+        .unwrap();
+        assert_eq!(with_contact.contact.as_deref(), Some("Call 555-0100"));
     }
 
     #[test]

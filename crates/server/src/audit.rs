@@ -1,4 +1,4 @@
-//! The audit log: one JSON line per return code handed out or refused.
+//! The audit log: one JSON line per return code (or survey queue link) handed out or refused.
 //!
 //! Time, survey key, record id, outcome and client IP — never the code or the token. Each
 //! line is written (and flushed to the operating system) before the answer leaves. A write
@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use std::time::SystemTime;
 
 use redcap_client::RecordId;
-use redcap_resume_contract::{SurveyAnswer, SurveyList};
+use redcap_resume_contract::{QueueAnswer, SurveyAnswer, SurveyList};
 use serde::Serialize;
 
 use crate::error::Failure;
@@ -42,6 +42,8 @@ pub enum Outcome {
     Refused,
     /// A `HEAD` request: the status and headers left, no body, so no code and no link.
     HeadersOnly,
+    /// The participant's survey queue link was handed out (`…/queue`); no code.
+    QueueLinkIssued,
 }
 
 impl Outcome {
@@ -65,6 +67,12 @@ pub trait Audited {
 impl Audited for SurveyAnswer {
     fn handed_out(&self) -> Vec<(&str, Outcome)> {
         vec![(&self.key, Outcome::of(self))]
+    }
+}
+
+impl Audited for QueueAnswer {
+    fn handed_out(&self) -> Vec<(&str, Outcome)> {
+        vec![(&self.key, Outcome::QueueLinkIssued)]
     }
 }
 

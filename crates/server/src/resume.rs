@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use futures_util::future::join_all;
 use redcap_client::{RecordId, ResponseStatus};
-use redcap_resume_contract::{ReturnCode, SurveyAnswer, SurveyList, SurveyStatus};
+use redcap_resume_contract::{QueueAnswer, ReturnCode, SurveyAnswer, SurveyList, SurveyStatus};
 
 use crate::app::lang::AskedLanguage;
-use crate::config::{Config, Contact, Languages, SurveyConfig};
+use crate::config::{Config, Contact, Languages, MlmLanguageId, SurveyConfig};
 use crate::error::Failure;
 use crate::links::{compose, in_language};
 use crate::survey_key::SurveyKey;
@@ -71,6 +71,23 @@ impl Resumer {
         Ok(answer)
     }
 
+    /// The participant's survey queue link in the project of `survey`, in the MLM language
+    /// the project maps `lang` to (if any). A project whose queue is off answers
+    /// `resume_not_available` (REDCap's "The Survey Queue has not been enabled" sentence).
+    pub async fn queue(
+        &self,
+        record: &RecordId,
+        survey: &Survey,
+        lang: &AskedLanguage,
+    ) -> Result<QueueAnswer, Failure> {
+        let link = survey.project.queue_link(record).await?;
+        Ok(QueueAnswer {
+            key: survey.config.key.to_string(),
+            queue_link: in_language(link.expose(), survey.mlm(lang)).to_string(),
+            contact: self.contact_for(lang),
+        })
+    }
+
     /// The study's contact line for `lang`, if the study has one.
     fn contact_for(&self, lang: &AskedLanguage) -> Option<String> {
         self.contact
@@ -108,13 +125,18 @@ impl Resumer {
 }
 
 impl Survey {
+    /// The MLM language id the project maps `lang` to, if any.
+    fn mlm(&self, lang: &AskedLanguage) -> Option<&MlmLanguageId> {
+        lang.as_str().and_then(|l| self.languages.mlm_id(l))
+    }
+
     /// The answer, its links in the MLM language the project maps `lang` to (if any).
     async fn answer(
         &self,
         record: &RecordId,
         lang: &AskedLanguage,
     ) -> Result<SurveyAnswer, Failure> {
-        let mlm = lang.as_str().and_then(|l| self.languages.mlm_id(l));
+        let mlm = self.mlm(lang);
         let survey = &self.config;
         let project = &self.project;
         let target = target(record, survey);

@@ -214,7 +214,7 @@ async fn cross_site_requests_are_forbidden() {
         ("no Fetch Metadata, no Origin", vec![("X-CSRF", "1")]),
     ];
     for (what, headers) in rows {
-        for path in ["/surveys/baseline", "/surveys"] {
+        for path in ["/surveys/baseline", "/surveys", "/surveys/baseline/queue"] {
             let mut request = h.http.get(h.api(path)).header("Cookie", &cookie);
             for (k, v) in &headers {
                 request = request.header(*k, *v);
@@ -250,12 +250,14 @@ async fn hostile_survey_keys_are_unknown_surveys() {
         ("extra segment", "/surveys/baseline/extra".into()),
     ];
     for (what, path) in rows {
-        let (status, body) = with_cookie(&h, &path, ticket.as_bytes()).await;
-        assert_eq!(
-            (status, code_of(&body).as_str()),
-            (404, "unknown_survey"),
-            "{what}: {body}"
-        );
+        for path in [path.clone(), format!("{path}/queue")] {
+            let (status, body) = with_cookie(&h, &path, ticket.as_bytes()).await;
+            assert_eq!(
+                (status, code_of(&body).as_str()),
+                (404, "unknown_survey"),
+                "{what} {path}: {body}"
+            );
+        }
     }
     assert_eq!(h.sim.api_call_count(), 0);
     h.stop().await;

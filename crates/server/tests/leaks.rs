@@ -31,6 +31,7 @@ async fn neither_token_nor_codes_leak() {
             own_answers.push(h.as_participant(record, &format!("/surveys/{key}")).await);
         }
         own_answers.push(h.as_participant(record, "/surveys").await);
+        own_answers.push(h.as_participant(record, "/surveys/baseline/queue").await);
     }
     for key in ["consent", "contact", "rights", "nope", "..%2F..%2Fetc"] {
         other_answers.push(
@@ -76,6 +77,18 @@ async fn neither_token_nor_codes_leak() {
             found
         })
         .collect();
+    // Every survey queue hash handed out: as secret as a code.
+    let queue_hashes: Vec<String> = own_answers
+        .iter()
+        .filter_map(|a| serde_json::from_str::<serde_json::Value>(&a.body).ok())
+        .filter_map(|j| j["queue_link"].as_str().map(str::to_owned))
+        .filter_map(|link| link.split_once("?sq=").map(|(_, hash)| hash.to_owned()))
+        .collect();
+    assert_eq!(
+        queue_hashes.len(),
+        4,
+        "each record's queue link was handed out"
+    );
     assert!(
         codes.len() >= 10,
         "the scan covers real codes ({})",
@@ -86,11 +99,12 @@ async fn neither_token_nor_codes_leak() {
     assert!(logs.contains("request"), "the logs were captured");
     let audit_text = std::fs::read_to_string(&audit).unwrap();
     assert!(audit_text.lines().count() >= own_answers.len());
-    for secret in codes.iter().map(String::as_str).chain([
-        seed::DEMO_TOKEN,
-        seed::COHORT_TOKEN,
-        seed::NO_RIGHTS_TOKEN,
-    ]) {
+    for secret in codes
+        .iter()
+        .chain(&queue_hashes)
+        .map(String::as_str)
+        .chain([seed::DEMO_TOKEN, seed::COHORT_TOKEN, seed::NO_RIGHTS_TOKEN])
+    {
         assert!(!logs.contains(secret), "a secret is in the logs");
         assert!(!audit_text.contains(secret), "a secret is in the audit log");
         for a in &other_answers {

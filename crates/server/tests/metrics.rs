@@ -294,3 +294,60 @@ async fn purge_makes_the_next_request_ask_redcap_again() {
     assert!(bad.contains("400"), "{bad}");
     h.stop().await;
 }
+
+#[tokio::test]
+async fn the_queue_route_is_labelled_by_its_template_and_purged_with_the_record() {
+    let _serial = SERIAL.lock().await;
+    let (h, admin) = started().await;
+    let before = scrape(admin).await;
+    let queue = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/baseline/queue")
+        .await;
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    let link = queue.json()["queue_link"].as_str().unwrap().to_owned();
+    let hash = link.rsplit('=').next().unwrap().to_owned();
+    let unknown = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/nope/queue")
+        .await;
+    assert_eq!(unknown.status, 404);
+    let after = scrape(admin).await;
+    let delta = |name: &str, with: &[String]| sum(&after, name, with) - sum(&before, name, with);
+    let route = label("route", "/redcap-resume/api/surveys/{key}/queue");
+    for (status, count) in [("200", 1.0), ("404", 1.0)] {
+        assert_eq!(
+            delta(
+                "redcap_resume_http_requests_total",
+                &[route.clone(), label("status", status)]
+            ),
+            count,
+            "{status}"
+        );
+    }
+    let text = scrape_text(admin).await;
+    assert!(!text.contains(&hash), "the queue hash in a label");
+    assert!(!text.contains("/surveys/baseline/queue") && !text.contains("nope"));
+
+    // `cache purge` of the whole record forgets its queue link too; of one survey it does not.
+    let calls = h.sim.api_call_count();
+    assert_eq!(
+        purge_at(admin, seed::RECORD_IN_PROGRESS, Some("exit".into()))
+            .await
+            .unwrap(),
+        0
+    );
+    h.as_participant(seed::RECORD_IN_PROGRESS, "/surveys/baseline/queue")
+        .await;
+    assert_eq!(h.sim.api_call_count(), calls, "still cached");
+    assert!(
+        purge_at(admin, seed::RECORD_IN_PROGRESS, None)
+            .await
+            .unwrap()
+            >= 1
+    );
+    let again = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/baseline/queue")
+        .await;
+    assert_eq!(again.json()["queue_link"], link.as_str());
+    assert_eq!(h.sim.api_call_count(), calls + 1, "asked REDCap again");
+    h.stop().await;
+}

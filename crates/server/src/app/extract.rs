@@ -107,13 +107,31 @@ pub struct AskedSurvey {
     pub key: Option<SurveyKey>,
 }
 
+impl AskedSurvey {
+    /// The survey key `depth` segments before the end of the raw path (0: the last one).
+    fn of(parts: &Parts, depth: usize) -> AskedSurvey {
+        let raw = parts.uri.path().rsplit('/').nth(depth).unwrap_or_default();
+        AskedSurvey {
+            label: raw.chars().take(SurveyKey::MAX_LEN).collect(),
+            key: SurveyKey::parse(raw).ok(),
+        }
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for AskedSurvey {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let raw = parts.uri.path().rsplit('/').next().unwrap_or_default();
-        Ok(AskedSurvey {
-            label: raw.chars().take(SurveyKey::MAX_LEN).collect(),
-            key: SurveyKey::parse(raw).ok(),
-        })
+        Ok(AskedSurvey::of(parts, 0))
+    }
+}
+
+/// The survey key of a survey's sub-resource (`…/surveys/{key}/queue`, `…/{key}/qr.svg`): the
+/// segment before the last, as [`AskedSurvey`] reads it.
+pub struct AskedSurveyOf(pub AskedSurvey);
+
+impl<S: Send + Sync> FromRequestParts<S> for AskedSurveyOf {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(AskedSurveyOf(AskedSurvey::of(parts, 1)))
     }
 }

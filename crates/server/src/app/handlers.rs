@@ -1,4 +1,4 @@
-//! The API's handlers: one survey, the list, and readiness.
+//! The API's handlers: one survey, its survey queue link, the list, and readiness.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use redcap_client::RecordId;
 
-use super::extract::{AskedSurvey, ClientIp, Participant};
+use super::extract::{AskedSurvey, AskedSurveyOf, ClientIp, Participant};
 use super::lang::AskedLanguage;
 use super::state::AppState;
 use crate::audit::Audited;
@@ -37,6 +37,29 @@ pub(super) async fn one_survey(
     answer(&state, &method, ip, &asked.label, participant, work).await
 }
 
+/// `GET {base}/surveys/{key}/queue`: this participant's REDCap survey queue link, in the
+/// project of survey `key`.
+pub(super) async fn survey_queue(
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    ClientIp(ip): ClientIp,
+    lang: AskedLanguage,
+    participant: Result<Participant, Failure>,
+    AskedSurveyOf(asked): AskedSurveyOf,
+) -> Response {
+    let work = {
+        let state = state.clone();
+        move |record: RecordId| async move {
+            let key = asked.key.ok_or(Failure::UnknownSurvey)?;
+            let survey = state.resumer.survey(&key).ok_or(Failure::UnknownSurvey)?;
+            state
+                .within_deadline(state.resumer.queue(&record, survey, &lang))
+                .await
+        }
+    };
+    answer(&state, &method, ip, &asked.label, participant, work).await
+}
+
 /// `GET {base}/surveys`: every survey this participant can see.
 pub(super) async fn list_surveys(
     State(state): State<Arc<AppState>>,
@@ -56,7 +79,7 @@ pub(super) async fn list_surveys(
     answer(&state, &method, ip, "*", participant, work).await
 }
 
-/// The shape both API handlers share: the participant, the work, the audit lines (written
+/// The shape the JSON API handlers share: the participant, the work, the audit lines (written
 /// before the answer leaves), then the answer. When a line was lost and the log is
 /// fail-closed, no code leaves.
 async fn answer<T, F>(

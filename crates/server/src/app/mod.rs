@@ -37,6 +37,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/surveys", get(handlers::list_surveys))
         .route("/surveys/{key}", get(handlers::one_survey))
+        .route("/surveys/{key}/queue", get(handlers::survey_queue))
         .fallback(|| async { Failure::UnknownSurvey })
         .layer(from_fn_with_state(policy, cross_site_guard));
     let api = layers::no_store(api);

@@ -10,11 +10,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use redcap_client::{
-    Client, FieldName, LookupValue, RecordId, ResponseStatus, ReturnCode, SurveyLink, SurveyTarget,
+    Client, FieldName, LookupValue, RecordId, ResponseStatus, ReturnCode, SurveyLink,
+    SurveyQueueLink, SurveyTarget,
 };
 use redcap_resume_shared::Shared;
 
-use super::answers::{Answers, Wire};
+use super::answers::{Answers, Wire, WireKey};
 use super::gate::Gate;
 
 mod purge;
@@ -43,6 +44,10 @@ pub struct Project {
     statuses: Answers<SurveyTarget, ResponseStatus>,
     refusals: Answers<SurveyTarget, Failure>,
     lookups: Answers<(FieldName, LookupValue), RecordId>,
+    /// Each record's survey queue link (one per record and project, whatever the survey).
+    queue_links: Answers<RecordId, SurveyQueueLink>,
+    /// Lasting refusals of `surveyQueueLink` (the queue is off, the record is missing).
+    queue_refusals: Answers<RecordId, Failure>,
     /// Lookups that found no record (or several): a negative answer, remembered like a
     /// refusal so an SSO user who is not enrolled cannot spend REDCap calls by reloading.
     lookup_misses: Answers<(FieldName, LookupValue), Failure>,
@@ -72,6 +77,8 @@ impl Project {
             refusals: Answers::new(shared, name, "refusal", REFUSAL_TTL, url),
             lookups: Answers::new(shared, name, "lookup", ttl, url),
             lookup_misses: Answers::new(shared, name, "lookup-miss", REFUSAL_TTL, url),
+            queue_links: Answers::new(shared, name, "queue", ttl, url),
+            queue_refusals: Answers::new(shared, name, "queue-refusal", REFUSAL_TTL, url),
             record_id_field_known: tokio::sync::OnceCell::new(),
         }
     }
@@ -98,6 +105,18 @@ impl Project {
             &self.links,
             target,
             self.call(self.client.survey_link(target)),
+        )
+        .await
+    }
+
+    /// The record's survey queue link: cached, coalesced, budgeted like a survey link; a
+    /// lasting refusal (the project's queue is off, no such record) is remembered briefly.
+    pub async fn queue_link(&self, record: &RecordId) -> Result<SurveyQueueLink, Failure> {
+        remembered(
+            &self.queue_refusals,
+            &self.queue_links,
+            record,
+            self.call(self.client.survey_queue_link(record)),
         )
         .await
     }
@@ -202,16 +221,7 @@ impl Project {
         target: &SurveyTarget,
         ask: impl Future<Output = Result<T, Failure>>,
     ) -> Result<T, Failure> {
-        if let Some(refusal) = self.refusals.get(target).await {
-            return Err(refusal);
-        }
-        let result = cache.get_or_fetch(target, ask).await;
-        if let Err(failure) = &result {
-            if failure.lasts() {
-                self.refusals.insert(target, failure.clone()).await;
-            }
-        }
-        result
+        remembered(&self.refusals, cache, target, ask).await
     }
 
     async fn call<T>(
@@ -220,4 +230,28 @@ impl Project {
     ) -> Result<T, Failure> {
         self.gate.call(&self.name, request).await
     }
+}
+
+/// The answer `cache` holds for `key`, or the refusal `refusals` remembers from a moment ago;
+/// otherwise `ask` (once, however many requests wait for it), remembering a lasting refusal.
+async fn remembered<K, T>(
+    refusals: &Answers<K, Failure>,
+    cache: &Answers<K, T>,
+    key: &K,
+    ask: impl Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure>
+where
+    K: WireKey + std::hash::Hash + Eq + Clone + Send + Sync + 'static,
+    T: Wire + Clone + Send + Sync + 'static,
+{
+    if let Some(refusal) = refusals.get(key).await {
+        return Err(refusal);
+    }
+    let result = cache.get_or_fetch(key, ask).await;
+    if let Err(failure) = &result {
+        if failure.lasts() {
+            refusals.insert(key, failure.clone()).await;
+        }
+    }
+    result
 }

@@ -1,7 +1,8 @@
 //! The wire forms of what projects remember on Redis (see [`super::answers`]), and the keys.
 
 use redcap_client::{
-    FieldName, LookupValue, RecordId, ResponseStatus, ReturnCode, SurveyLink, SurveyTarget,
+    FieldName, LookupValue, RecordId, ResponseStatus, ReturnCode, SurveyLink, SurveyQueueLink,
+    SurveyTarget,
 };
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -23,6 +24,17 @@ impl WireKey for SurveyTarget {
             self.event.as_ref().map(|e| e.as_str()).unwrap_or_default(),
             self.repeat_instance.map(|i| i.get()).unwrap_or_default()
         )
+    }
+}
+
+/// A record's own answers (its survey queue link).
+impl WireKey for RecordId {
+    fn record(&self) -> Option<&RecordId> {
+        Some(self)
+    }
+
+    fn wire_key(&self) -> String {
+        self.as_str().to_owned()
     }
 }
 
@@ -55,6 +67,16 @@ impl Wire for SurveyLink {
     }
     fn from_wire(link: Self::Form, api_url: &Url) -> Option<Self> {
         SurveyLink::parse(&link, api_url).ok()
+    }
+}
+
+impl Wire for SurveyQueueLink {
+    type Form = String;
+    fn to_wire(&self) -> Self::Form {
+        self.expose().to_string()
+    }
+    fn from_wire(link: Self::Form, api_url: &Url) -> Option<Self> {
+        SurveyQueueLink::parse(&link, api_url).ok()
     }
 }
 

@@ -7,8 +7,8 @@ use super::Project;
 
 impl Project {
     /// Forgets the cached links, codes, statuses and refusals of `record` — of one response
-    /// when `only` names it, else of every survey — and, for a whole record, the identity
-    /// look-ups that led to it. Returns how many entries were dropped; `None` when the caches
+    /// when `only` names it, else of every survey — and, for a whole record, its survey queue
+    /// link and the identity look-ups that led to it. Returns how many entries were dropped; `None` when the caches
     /// are shared on Redis (`[shared]`) and Redis is unreachable.
     pub async fn purge(&self, record: &RecordId, only: Option<&SurveyTarget>) -> Option<u64> {
         let matches = |target: &SurveyTarget| match only {
@@ -25,6 +25,14 @@ impl Project {
         if only.is_none() {
             let found = |_: &_, found: &RecordId| found == record;
             dropped += self.lookups.purge(record, None, found).await?;
+            dropped += self
+                .queue_links
+                .purge(record, None, |of, _| of == record)
+                .await?
+                + self
+                    .queue_refusals
+                    .purge(record, None, |of, _| of == record)
+                    .await?;
         }
         Some(dropped)
     }
