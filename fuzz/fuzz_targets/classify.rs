@@ -134,7 +134,7 @@ fn check_classified(status: u16, body: &str) {
         "control character in an error message (log injection): {display:?}"
     );
     match &e {
-        RedcapError::MissingParameter(name) => assert!(
+        RedcapError::MissingParameter(name) | RedcapError::ParameterValueNotValid(name) => assert!(
             !name.is_empty()
                 && name.chars().count() <= 40
                 && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '[' | ']')),
@@ -183,6 +183,9 @@ fn is_sentence_meaning(e: &RedcapError) -> bool {
             | RedcapError::RecordNotFound
             | RedcapError::NotAvailableForRecord
             | RedcapError::MissingParameter(_)
+            | RedcapError::ParameterValueNotValid(_)
+            | RedcapError::ClassicProject
+            | RedcapError::SurveyQueueDisabled
             | RedcapError::InvalidInstrument
             | RedcapError::UnknownField
             | RedcapError::NotASurvey

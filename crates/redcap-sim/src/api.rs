@@ -141,6 +141,10 @@ pub(crate) fn answer(app: &App, method: &Method, params: &Params) -> Response {
         );
     };
     let content = params.get("content").unwrap_or("");
+    // REDCap checks `content` against the methods it knows before any right.
+    if inner.unknown_contents.iter().any(|c| c == content) {
+        return envelope::error(fmt, StatusCode::BAD_REQUEST, CONTENT_NOT_VALID);
+    }
     if !grant.export_rights && EXPORTS.contains(&content) && params.get("data").is_none() {
         return envelope::error(
             fmt,
@@ -159,18 +163,24 @@ pub(crate) fn answer(app: &App, method: &Method, params: &Params) -> Response {
         "formEventMapping" => structure::form_event_mapping(&inner, &grant.project, params),
         "repeatingFormsEvents" => structure::repeating(&inner, &grant.project, params),
         "record" if params.get("data").is_some() => Err(unsimulated("record import")),
+        "record" if !grant.data_export => Err(ApiError::forbidden(NO_DATA_EXPORT)),
         "record" => export::records(&inner, &grant.project, params),
         "surveyLink" | "surveyReturnCode" | "surveyQueueLink" => {
             survey_api::answer(&mut inner, &app.survey_base, &grant, content, params)
         }
         c if UNSIMULATED.contains(&c) => Err(unsimulated(&format!("content={c}"))),
-        _ => Err(ApiError::bad_request(
-            "The value of the parameter \"content\" is not valid",
-        )),
+        _ => Err(ApiError::bad_request(CONTENT_NOT_VALID)),
     };
     drop(inner);
     result.unwrap_or_else(|e| envelope::error(fmt, e.status, &e.message))
 }
+
+/// REDCap's `API/index.php` for a `content` it does not know.
+const CONTENT_NOT_VALID: &str = "The value of the parameter \"content\" is not valid";
+
+/// REDCap's record export (`API/record/export.php`) for a user whose Data Export right is
+/// "No Access".
+const NO_DATA_EXPORT: &str = "The API request cannot complete because currently you have \"No Access\" data export rights. Higher level data export rights are required for this operation.";
 
 /// The simulated contents that are exports in REDCap's sense (they need the "API Export" right).
 const EXPORTS: [&str; 9] = [

@@ -127,8 +127,11 @@ impl FieldEquals {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         {
+            // What REDCap answers for logic it cannot parse was not found in its code or its
+            // clients' (its API help says only "an error message"): the simulator's own words,
+            // so no client can mistake them for one of REDCap's sentences.
             return Err(ApiError::bad_request(
-                "The parameter 'filterLogic' is not valid",
+                "redcap-sim does not simulate this filterLogic (a field name of a-z, 0-9 and _, a value without its quote)",
             ));
         }
         Ok(FieldEquals {

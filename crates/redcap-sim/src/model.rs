@@ -246,4 +246,9 @@ pub struct TokenGrant {
     /// names, project, instruments, arms, events, designations, repeating setup); without it
     /// REDCap answers 403 `You do not have API Export privileges`.
     pub export_rights: bool,
+    /// The user's Data Export right is above "No Access" (de-identified or full data set);
+    /// with "No Access" REDCap's record export answers 403 `The API request cannot complete
+    /// because currently you have "No Access" data export rights. …` (the other exports still
+    /// answer).
+    pub data_export: bool,
 }

@@ -37,6 +37,10 @@ pub const NO_RIGHTS_TOKEN: &str = "F00DF00DF00DF00DF00DF00DF00DF00D";
 /// A valid token for `demo` whose user has survey rights but lacks "API Export".
 pub const NO_EXPORT_TOKEN: &str = "E0E0E0E0E0E0E0E0E0E0E0E0E0E0E0E0";
 
+/// A valid token for `demo` whose user has survey rights and "API Export" but "No Access" as
+/// Data Export right: every export answers except the record export.
+pub const NO_DATA_EXPORT_TOKEN: &str = "DA7ADA7ADA7ADA7ADA7ADA7ADA7ADA7A";
+
 /// The longitudinal project's name.
 pub const COHORT_PROJECT: &str = "cohort";
 /// Its REDCap `project_id`.
@@ -143,6 +147,13 @@ impl Seed {
                         ..grant(NO_EXPORT_TOKEN, DEMO_PROJECT, true).1
                     },
                 ),
+                (
+                    NO_DATA_EXPORT_TOKEN.into(),
+                    TokenGrant {
+                        data_export: false,
+                        ..grant(NO_DATA_EXPORT_TOKEN, DEMO_PROJECT, true).1
+                    },
+                ),
             ],
         }
     }
@@ -158,6 +169,7 @@ fn grant(token: &str, project: &str, survey_rights: bool) -> (String, TokenGrant
         project: project.into(),
         survey_rights,
         export_rights: true,
+        data_export: true,
     };
     (token.into(), grant)
 }

@@ -133,6 +133,13 @@ impl Simulator {
         self.app.state.lock().legacy_wording = legacy;
     }
 
+    /// Plays a REDCap older than the API methods `contents` (e.g. `surveyReturnCode`): a call
+    /// with one of them answers 400 `The value of the parameter "content" is not valid`, as
+    /// REDCap's `API/index.php` does for a `content` it does not know. Empty: every method.
+    pub fn set_unknown_contents(&self, contents: &[&str]) {
+        self.app.state.lock().unknown_contents = contents.iter().map(|c| (*c).to_owned()).collect();
+    }
+
     /// Adds a record (no data yet) to a project; `false` when the project does not exist.
     pub fn add_record(&self, project: &str, record: &str) -> bool {
         let mut inner = self.app.state.lock();

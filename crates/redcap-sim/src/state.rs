@@ -68,6 +68,8 @@ pub(crate) struct Inner {
     pub faults: Faults,
     pub limiter: RateLimiter,
     pub legacy_wording: bool,
+    /// `content` values answered as unknown, as a REDCap older than those methods does.
+    pub unknown_contents: Vec<String>,
     rng: StdRng,
 }
 
@@ -93,6 +95,7 @@ impl State {
             faults: Faults::default(),
             limiter: RateLimiter::new(rate_limit),
             legacy_wording: false,
+            unknown_contents: Vec::new(),
             rng,
         };
         inner.give_partial_responses_codes();

@@ -204,3 +204,89 @@ async fn base_path_is_honoured() {
         "the survey page answers under the base path"
     );
 }
+
+/// A REDCap older than a method answers REDCap's `content` sentence for it, before any right,
+/// and still knows the others.
+#[tokio::test]
+async fn an_older_redcap_does_not_know_a_method() {
+    let sim = sim().await;
+    sim.set_unknown_contents(&["surveyReturnCode"]);
+    for token in [DEMO_TOKEN, NO_RIGHTS_TOKEN] {
+        let old = post(
+            &sim,
+            &[
+                ("token", token),
+                ("content", "surveyReturnCode"),
+                ("record", RECORD_IN_PROGRESS),
+                ("instrument", "baseline_survey"),
+                ("returnFormat", "json"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (old.status, json_error(&old.body)),
+            (
+                400,
+                "The value of the parameter \"content\" is not valid".to_owned()
+            )
+        );
+    }
+    let version = post(&sim, &[("token", DEMO_TOKEN), ("content", "version")]).await;
+    assert_eq!(version.status, 200);
+    sim.set_unknown_contents(&[]);
+    let code = post(
+        &sim,
+        &[
+            ("token", DEMO_TOKEN),
+            ("content", "surveyReturnCode"),
+            ("record", RECORD_IN_PROGRESS),
+            ("instrument", "baseline_survey"),
+            ("returnFormat", "json"),
+        ],
+    )
+    .await;
+    assert_eq!(code.status, 200, "{}", code.body);
+}
+
+/// API Export without a Data Export right: REDCap's record export refuses with its own 403
+/// sentence; the other exports answer.
+#[tokio::test]
+async fn no_access_data_export_rights_refuse_the_record_export_only() {
+    let sim = sim().await;
+    let records = post(
+        &sim,
+        &[
+            ("token", NO_DATA_EXPORT_TOKEN),
+            ("content", "record"),
+            ("format", "json"),
+            ("returnFormat", "json"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (records.status, json_error(&records.body)),
+        (403, "The API request cannot complete because currently you have \"No Access\" data export rights. Higher level data export rights are required for this operation.".to_owned())
+    );
+    for content in ["project", "metadata", "instrument"] {
+        let other = post(
+            &sim,
+            &[
+                ("token", NO_DATA_EXPORT_TOKEN),
+                ("content", content),
+                ("format", "json"),
+            ],
+        )
+        .await;
+        assert_eq!(other.status, 200, "{content}: {}", other.body);
+    }
+    let full = post(
+        &sim,
+        &[
+            ("token", DEMO_TOKEN),
+            ("content", "record"),
+            ("format", "json"),
+        ],
+    )
+    .await;
+    assert_eq!(full.status, 200);
+}

@@ -27,7 +27,12 @@
 //! [`InstrumentNotInEvent`](RedcapError::InstrumentNotInEvent); the Save & Return Later sentence
 //! → [`SaveAndReturnDisabled`](RedcapError::SaveAndReturnDisabled); `The following values in the
 //! parameter "events"|"fields"|"forms"|"records" are not valid` → invalid event, unknown field,
-//! invalid instrument, record not found (another parameter: none of REDCap's known meanings).
+//! invalid instrument, record not found (another parameter: none of REDCap's known meanings);
+//! the record export's "No Access" data export rights sentence (and its "all the fields … will
+//! be removed" sentence for de-identified rights) → [`MissingExportRights`](RedcapError::MissingExportRights);
+//! `You cannot export arms|events|form/event mappings for classic projects` →
+//! [`ClassicProject`](RedcapError::ClassicProject); `The value of the parameter "content"|"action"
+//! is not valid` → [`ParameterValueNotValid`](RedcapError::ParameterValueNotValid).
 
 use crate::envelope::{self, Envelope};
 use crate::error::RedcapError;
@@ -132,6 +137,8 @@ fn meaning(sentence: Sentence) -> Option<RedcapError> {
             _ => return None,
         },
         Sentence::Banned => RedcapError::Banned,
+        Sentence::ClassicProject => RedcapError::ClassicProject,
+        Sentence::ValueNotValid(name) => RedcapError::ParameterValueNotValid(parameter_name(&name)),
     })
 }
 
@@ -167,8 +174,9 @@ fn is_known_parameter(name: &str) -> bool {
     index_ok && KNOWN_PARAMETERS.contains(&base)
 }
 
-/// The API parameters REDCap names in "The parameter '…' is missing" messages.
-const KNOWN_PARAMETERS: [&str; 16] = [
+/// The API parameters REDCap names in "The parameter '…' is missing" and "The value of the
+/// parameter \"…\" is not valid" messages.
+const KNOWN_PARAMETERS: [&str; 17] = [
     "token",
     "content",
     "format",
@@ -183,6 +191,7 @@ const KNOWN_PARAMETERS: [&str; 16] = [
     "forms",
     "repeat_instance",
     "action",
+    "arms",
     "data",
     "filterlogic",
 ];

@@ -6,9 +6,9 @@
 //! | [`RecordNotFound`](RedcapError::RecordNotFound) | participant | lasting | target |
 //! | [`NotAvailableForRecord`](RedcapError::NotAvailableForRecord) | participant | lasting | target |
 //! | [`InvalidInstrument`](RedcapError::InvalidInstrument), [`UnknownField`](RedcapError::UnknownField), [`NotASurvey`](RedcapError::NotASurvey), [`SaveAndReturnDisabled`](RedcapError::SaveAndReturnDisabled), [`EventMissing`](RedcapError::EventMissing), [`InvalidEvent`](RedcapError::InvalidEvent), [`InstrumentNotInEvent`](RedcapError::InstrumentNotInEvent) | survey setup | lasting | target |
-//! | [`SurveyQueueDisabled`](RedcapError::SurveyQueueDisabled) | survey setup | lasting | project |
+//! | [`SurveyQueueDisabled`](RedcapError::SurveyQueueDisabled), [`ClassicProject`](RedcapError::ClassicProject) | survey setup | lasting | project |
 //! | [`InvalidToken`](RedcapError::InvalidToken), [`MissingSurveyRights`](RedcapError::MissingSurveyRights), [`MissingExportRights`](RedcapError::MissingExportRights), [`LinkOnOtherHost`](RedcapError::LinkOnOtherHost) | server setup | lasting | project |
-//! | [`MissingParameter`](RedcapError::MissingParameter), [`Redirected`](RedcapError::Redirected), [`NotRedcap`](RedcapError::NotRedcap) | server setup | lasting | REDCap |
+//! | [`MissingParameter`](RedcapError::MissingParameter), [`ParameterValueNotValid`](RedcapError::ParameterValueNotValid), [`Redirected`](RedcapError::Redirected), [`NotRedcap`](RedcapError::NotRedcap) | server setup | lasting | REDCap |
 //! | [`Banned`](RedcapError::Banned) | REDCap | lasting (until an administrator lifts it) | REDCap |
 //! | [`RateLimited`](RedcapError::RateLimited), [`Unavailable`](RedcapError::Unavailable), [`Timeout`](RedcapError::Timeout), [`Unexpected`](RedcapError::Unexpected), [`InvalidAnswer`](RedcapError::InvalidAnswer) | REDCap | transient | REDCap |
 
@@ -34,7 +34,10 @@ pub enum RedcapError {
     )]
     MissingSurveyRights,
     /// 403 `You do not have API Export privileges`: needed for the record export behind
-    /// [`Client::response_status`](crate::Client::response_status) and for the metadata.
+    /// [`Client::response_status`](crate::Client::response_status) and for the metadata. Also
+    /// the record export's 403 `The API request cannot complete because currently you have "No
+    /// Access" data export rights. …` (API Export without a Data Export right), and its 400
+    /// for de-identified rights that remove every field asked for.
     #[error("the API user lacks API Export rights")]
     MissingExportRights,
     /// `The record "X" does not exist` (or an empty record export).
@@ -67,6 +70,15 @@ pub enum RedcapError {
     /// `The Survey Queue has not been enabled in this project. …` (`surveyQueueLink`).
     #[error("the project's Survey Queue is not enabled")]
     SurveyQueueDisabled,
+    /// 400 `You cannot export arms|events|form/event mappings for classic projects`: events
+    /// were asked of a project that is not longitudinal (it has one implicit event).
+    #[error("the project is classic (not longitudinal): it has no arms, events or designations")]
+    ClassicProject,
+    /// 400 `The value of the parameter "X" is not valid`: REDCap does not know a value this
+    /// client sends — for `content`, the API method (a REDCap older than the method). The
+    /// name is one of REDCap's parameter names, else `unknown`.
+    #[error("REDCap says the value of the parameter `{0}` is not valid (a method or value this REDCap does not know)")]
+    ParameterValueNotValid(String),
     /// `The parameter 'event' is missing`: the project is longitudinal and no event was given
     /// (also: a status query matched rows of several events).
     #[error("the project is longitudinal and no event was given")]
@@ -196,13 +208,14 @@ impl RedcapError {
             | EventMissing
             | InvalidEvent
             | InstrumentNotInEvent => (Fault::SurveySetup, Lasting, Scope::Target),
-            SurveyQueueDisabled => (Fault::SurveySetup, Lasting, Scope::Project),
+            SurveyQueueDisabled | ClassicProject => (Fault::SurveySetup, Lasting, Scope::Project),
             InvalidToken | MissingSurveyRights | MissingExportRights | LinkOnOtherHost { .. } => {
                 (Fault::ServerSetup, Lasting, Scope::Project)
             }
-            MissingParameter(_) | Redirected { .. } | NotRedcap { .. } => {
-                (Fault::ServerSetup, Lasting, Scope::Redcap)
-            }
+            MissingParameter(_)
+            | ParameterValueNotValid(_)
+            | Redirected { .. }
+            | NotRedcap { .. } => (Fault::ServerSetup, Lasting, Scope::Redcap),
             Banned => (Fault::Redcap, Lasting, Scope::Redcap),
             RateLimited | Unavailable { .. } | Timeout | Unexpected { .. } | InvalidAnswer(_) => {
                 (Fault::Redcap, Transient, Scope::Redcap)
@@ -246,6 +259,8 @@ impl RedcapError {
             UnknownField => "check the instrument's unique name and the configured record-id field (the project's first field)",
             NotASurvey => "enable the instrument as a survey (Online Designer → 'Enable' in the Survey column)",
             SaveAndReturnDisabled => "enable 'Save & Return Later' in the instrument's Survey Settings",
+            ClassicProject => "the project is classic (not longitudinal): remove `event` from the survey's configuration, or define the project's events (Project Setup → Define My Events)",
+            ParameterValueNotValid(_) => "REDCap does not know a method or value this client sends (content=… is an API method added in a later REDCap version): upgrade REDCap, or check that this REDCap version is supported",
             SurveyQueueDisabled => "enable the Survey Queue in the project's Online Designer (Survey Queue button)",
             EventMissing => "the project is longitudinal: configure the event's unique name (Project Setup → Define My Events)",
             InvalidEvent => "check the event's unique name (Project Setup → Define My Events)",

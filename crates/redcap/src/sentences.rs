@@ -46,6 +46,12 @@ pub(crate) enum Sentence {
     InvalidValues(String),
     /// `Your IP address (a.b.c.d) has been banned due to suspected abuse.` (429, plain text).
     Banned,
+    /// `You cannot export arms|events|form/event mappings for classic projects` (400): the
+    /// project is not longitudinal.
+    ClassicProject,
+    /// `The value of the parameter "X" is not valid` (400), with X: REDCap's `API/index.php`
+    /// answers it for a `content` (an API method) or an `action` it does not know.
+    ValueNotValid(String),
 }
 
 /// What a matched sentence says, from its first quoted value (if the pattern has one).
@@ -59,7 +65,7 @@ const Q: &str = r#"["'`‘’“”«»](.*)["'`‘’“”«»]"#;
 fn patterns() -> &'static [(Regex, Reader)] {
     static PATTERNS: OnceLock<Vec<(Regex, Reader)>> = OnceLock::new();
     PATTERNS.get_or_init(|| {
-        let rows: [(&str, Reader); 15] = [
+        let rows: [(&str, Reader); 19] = [
             ("you do not have permissions to use the api", |_| {
                 Some(Sentence::NoApiPermission)
             }),
@@ -70,6 +76,16 @@ fn patterns() -> &'static [(Regex, Reader)] {
             ("you do not have api export privileges", |_| {
                 Some(Sentence::NoExportRights)
             }),
+            // The record export (`API/record/export.php`) for a user whose Data Export right is
+            // "No Access"; and for one whose de-identified export right removes every field asked for.
+            (
+                "the api request cannot complete because currently you have {Q} data export rights\\. higher level data export rights are required for this operation",
+                |q| (q?.trim() == "no access").then_some(Sentence::NoExportRights),
+            ),
+            (
+                "the api request cannot complete because all the fields you have specified in your request are fields that will be removed due to your limited data export privileges, so there is nothing to return\\. higher level data export rights are required to retrieve data for the fields specified",
+                |_| Some(Sentence::NoExportRights),
+            ),
             ("the record {Q} does not exist", |_| Some(Sentence::RecordMissing)),
             ("the record {Q} does not exist in this project", |_| {
                 Some(Sentence::RecordMissing)
@@ -97,6 +113,12 @@ fn patterns() -> &'static [(Regex, Reader)] {
             ("an unknown error occurred", |_| Some(Sentence::UnknownError)),
             ("the following values in the parameter {Q} are not valid:? .*", |q| {
                 Some(Sentence::InvalidValues(q?.to_owned()))
+            }),
+            ("you cannot export (arms|events|form/event mappings) for classic projects", |_| {
+                Some(Sentence::ClassicProject)
+            }),
+            ("the value of the parameter {Q} is not valid", |q| {
+                Some(Sentence::ValueNotValid(q?.to_owned()))
             }),
             (
                 r"your ip address \([0-9a-f.:]{1,45}\) has been banned due to suspected abuse",

@@ -62,6 +62,18 @@ fn every_documented_answer_in_every_envelope() {
         (400, "An unknown error occurred.", NotAvailableForRecord),
         (400, r#"The following values in the parameter "events" are not valid: 'baseline_arm_9'"#, InvalidEvent),
         (400, r#"The following values in the parameter "fields" are not valid: 'x_complete'"#, UnknownField),
+        // REDCap's record export (API/record/export.php) for API Export without a Data Export
+        // right, and for de-identified rights that remove every field asked for.
+        (403, r#"The API request cannot complete because currently you have "No Access" data export rights. Higher level data export rights are required for this operation."#, MissingExportRights),
+        (400, "The API request cannot complete because all the fields you have specified in your request are fields that will be removed due to your limited Data Export privileges, so there is nothing to return. Higher level data export rights are required to retrieve data for the fields specified.", MissingExportRights),
+        // Longitudinal-only exports of a classic project (REDCap's arm, event and
+        // form-event-mapping code); PyCap, redcapAPI and REDCapR all quote these.
+        (400, "You cannot export arms for classic projects", ClassicProject),
+        (400, "You cannot export events for classic projects", ClassicProject),
+        (400, "You cannot export form/event mappings for classic projects", ClassicProject),
+        // REDCap's API/index.php for a `content` (an API method) or an `action` it does not know.
+        (400, r#"The value of the parameter "content" is not valid"#, ParameterValueNotValid("content".into())),
+        (400, r#"The value of the parameter "action" is not valid"#, ParameterValueNotValid("action".into())),
     ];
     for (status, message, expected) in &table {
         for (envelope, body) in envelopes(message) {
@@ -73,6 +85,34 @@ fn every_documented_answer_in_every_envelope() {
             assert_eq!(&classify(*status, &shouting), expected, "{shouting}");
         }
     }
+}
+
+/// Words close to the new sentences that are not REDCap's (an administrator's notice, another
+/// right named): none of them carries the meaning.
+#[test]
+fn near_misses_of_the_field_sentences_mean_nothing() {
+    for message in [
+        "You cannot export events for classic projects until the upgrade on Monday",
+        "You cannot export surveys for classic projects",
+        r#"The API request cannot complete because currently you have "Full Data Set" data export rights. Higher level data export rights are required for this operation."#,
+        "The value of the parameter is not valid",
+        "Maintenance: the value of the parameter \"content\" is not valid today",
+    ] {
+        for (envelope, body) in envelopes(message) {
+            assert!(
+                matches!(classify(400, &body), RedcapError::Unexpected { .. }),
+                "{envelope}: {body}"
+            );
+        }
+    }
+    // A value in the quotes that is not one of REDCap's parameter names never reaches a log.
+    assert_eq!(
+        classify(
+            400,
+            r#"{"error":"The value of the parameter \"0123456789ABCDEF0123456789ABCDEF\" is not valid"}"#
+        ),
+        RedcapError::ParameterValueNotValid("unknown".into())
+    );
 }
 
 #[test]
@@ -253,6 +293,29 @@ fn faults_and_hints() {
         assert_eq!(e.scope(), Scope::Project, "{e:?}");
         assert!(!e.is_retryable());
     }
+    // A classic project asked for its events: the project's setup, lasting, every call about
+    // its events.
+    assert_eq!(
+        (
+            ClassicProject.fault(),
+            ClassicProject.persistence(),
+            ClassicProject.scope()
+        ),
+        (Fault::SurveySetup, Persistence::Lasting, Scope::Project)
+    );
+    // A method or value this REDCap does not know: this server's setup (REDCap's version),
+    // lasting, every project on that REDCap.
+    let unknown_method = ParameterValueNotValid("content".into());
+    assert_eq!(
+        (
+            unknown_method.fault(),
+            unknown_method.persistence(),
+            unknown_method.scope()
+        ),
+        (Fault::ServerSetup, Persistence::Lasting, Scope::Redcap)
+    );
+    assert!(unknown_method.hint().contains("REDCap"));
+    assert!(ClassicProject.hint().contains("event"));
     for e in [
         RateLimited,
         Timeout,

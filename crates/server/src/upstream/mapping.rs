@@ -146,6 +146,16 @@ mod tests {
                 Health::Answered,
                 ErrorCode::UpstreamMisconfigured,
             ),
+            (
+                RedcapError::ClassicProject,
+                Health::Answered,
+                ErrorCode::UpstreamMisconfigured,
+            ),
+            (
+                RedcapError::ParameterValueNotValid("content".into()),
+                Health::Answered,
+                ErrorCode::UpstreamMisconfigured,
+            ),
         ];
         for (error, health, code) in cases {
             let (h, failure) = map_error(&error, "default", pause);
@@ -163,6 +173,8 @@ mod tests {
             RecordNotFound,
             NotAvailableForRecord,
             MissingParameter("content".into()),
+            ParameterValueNotValid("content".into()),
+            ClassicProject,
             InvalidInstrument,
             UnknownField,
             NotASurvey,
