@@ -30,6 +30,7 @@ fn seed() -> String {
     json!({
         "demo_token": DEMO_TOKEN,
         "no_rights_token": NO_RIGHTS_TOKEN,
+        "no_data_export_token": NO_DATA_EXPORT_TOKEN,
         "cohort_token": COHORT_TOKEN,
         "registry_token": REGISTRY_TOKEN,
         "record_in_progress": RECORD_IN_PROGRESS,
@@ -202,6 +203,19 @@ async fn every_error_surfaces_as_redcap_error() {
         message.contains("are not valid:") && message.contains("nope"),
         "{message}"
     );
+    // Issue 9's further sentences: a classic project's events, and the record export for a
+    // user with API Export but "No Access" data export rights.
+    for (name, words) in [
+        (
+            "classic_events",
+            "You cannot export events for classic projects",
+        ),
+        ("no_data_export", "No Access"),
+    ] {
+        assert_eq!(out[name]["is_redcap_error"], true, "{name}: {}", out[name]);
+        let message = out[name]["message"].as_str().unwrap();
+        assert!(message.contains(words), "{name}: {message}");
+    }
 }
 
 #[tokio::test]

@@ -416,6 +416,30 @@ async fn check_names_the_survey_base_url_key_when_links_are_elsewhere() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// An API user with API Export but "No Access" as Data Export right: REDCap's record export
+/// refuses with its own sentence, and `check` names the right to give (issue 9).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_names_the_data_export_right_when_the_record_export_is_refused() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = temp_dir("check-data-export");
+    let config = write_config(&dir, sim.api_url().as_str(), "127.0.0.1:0", GOOD_SURVEYS);
+    let out = run_with(
+        &["check", "--config", config.to_str().unwrap()],
+        &[("CLI_TEST_TOKEN", seed::NO_DATA_EXPORT_TOKEN)],
+    )
+    .await;
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!out.status.success(), "{report}");
+    let line = line_of(&report, "baseline");
+    assert!(
+        line.starts_with("FAIL") && line.contains("Data Export") && !line.contains("maintenance"),
+        "{line}"
+    );
+    assert!(!report.contains(seed::NO_DATA_EXPORT_TOKEN));
+    sim.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn ticket_needs_no_redcap_token() {
     let dir = temp_dir("ticket-no-token");

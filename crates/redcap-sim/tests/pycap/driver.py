@@ -112,6 +112,8 @@ def errors(url):
         ),
         "queue_off": attempt(lambda: cohort.export_survey_queue_link(record=rec)),
         "invalid_field": attempt(lambda: demo.export_records(fields=["nope"])),
+        "classic_events": attempt(lambda: demo.export_events()),
+        "no_data_export": attempt(lambda: project(url, "no_data_export_token").export_records()),
     }
 
 
