@@ -19,11 +19,15 @@ pub struct ElementApi {
     pub parts: Vec<Item>,
     pub slots: Vec<Item>,
     pub css_properties: Vec<Item>,
+    /// The **Properties** paragraph (prose: the properties themselves come from the loader's
+    /// code, see [`reflected_properties`]).
+    pub properties_text: String,
 }
 
 /// The header's section titles, as `**Title**` starts each one.
-const SECTIONS: [&str; 5] = [
+const SECTIONS: [&str; 6] = [
     "Attributes",
+    "Properties",
     "Events",
     "Parts",
     "Slots",
@@ -73,6 +77,7 @@ impl ElementApi {
             parts: inline(section("Parts")?),
             slots: inline(section("Slots")?),
             css_properties: inline(section("Custom properties")?),
+            properties_text: section("Properties")?.replace('\n', " "),
         };
         for (title, items) in [
             ("Attributes", &api.attributes),
@@ -104,6 +109,27 @@ impl ElementApi {
             &css_properties(loader_js),
             &names(&self.css_properties),
         ));
+        match reflected_properties(loader_js, self) {
+            Ok(properties) => {
+                for p in &properties {
+                    if !self.properties_text.contains(&format!("`{}`", p.name)) {
+                        problems.push(format!(
+                            "property `{}` is defined by www/redcap-resume.js but not named in src/lib.rs's **Properties**",
+                            p.name
+                        ));
+                    }
+                }
+                let listed: Vec<String> = properties.iter().map(|p| p.name.clone()).collect();
+                for name in defined_properties(loader_js) {
+                    if !listed.contains(&name) {
+                        problems.push(format!(
+                            "property `{name}` is defined by www/redcap-resume.js outside PROPS: the manifest and the declarations list PROPS only"
+                        ));
+                    }
+                }
+            }
+            Err(e) => problems.push(e),
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -186,18 +212,150 @@ fn inline(text: &str) -> Vec<Item> {
 
 /// The loader's `const ATTRS = ['survey', …];` (its class's `observedAttributes`).
 pub fn observed_attributes(loader_js: &str) -> Result<Vec<String>, String> {
+    string_list(loader_js, "ATTRS", "the observed attributes")
+}
+
+/// The loader's `const NAME = ['a', …];`.
+fn string_list(loader_js: &str, name: &str, what: &str) -> Result<Vec<String>, String> {
+    let head = format!("const {name} = [");
     let start = loader_js
-        .find("const ATTRS = [")
-        .ok_or("www/redcap-resume.js: no `const ATTRS = [` (the observed attributes)")?;
-    let list = &loader_js[start + "const ATTRS = [".len()..];
+        .find(&head)
+        .ok_or(format!("www/redcap-resume.js: no `{head}` ({what})"))?;
+    let list = &loader_js[start + head.len()..];
     let end = list
         .find(']')
-        .ok_or("www/redcap-resume.js: ATTRS is not closed")?;
+        .ok_or(format!("www/redcap-resume.js: {name} is not closed"))?;
     Ok(list[..end]
         .split(',')
         .map(|s| s.trim().trim_matches(['\'', '"']).to_owned())
         .filter(|s| !s.is_empty())
         .collect())
+}
+
+/// A JavaScript property of the element that reflects one of its attributes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Property {
+    /// `hideCode`.
+    pub name: String,
+    /// The attribute it reflects, `hide-code`.
+    pub attribute: String,
+    /// `boolean` (present or absent) or `string` (`''` when absent).
+    pub ts_type: &'static str,
+    /// `HTMLElement`'s own reflecting property (`lang`): the loader leaves it to the platform.
+    pub inherited: bool,
+}
+
+/// `HTMLElement`'s own properties that reflect an attribute of the same name: the loader skips
+/// those (`p in HTMLElement.prototype`), the platform's accessor already reflects them.
+const PLATFORM_REFLECTED: [&str; 6] = ["lang", "title", "dir", "hidden", "id", "translate"];
+
+/// The element's properties, from the code that defines them: the loader's `PROPS`, index by
+/// index the property of `ATTRS`'s attribute (`ATTRS.forEach` defines each as an accessor);
+/// boolean for the attributes its `a === '…'` branch toggles, string for the others. `Err`
+/// when the two lists differ in length, a property is not its attribute's camelCase name, or a
+/// type disagrees with the header's attribute line ("boolean: …").
+pub fn reflected_properties(loader_js: &str, api: &ElementApi) -> Result<Vec<Property>, String> {
+    let attrs = observed_attributes(loader_js)?;
+    let props = string_list(loader_js, "PROPS", "the properties reflecting ATTRS")?;
+    if attrs.len() != props.len() {
+        return Err(format!(
+            "www/redcap-resume.js: PROPS has {} names, ATTRS {}: each attribute needs its property",
+            props.len(),
+            attrs.len()
+        ));
+    }
+    let definitions = loader_js
+        .find("ATTRS.forEach(")
+        .map(|i| &loader_js[i..])
+        .ok_or("www/redcap-resume.js: no `ATTRS.forEach(` (where the properties are defined)")?;
+    let booleans: Vec<&str> = definitions
+        .match_indices("a === '")
+        .filter_map(|(i, m)| definitions[i + m.len()..].split('\'').next())
+        .collect();
+    let mut out = Vec::new();
+    for (attribute, name) in attrs.iter().zip(&props) {
+        if camel_case(attribute) != *name {
+            return Err(format!(
+                "www/redcap-resume.js: property `{name}` reflects `{attribute}`; expected `{}`",
+                camel_case(attribute)
+            ));
+        }
+        let ts_type = if booleans.contains(&attribute.as_str()) {
+            "boolean"
+        } else {
+            "string"
+        };
+        let header_boolean = api
+            .attributes
+            .iter()
+            .find(|a| a.name == *attribute)
+            .is_some_and(|a| a.description.starts_with("boolean"));
+        if header_boolean != (ts_type == "boolean") {
+            return Err(format!(
+                "attribute `{attribute}`: src/lib.rs says {}, www/redcap-resume.js reflects it as a {ts_type}",
+                if header_boolean { "boolean" } else { "not boolean" }
+            ));
+        }
+        out.push(Property {
+            name: name.clone(),
+            attribute: attribute.clone(),
+            ts_type,
+            inherited: PLATFORM_REFLECTED.contains(&name.as_str()),
+        });
+    }
+    Ok(out)
+}
+
+/// `hide-code` → `hideCode`.
+fn camel_case(attribute: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in attribute.chars() {
+        match (c, upper) {
+            ('-', _) => upper = true,
+            (c, true) => {
+                out.extend(c.to_uppercase());
+                upper = false;
+            }
+            (c, false) => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every property the loader's code defines on the element, whatever the form: `PROPS`, an
+/// accessor in the class body (`get name()`, `set name(`, `static`s aside) and
+/// `Object.defineProperty(Card.prototype, 'name'`. Methods are not properties.
+pub fn defined_properties(loader_js: &str) -> Vec<String> {
+    let mut out: Vec<String> = string_list(loader_js, "PROPS", "").unwrap_or_default();
+    let mut add = |name: String| {
+        if !name.is_empty() && !out.contains(&name) {
+            out.push(name);
+        }
+    };
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '$')
+            .collect()
+    };
+    if let Some(start) = loader_js.find("class extends HTMLElement {") {
+        let body = &loader_js[start..];
+        let body = &body[..body.find("\n  };").unwrap_or(body.len())];
+        for line in body.lines().map(str::trim) {
+            for prefix in ["get ", "set "] {
+                if let Some(rest) = line.strip_prefix(prefix) {
+                    let name = ident(rest);
+                    if rest[name.len()..].starts_with('(') {
+                        add(name);
+                    }
+                }
+            }
+        }
+    }
+    for (i, m) in loader_js.match_indices("Object.defineProperty(Card.prototype, '") {
+        add(ident(&loader_js[i + m.len()..]));
+    }
+    out
 }
 
 /// Every `var(--redcap-resume-…` the loader's CSS reads, once each, in order of first use.
@@ -272,6 +430,75 @@ mod tests {
             .check_against_loader(&read("www/redcap-resume.js"))
             .unwrap_err();
         assert!(err.contains("`compact` is in src/lib.rs"), "{err}");
+    }
+
+    #[test]
+    fn the_properties_come_from_the_loaders_code() {
+        let api = ElementApi::parse(&read("src/lib.rs")).unwrap();
+        let props = reflected_properties(&read("www/redcap-resume.js"), &api).unwrap();
+        let shape: Vec<(&str, &str, &str, bool)> = props
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.attribute.as_str(),
+                    p.ts_type,
+                    p.inherited,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                ("survey", "survey", "string", false),
+                ("endpoint", "endpoint", "string", false),
+                ("ticket", "ticket", "string", false),
+                ("lang", "lang", "string", true),
+                ("target", "target", "string", false),
+                ("hideCode", "hide-code", "boolean", false),
+            ]
+        );
+        // The **Properties** paragraph is its own section, not hide-code's description.
+        let hide = api
+            .attributes
+            .iter()
+            .find(|a| a.name == "hide-code")
+            .unwrap();
+        assert!(!hide.description.contains("Properties"), "{hide:?}");
+    }
+
+    #[test]
+    fn a_property_the_code_defines_outside_props_fails() {
+        let api = ElementApi::parse(&read("src/lib.rs")).unwrap();
+        let loader = read("www/redcap-resume.js").replacen(
+            "    disconnectedCallback() {",
+            "    get compact() {\n      return this.hasAttribute('compact');\n    }\n    disconnectedCallback() {",
+            1,
+        );
+        let err = api.check_against_loader(&loader).unwrap_err();
+        assert!(err.contains("property `compact`"), "{err}");
+    }
+
+    #[test]
+    fn a_property_without_its_attribute_or_the_headers_word_fails() {
+        let api = ElementApi::parse(&read("src/lib.rs")).unwrap();
+        let loader = read("www/redcap-resume.js").replacen(
+            "const PROPS = [",
+            "const PROPS = ['compact', ",
+            1,
+        );
+        let err = api.check_against_loader(&loader).unwrap_err();
+        assert!(err.contains("PROPS has 7 names, ATTRS 6"), "{err}");
+        let lib = read("src/lib.rs").replacen("`hideCode`", "hideCode", 1);
+        let api = ElementApi::parse(&lib).unwrap();
+        let err = api
+            .check_against_loader(&read("www/redcap-resume.js"))
+            .unwrap_err();
+        assert!(err.contains("property `hideCode`"), "{err}");
+        // A boolean attribute reflected as a string (or the reverse) is named.
+        let loader = read("www/redcap-resume.js").replacen("a === 'hide-code'", "a === 'none'", 1);
+        let err = api.check_against_loader(&loader).unwrap_err();
+        assert!(err.contains("attribute `hide-code`"), "{err}");
     }
 
     #[test]

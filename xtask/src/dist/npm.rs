@@ -9,7 +9,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use super::api::ElementApi;
+use super::api::{reflected_properties, ElementApi};
 use super::manifest::{self, DEFINE_MODULE, ELEMENT_MODULE, TAG};
 
 /// The package's name on the registry.
@@ -131,7 +131,7 @@ fn readme(version: &str) -> String {
          Or register it under another name: `import {{ define, load }} from '{NAME}'; define('my-card', load());`.\n\
          The glue module and `redcap-resume-widget_bg.wasm` are loaded from next to the module\n\
          (bundlers that understand `new URL(…, import.meta.url)` copy the wasm file).\n\n\
-         Attributes, events, parts, slots and custom properties: `custom-elements.json` and\n\
+         Attributes, properties, events, parts, slots and custom properties: `custom-elements.json` and\n\
          `element.d.ts`. The page's Content-Security-Policy needs `'wasm-unsafe-eval'` in\n\
          `script-src`.\n"
     )
@@ -154,6 +154,7 @@ pub fn write(
         std::fs::write(out.join(name), text).map_err(|e| format!("{name}: {e}"))
     };
     let pretty = |v: &Value| serde_json::to_string_pretty(v).expect("JSON values print") + "\n";
+    let properties = reflected_properties(loader_js, api)?;
     write("package.json", &package_json(version, description))?;
     write("README.md", &readme(version))?;
     write(ELEMENT_MODULE, &element_module(loader_js)?)?;
@@ -165,7 +166,7 @@ pub fn write(
              define('{TAG}', load());\n"
         ),
     )?;
-    write("element.d.ts", &manifest::declarations(api)?)?;
+    write("element.d.ts", &manifest::declarations(api, &properties)?)?;
     write(
         "define.d.ts",
         &format!(
@@ -175,7 +176,7 @@ pub fn write(
     let summary = "A \"Resume your survey\" card for REDCap participants.";
     write(
         "custom-elements.json",
-        &pretty(&manifest::custom_elements_json(api, summary)?),
+        &pretty(&manifest::custom_elements_json(api, &properties, summary)?),
     )?;
     for file in [
         "redcap-resume-widget.js",
