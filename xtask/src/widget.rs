@@ -49,6 +49,21 @@ pub fn build(tools: &Tools) -> Result<(), String> {
     minify(tools)
 }
 
+/// What wasm-opt may assume about Rust's wasm32 output, each true of it, which lets it fold
+/// address arithmetic and drop guards (~500 B brotli together):
+/// - `--ignore-implicit-traps`: no load or store is out of bounds and no division by zero or
+///   float-to-int conversion traps implicitly (safe Rust checks these before the instruction;
+///   the float conversions are the saturating ones);
+/// - `--low-memory-unused`: nothing lives below address 1024 (the linker puts the 1 MiB
+///   stack first, so only a stack overflow could reach it, and that traps);
+/// - `--zero-filled-memory`: the module defines its own memory (not imported), which starts
+///   zeroed.
+const ASSUMPTIONS: [&str; 3] = [
+    "--ignore-implicit-traps",
+    "--low-memory-unused",
+    "--zero-filled-memory",
+];
+
 /// Leptos always links `server_fn`'s browser support, whose `wasm-streams` classes are wasm
 /// exports (so no dead-code pass may drop them) although a client-side widget never streams a
 /// server function. Removing those exports lets wasm-opt drop their code (~1.2 KB brotli).
@@ -63,6 +78,7 @@ fn strip_unused_exports(tools: &Tools) -> Result<(), String> {
                 "--remove-exports=intounderlying*",
                 "--remove-exports=__wbg_intounderlying*",
             ])
+            .args(ASSUMPTIONS)
             .args(["-Oz", "--converge", "--strip-producers", "-o"])
             .arg(&wasm),
         "wasm-opt (removing wasm-streams exports)",
