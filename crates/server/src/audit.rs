@@ -44,6 +44,8 @@ pub enum Outcome {
     HeadersOnly,
     /// The participant's survey queue link was handed out (`…/queue`); no code.
     QueueLinkIssued,
+    /// The link to REDCap's return page was handed out as a QR code (`…/qr.svg`); no code.
+    ReturnLinkIssued,
 }
 
 impl Outcome {

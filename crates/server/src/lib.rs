@@ -34,6 +34,7 @@ pub mod links;
 pub mod metrics;
 pub mod participant;
 pub mod process;
+pub mod qr;
 pub mod resume;
 pub mod serve;
 pub mod survey_key;

@@ -31,6 +31,14 @@ pub fn in_language(survey_link: &Url, mlm: Option<&MlmLanguageId>) -> Url {
     link
 }
 
+/// REDCap's "Returning?" page of a survey link (`…?s=HASH[&__lang=ID]&__return=1`), where the
+/// participant types their code.
+pub fn return_page(survey_link: &Url) -> Url {
+    let mut page = survey_link.clone();
+    page.query_pairs_mut().append_pair("__return", "1");
+    page
+}
+
 /// The links and form of an answer with a code, in MLM language `mlm` if any.
 pub fn compose(
     survey_link: &Url,
@@ -39,10 +47,13 @@ pub fn compose(
     mlm: Option<&MlmLanguageId>,
 ) -> Composed {
     let survey_link = &in_language(survey_link, mlm);
-    let mut resume = survey_link.clone();
-    match style {
-        LinkStyle::ReturnPage => resume.query_pairs_mut().append_pair("__return", "1"),
-        LinkStyle::RcParam => resume.query_pairs_mut().append_pair("rc", code.expose()),
+    let resume = match style {
+        LinkStyle::ReturnPage => return_page(survey_link),
+        LinkStyle::RcParam => {
+            let mut link = survey_link.clone();
+            link.query_pairs_mut().append_pair("rc", code.expose());
+            link
+        }
     };
     Composed {
         survey_link: survey_link.to_string(),

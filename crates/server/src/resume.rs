@@ -10,7 +10,7 @@ use redcap_resume_contract::{QueueAnswer, ReturnCode, SurveyAnswer, SurveyList, 
 use crate::app::lang::AskedLanguage;
 use crate::config::{Config, Contact, Languages, MlmLanguageId, SurveyConfig};
 use crate::error::Failure;
-use crate::links::{compose, in_language};
+use crate::links::{compose, in_language, return_page};
 use crate::survey_key::SurveyKey;
 use crate::upstream::{target, Project, Redcap};
 
@@ -86,6 +86,32 @@ impl Resumer {
             queue_link: in_language(link.expose(), survey.mlm(lang)).to_string(),
             contact: self.contact_for(lang),
         })
+    }
+
+    /// REDCap's "Returning?" page of `survey` for this participant, in the MLM language the
+    /// project maps `lang` to (if any), for the QR code: from the same answer as
+    /// [`Resumer::answer`] (same checks, same cache), and only when that answer carries a
+    /// return code. A survey not started, completed, or behind Survey Login has none:
+    /// `resume_not_available`. Never the `rc-param` link, which would carry the code.
+    pub async fn return_page(
+        &self,
+        record: &RecordId,
+        survey: &Survey,
+        lang: &AskedLanguage,
+    ) -> Result<url::Url, Failure> {
+        let answer = survey.answer(record, lang).await?;
+        let link = match (&answer.return_code, &answer.survey_link) {
+            (Some(_), Some(link)) => link,
+            _ => {
+                return Err(Failure::ResumeNotAvailable(format!(
+                    "survey {}: no return code to continue with on another device (status {:?})",
+                    answer.key, answer.status
+                )))
+            }
+        };
+        url::Url::parse(link)
+            .map(|link| return_page(&link))
+            .map_err(|_| Failure::Internal("a composed survey link is not a URL".into()))
     }
 
     /// The study's contact line for `lang`, if the study has one.

@@ -214,7 +214,12 @@ async fn cross_site_requests_are_forbidden() {
         ("no Fetch Metadata, no Origin", vec![("X-CSRF", "1")]),
     ];
     for (what, headers) in rows {
-        for path in ["/surveys/baseline", "/surveys", "/surveys/baseline/queue"] {
+        for path in [
+            "/surveys/baseline",
+            "/surveys",
+            "/surveys/baseline/queue",
+            "/surveys/baseline/qr.svg",
+        ] {
             let mut request = h.http.get(h.api(path)).header("Cookie", &cookie);
             for (k, v) in &headers {
                 request = request.header(*k, *v);
@@ -250,7 +255,11 @@ async fn hostile_survey_keys_are_unknown_surveys() {
         ("extra segment", "/surveys/baseline/extra".into()),
     ];
     for (what, path) in rows {
-        for path in [path.clone(), format!("{path}/queue")] {
+        for path in [
+            path.clone(),
+            format!("{path}/queue"),
+            format!("{path}/qr.svg"),
+        ] {
             let (status, body) = with_cookie(&h, &path, ticket.as_bytes()).await;
             assert_eq!(
                 (status, code_of(&body).as_str()),

@@ -32,6 +32,13 @@ async fn neither_token_nor_codes_leak() {
         }
         own_answers.push(h.as_participant(record, "/surveys").await);
         own_answers.push(h.as_participant(record, "/surveys/baseline/queue").await);
+        // The QR code of the return page: an answer of theirs that carries no code.
+        for key in ["baseline", "rc"] {
+            let qr = h
+                .as_participant(record, &format!("/surveys/{key}/qr.svg"))
+                .await;
+            other_answers.push(qr);
+        }
     }
     for key in ["consent", "contact", "rights", "nope", "..%2F..%2Fetc"] {
         other_answers.push(

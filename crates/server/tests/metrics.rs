@@ -296,7 +296,7 @@ async fn purge_makes_the_next_request_ask_redcap_again() {
 }
 
 #[tokio::test]
-async fn the_queue_route_is_labelled_by_its_template_and_purged_with_the_record() {
+async fn the_queue_and_qr_routes_are_labelled_by_their_templates_and_the_queue_purged() {
     let _serial = SERIAL.lock().await;
     let (h, admin) = started().await;
     let before = scrape(admin).await;
@@ -310,6 +310,14 @@ async fn the_queue_route_is_labelled_by_its_template_and_purged_with_the_record(
         .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/nope/queue")
         .await;
     assert_eq!(unknown.status, 404);
+    let qr = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/baseline/qr.svg")
+        .await;
+    assert_eq!(qr.status, 200, "{}", qr.body);
+    let not_started = h
+        .as_participant(seed::RECORD_NOT_STARTED, "/surveys/baseline/qr.svg")
+        .await;
+    assert_eq!(not_started.status, 409);
     let after = scrape(admin).await;
     let delta = |name: &str, with: &[String]| sum(&after, name, with) - sum(&before, name, with);
     let route = label("route", "/redcap-resume/api/surveys/{key}/queue");
@@ -320,6 +328,17 @@ async fn the_queue_route_is_labelled_by_its_template_and_purged_with_the_record(
                 &[route.clone(), label("status", status)]
             ),
             count,
+            "{status}"
+        );
+    }
+    let qr_route = label("route", "/redcap-resume/api/surveys/{key}/qr.svg");
+    for status in ["200", "409"] {
+        assert_eq!(
+            delta(
+                "redcap_resume_http_requests_total",
+                &[qr_route.clone(), label("status", status)]
+            ),
+            1.0,
             "{status}"
         );
     }

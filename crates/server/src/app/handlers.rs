@@ -1,4 +1,4 @@
-//! The API's handlers: one survey, its survey queue link, the list, and readiness.
+//! The API's handlers: one survey, its survey queue link, its QR code, the list, and readiness.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -8,12 +8,43 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use redcap_client::RecordId;
+use redcap_resume_contract::{QueueAnswer, SurveyAnswer, SurveyList};
 
 use super::extract::{AskedSurvey, AskedSurveyOf, ClientIp, Participant};
 use super::lang::AskedLanguage;
 use super::state::AppState;
 use crate::audit::Audited;
 use crate::error::Failure;
+use crate::qr::QrImage;
+
+/// How an answer leaves: the contract's JSON, or the QR code's image.
+trait Reply {
+    fn reply(self) -> Response;
+}
+
+impl Reply for SurveyAnswer {
+    fn reply(self) -> Response {
+        Json(self).into_response()
+    }
+}
+
+impl Reply for SurveyList {
+    fn reply(self) -> Response {
+        Json(self).into_response()
+    }
+}
+
+impl Reply for QueueAnswer {
+    fn reply(self) -> Response {
+        Json(self).into_response()
+    }
+}
+
+impl Reply for QrImage {
+    fn reply(self) -> Response {
+        self.into_response()
+    }
+}
 
 /// `GET {base}/surveys/{key}`: where this participant stands with one survey.
 pub(super) async fn one_survey(
@@ -60,6 +91,30 @@ pub(super) async fn survey_queue(
     answer(&state, &method, ip, &asked.label, participant, work).await
 }
 
+/// `GET {base}/surveys/{key}/qr.svg`: REDCap's return page of this participant's survey as a
+/// QR code, for continuing on another device.
+pub(super) async fn survey_qr(
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    ClientIp(ip): ClientIp,
+    lang: AskedLanguage,
+    participant: Result<Participant, Failure>,
+    AskedSurveyOf(asked): AskedSurveyOf,
+) -> Response {
+    let work = {
+        let state = state.clone();
+        move |record: RecordId| async move {
+            let key = asked.key.ok_or(Failure::UnknownSurvey)?;
+            let survey = state.resumer.survey(&key).ok_or(Failure::UnknownSurvey)?;
+            let page = state
+                .within_deadline(state.resumer.return_page(&record, survey, &lang))
+                .await?;
+            QrImage::of(key.as_str(), page.as_str())
+        }
+    };
+    answer(&state, &method, ip, &asked.label, participant, work).await
+}
+
 /// `GET {base}/surveys`: every survey this participant can see.
 pub(super) async fn list_surveys(
     State(state): State<Arc<AppState>>,
@@ -79,7 +134,7 @@ pub(super) async fn list_surveys(
     answer(&state, &method, ip, "*", participant, work).await
 }
 
-/// The shape the JSON API handlers share: the participant, the work, the audit lines (written
+/// The shape the API handlers share: the participant, the work, the audit lines (written
 /// before the answer leaves), then the answer. When a line was lost and the log is
 /// fail-closed, no code leaves.
 async fn answer<T, F>(
@@ -91,7 +146,7 @@ async fn answer<T, F>(
     work: impl FnOnce(RecordId) -> F,
 ) -> Response
 where
-    T: serde::Serialize + Audited,
+    T: Reply + Audited,
     F: Future<Output = Result<T, Failure>>,
 {
     let (record, result) = match participant {
@@ -115,7 +170,7 @@ where
         Ok(_) if audited.is_err() => {
             Failure::Internal("audit log not writable (fail_closed)".into()).into_response()
         }
-        Ok(answer) => Json(answer).into_response(),
+        Ok(answer) => answer.reply(),
         Err(failure) => failure.into_response(),
     }
 }

@@ -38,6 +38,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/surveys", get(handlers::list_surveys))
         .route("/surveys/{key}", get(handlers::one_survey))
         .route("/surveys/{key}/queue", get(handlers::survey_queue))
+        .route("/surveys/{key}/qr.svg", get(handlers::survey_qr))
         .fallback(|| async { Failure::UnknownSurvey })
         .layer(from_fn_with_state(policy, cross_site_guard));
     let api = layers::no_store(api);
