@@ -23,7 +23,12 @@ use crate::server::Server;
 
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// The hosts every `*.example.test` name stands for: 127.0.0.1 (the port stays as written).
+/// `www.example.test:PORT` and `resume.example.test:PORT` are then two origins of one site
+/// (`example.test`) served by one test server, as a university's CMS and this server are.
+pub const TEST_SITE: &str = "example.test";
 const CHROMIUM_FLAGS: &[&str] = &[
+    "--host-resolver-rules=MAP *.example.test 127.0.0.1",
     "--headless=new",
     "--no-sandbox",
     "--disable-gpu",
@@ -93,6 +98,11 @@ impl Browser {
     /// Starts chromedriver and a fresh headless Chromium (own profile directory, browser
     /// console logs kept for [`Browser::console`]).
     pub async fn start() -> Browser {
+        Browser::start_with(&[]).await
+    }
+
+    /// [`Browser::start`] with more Chromium flags.
+    pub async fn start_with(flags: &[String]) -> Browser {
         let driver_port = free_port();
         let child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={driver_port}"))
@@ -119,6 +129,7 @@ impl Browser {
 
         let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.extend(flags.iter().cloned());
         let caps: Capabilities = serde_json::from_value(json!({
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
@@ -220,6 +231,11 @@ impl Browser {
     /// Sets the participant-ticket cookie the way a portal would (HttpOnly, SameSite=Strict,
     /// path `/`). The browser must already show an HTML page of the server's origin.
     pub async fn set_ticket_cookie(&self, ticket: &str) {
+        self.set_ticket_cookie_with(ticket, SameSite::Strict).await;
+    }
+
+    /// [`Browser::set_ticket_cookie`] with another `SameSite` (the README's portals use `Lax`).
+    pub async fn set_ticket_cookie_with(&self, ticket: &str, same_site: SameSite) {
         let host = self
             .client
             .current_url()
@@ -236,7 +252,7 @@ impl Browser {
         .domain(host)
         .path("/")
         .http_only(true)
-        .same_site(SameSite::Strict)
+        .same_site(same_site)
         .build();
         self.client
             .add_cookie(cookie)
@@ -251,6 +267,25 @@ impl Browser {
         self.set_ticket_cookie(ticket).await;
         self.console().await;
         self.goto(&server.url(path)).await;
+    }
+
+    /// Makes the first `<iframe>` of the page the context of what follows (scripts, cards).
+    pub async fn enter_iframe(&self) {
+        let frame = match self.client.find(Locator::Css("iframe")).await {
+            Ok(frame) => frame,
+            Err(e) => panic!("no iframe on {}: {e}", self.url().await),
+        };
+        frame.enter_frame().await.expect("enter the iframe");
+    }
+
+    /// Makes the window's top-level document the context again (also after the frame that
+    /// was the context has gone with a navigation of the top window).
+    pub async fn leave_frames(&self) {
+        let window = self.client.window().await.expect("the window handle");
+        self.client
+            .switch_to_window(window)
+            .await
+            .expect("back to the top-level document");
     }
 
     /// What the card `host` (a CSS selector for the `<redcap-resume>` element) shows now;

@@ -9,6 +9,7 @@
 mod accessibility;
 mod copy_and_link;
 mod embed_csp;
+mod embed_frames;
 mod embed_modes;
 mod errors;
 mod keyboard;
