@@ -20,6 +20,8 @@ pub fn dist_dir() -> PathBuf {
         "index.html",
         "embed.html",
         "redcap-resume.js",
+        "redcap-resume-autoload.js",
+        "redcap-resume-plain.js",
         "redcap-resume-widget.js",
         "redcap-resume-widget_bg.wasm",
     ] {
