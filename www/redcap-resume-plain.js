@@ -4,14 +4,30 @@
 // each waiting element's shadow root (already styled by the loader), a plain card from the
 // answer the loader already fetched: the title, the status, the return code with a link to
 // REDCap's return page where it is typed (or the survey link), else a link to the hosted page
-// ({base}/embed) and the contact line. Inside a frame the links open at the top level. English
-// only. The cause is logged once, naming the directive when the CSP refused it.
+// ({base}/embed) and the contact line. Inside a frame the links open at the top level. In
+// English, Spanish or French, chosen as the widget does: the element's lang, else the closest
+// [lang], else the browser's languages, else English. The cause is logged once, naming the
+// directive when the CSP refused it.
 
-const STATUS = {
-  not_started: 'Not started yet',
-  in_progress: 'In progress',
-  completed: 'Completed',
+// not started, in progress, completed, code label, resume (code), open (no code), no card, hosted page
+const TEXT = {
+  en: ['Not started yet', 'In progress', 'Completed', 'Your return code', 'Resume survey (enter the code there)',
+    'Open survey', 'The survey card could not load on this page.', 'Open your survey card'],
+  es: ['Aún no ha comenzado', 'En curso', 'Completada', 'Su código de retorno', 'Continuar encuesta (introduzca allí el código)',
+    'Abrir encuesta', 'La tarjeta de la encuesta no pudo cargarse en esta página.', 'Abrir la tarjeta de su encuesta'],
+  fr: ['Pas encore commencé', 'En cours', 'Terminé', 'Votre code de retour', 'Reprendre le questionnaire (saisissez-y le code)',
+    'Ouvrir le questionnaire', 'La carte du questionnaire n’a pas pu se charger sur cette page.', 'Ouvrir la carte de votre questionnaire'],
 };
+const STATUS = ['not_started', 'in_progress', 'completed'];
+
+function lang(el) {
+  const tags = [el.closest('[lang]')?.getAttribute('lang'), ...(navigator.languages || [])];
+  for (const tag of tags) {
+    const l = String(tag || '').trim().toLowerCase().split('-')[0];
+    if (TEXT[l]) return l;
+  }
+  return 'en';
+}
 
 function node(tag, attrs, text) {
   const n = document.createElement(tag);
@@ -21,12 +37,13 @@ function node(tag, attrs, text) {
 }
 
 // The hosted page beside the endpoint: /redcap-resume/api -> /redcap-resume/embed?survey=KEY.
-function hostedPage(el) {
+function hostedPage(el, l) {
   const u = new URL((el.getAttribute('endpoint') || '/redcap-resume/api').trim(), document.baseURI);
   u.pathname = u.pathname.replace(/\/+$/, '').replace(/\/[^/]*$/, '') + '/embed';
   u.search = u.hash = '';
   const survey = (el.getAttribute('survey') || '').trim();
   if (survey) u.searchParams.set('survey', survey);
+  u.searchParams.set('lang', l);
   return u.href;
 }
 
@@ -34,19 +51,19 @@ function target(el) {
   return window.top !== window ? '_top' : el.getAttribute('target') === '_blank' ? '_blank' : '_self';
 }
 
-function survey(el, s) {
+function survey(el, s, t) {
   const item = node('div', {});
   item.append(node('h2', { part: 'title' }, s.title));
-  item.append(node('p', { part: 'status', class: 'status' }, STATUS[s.status] || ''));
+  item.append(node('p', { part: 'status', class: 'status' }, t[STATUS.indexOf(s.status)] || ''));
   const link = s.resume_link || s.survey_link;
   if (s.return_code && !el.hasAttribute('hide-code')) {
     const code = node('p', { class: 'code' });
-    code.append(node('span', { class: 'label' }, 'Your return code'), node('code', { part: 'code' }, s.return_code));
+    code.append(node('span', { class: 'label' }, t[3]), node('code', { part: 'code' }, s.return_code));
     item.append(code);
   }
   if (link) {
     const a = node('a', { part: 'resume', class: 'primary', href: link, target: target(el), rel: 'noopener noreferrer' },
-      s.return_code ? 'Resume survey (enter the code there)' : 'Open survey');
+      s.return_code ? t[4] : t[5]);
     const p = node('p', { class: 'link' });
     p.append(a);
     item.append(p);
@@ -55,18 +72,20 @@ function survey(el, s) {
 }
 
 async function card(el) {
-  const card = node('div', { part: 'card', class: 'card', role: 'status' });
+  const l = lang(el);
+  const t = TEXT[l];
+  const card = node('div', { part: 'card', class: 'card', role: 'status', lang: l });
   let body = null;
   try {
     const res = await el.__redcapResumePrefetch?.res;
     if (res?.ok) body = await res.json();
   } catch {}
   const list = body?.surveys ?? (body?.key ? [body] : null);
-  if (list?.length) for (const s of list) card.append(survey(el, s));
+  if (list?.length) for (const s of list) card.append(survey(el, s, t));
   else {
-    card.append(node('p', {}, 'The survey card could not load on this page.'));
-    card.append(node('a', { part: 'link', class: 'primary', href: hostedPage(el), target: target(el), rel: 'noopener' },
-      'Open your survey card'));
+    card.append(node('p', {}, t[6]));
+    card.append(node('a', { part: 'link', class: 'primary', href: hostedPage(el, l), target: target(el), rel: 'noopener' },
+      t[7]));
   }
   if (body?.contact) card.append(node('p', { class: 'link' }, body.contact));
   el.shadowRoot?.replaceChildren(card);

@@ -2,7 +2,7 @@
 //! prints used verbatim. Pages the demo server does not have are added beside it on the same
 //! origin: a page with placeholders and the site-wide autoload script (one placeholder in the
 //! HTML, one inserted after load), and a page whose CSP lacks `'wasm-unsafe-eval'` (the plain
-//! card, with a working Resume link).
+//! card, with a working Resume link; in Spanish inside a `lang="es"` section).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -75,9 +75,19 @@ async fn start() -> Site {
         )
         .route(
             "/e2e/no-wasm",
-            get(move || {
+            get({
                 let module = module.clone();
-                async move { page(NO_WASM_CSP, "", &module) }
+                move || {
+                    let module = module.clone();
+                    async move { page(NO_WASM_CSP, "", &module) }
+                }
+            }),
+        )
+        .route(
+            "/e2e/no-wasm-es",
+            get(move || {
+                let body = format!("<div lang=\"es\">{module}</div>");
+                async move { page(NO_WASM_CSP, "", &body) }
             }),
         )
         .into_make_service_with_connect_info::<SocketAddr>();
@@ -154,4 +164,30 @@ async fn without_wasm_unsafe_eval_the_plain_card_shows_the_code_and_resume_works
     let url = browser.url().await;
     assert!(url.starts_with(site.demo.sim.base_url().as_str()), "{url}");
     assert!(url.contains("__return=1"), "{url}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plain_card_speaks_the_language_of_its_place_in_the_page() {
+    let site = start().await;
+    let browser = Browser::start().await;
+    open_signed_in(&browser, &site, "/e2e/no-wasm-es").await;
+    let card = browser
+        .card_when("redcap-resume", "the plain card's code", |c| {
+            c.code.is_some()
+        })
+        .await;
+    assert_eq!(card.lang.as_deref(), Some("es"), "{card:?}");
+    assert_eq!(card.status.as_deref(), Some("En curso"), "{card:?}");
+    assert_eq!(
+        card.resume.as_deref(),
+        Some("Continuar encuesta (introduzca allí el código)"),
+        "{card:?}"
+    );
+    let label = browser
+        .js(
+            "return document.querySelector('redcap-resume').shadowRoot.querySelector('.code .label').textContent;",
+            vec![],
+        )
+        .await;
+    assert_eq!(label, json!("Su código de retorno"));
 }
