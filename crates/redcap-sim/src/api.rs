@@ -1,4 +1,4 @@
-//! `POST {base}/api/`: REDCap's check order — method, token, `content` — then the method.
+//! `POST {base}/api/`: REDCap's check order — method, token, `content`, the right of the call's action (API Export for every export) — then the method.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -34,6 +34,17 @@ const UNSIMULATED: &[&str] = &[
     "generateNextRecordName",
     "fieldValidation",
     "appRightsCheck",
+    "fileRepository",
+    "fileinfo",
+    "project_settings",
+    "authkey",
+    "surveyAccessCode",
+    "attachment",
+    "project_xml",
+    "userDagMapping",
+    "tableau",
+    "mycap",
+    "userRoleMapping",
 ];
 
 /// The `/api/` handler: records the call, applies the rate limit and faults, then answers.
@@ -142,10 +153,15 @@ pub(crate) fn answer(app: &App, method: &Method, params: &Params) -> Response {
     };
     let content = params.get("content").unwrap_or("");
     // REDCap checks `content` against the methods it knows before any right.
-    if inner.unknown_contents.iter().any(|c| c == content) {
+    let known = SIMULATED.contains(&content) || UNSIMULATED.contains(&content);
+    if !known || inner.unknown_contents.iter().any(|c| c == content) {
         return envelope::error(fmt, StatusCode::BAD_REQUEST, CONTENT_NOT_VALID);
     }
-    if !grant.export_rights && EXPORTS.contains(&content) && params.get("data").is_none() {
+    // Then the right of the call's action: without `data` (and always for `version`) it is an
+    // export, and REDCap's API/index.php refuses every export — the survey methods and
+    // `version` included — to a user without API Export (a 64-character super token aside).
+    let export = params.get("data").is_none() || content == "version";
+    if export && !grant.export_rights {
         return envelope::error(
             fmt,
             StatusCode::FORBIDDEN,
@@ -168,8 +184,7 @@ pub(crate) fn answer(app: &App, method: &Method, params: &Params) -> Response {
         "surveyLink" | "surveyReturnCode" | "surveyQueueLink" => {
             survey_api::answer(&mut inner, &app.survey_base, &grant, content, params)
         }
-        c if UNSIMULATED.contains(&c) => Err(unsimulated(&format!("content={c}"))),
-        _ => Err(ApiError::bad_request(CONTENT_NOT_VALID)),
+        c => Err(unsimulated(&format!("content={c}"))),
     };
     drop(inner);
     result.unwrap_or_else(|e| envelope::error(fmt, e.status, &e.message))
@@ -182,8 +197,12 @@ const CONTENT_NOT_VALID: &str = "The value of the parameter \"content\" is not v
 /// "No Access".
 const NO_DATA_EXPORT: &str = "The API request cannot complete because currently you have \"No Access\" data export rights. Higher level data export rights are required for this operation.";
 
-/// The simulated contents that are exports in REDCap's sense (they need the "API Export" right).
-const EXPORTS: [&str; 9] = [
+/// The contents the simulator answers.
+const SIMULATED: [&str; 13] = [
+    "version",
+    "surveyLink",
+    "surveyReturnCode",
+    "surveyQueueLink",
     "project",
     "metadata",
     "exportFieldNames",

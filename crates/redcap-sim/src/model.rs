@@ -242,9 +242,9 @@ pub struct TokenGrant {
     /// The user has the "Manage Survey Participants" (Survey Distribution Tools) right,
     /// needed by `surveyLink`, `surveyReturnCode` and `surveyQueueLink`.
     pub survey_rights: bool,
-    /// The user has the "API Export" right, needed by the exports (records, metadata, field
-    /// names, project, instruments, arms, events, designations, repeating setup); without it
-    /// REDCap answers 403 `You do not have API Export privileges`.
+    /// The user has the "API Export" right, needed by every call that is not an import —
+    /// the survey methods and `version` too (REDCap's API/index.php treats them as exports);
+    /// without it REDCap answers 403 `You do not have API Export privileges`.
     pub export_rights: bool,
     /// The user's Data Export right is above "No Access" (de-identified or full data set);
     /// with "No Access" REDCap's record export answers 403 `The API request cannot complete

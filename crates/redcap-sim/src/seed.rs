@@ -34,7 +34,8 @@ pub const DEMO_TOKEN: &str = "D3A0C1E2B4F5061728394A5B6C7D8E9F";
 /// A valid token for `demo` whose user lacks "Manage Survey Participants".
 pub const NO_RIGHTS_TOKEN: &str = "F00DF00DF00DF00DF00DF00DF00DF00D";
 
-/// A valid token for `demo` whose user has survey rights but lacks "API Export".
+/// A valid token for `demo` whose user has survey rights but lacks "API Export": REDCap then
+/// refuses every call, the survey methods included (API/index.php counts them as exports).
 pub const NO_EXPORT_TOKEN: &str = "E0E0E0E0E0E0E0E0E0E0E0E0E0E0E0E0";
 
 /// A valid token for `demo` whose user has survey rights and "API Export" but "No Access" as

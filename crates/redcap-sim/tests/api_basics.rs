@@ -290,3 +290,57 @@ async fn no_access_data_export_rights_refuse_the_record_export_only() {
     .await;
     assert_eq!(full.status, 200);
 }
+
+/// REDCap's API/index.php: `content` is checked before the rights, and every call without
+/// `data` is an export — the survey methods and `version` need API Export too.
+#[tokio::test]
+async fn without_api_export_every_call_is_refused_after_the_content_check() {
+    let sim = sim().await;
+    let refused = "You do not have API Export privileges";
+    for (content, extra) in [
+        ("version", None),
+        ("surveyLink", Some(("instrument", BASELINE))),
+        ("surveyReturnCode", Some(("instrument", BASELINE))),
+        ("surveyQueueLink", None),
+        ("metadata", None),
+    ] {
+        let mut form = vec![
+            ("token", NO_EXPORT_TOKEN),
+            ("content", content),
+            ("record", RECORD_IN_PROGRESS),
+            ("returnFormat", "json"),
+        ];
+        form.extend(extra);
+        let a = post(&sim, &form).await;
+        assert_eq!(
+            (a.status, json_error(&a.body)),
+            (403, refused.to_owned()),
+            "{content}"
+        );
+    }
+    let bogus = post(
+        &sim,
+        &[
+            ("token", NO_EXPORT_TOKEN),
+            ("content", "nonsense"),
+            ("returnFormat", "json"),
+        ],
+    )
+    .await;
+    assert_eq!(bogus.status, 400, "content before rights: {}", bogus.body);
+    // A content REDCap knows but the simulator does not simulate is not called invalid.
+    let known = post(
+        &sim,
+        &[
+            ("token", DEMO_TOKEN),
+            ("content", "fileRepository"),
+            ("returnFormat", "json"),
+        ],
+    )
+    .await;
+    assert!(
+        json_error(&known.body).starts_with("redcap-sim does not simulate"),
+        "{}",
+        known.body
+    );
+}
