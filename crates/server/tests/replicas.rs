@@ -30,6 +30,16 @@ struct Deployment {
 
 impl Deployment {
     async fn start(redis: &RedisServer, options: Options) -> Deployment {
+        Self::start_with(redis, options, |_, text| text).await
+    }
+
+    /// As [`Deployment::start`], the configuration's text changed by `tweak` once the
+    /// simulator runs.
+    async fn start_with(
+        redis: &RedisServer,
+        options: Options,
+        tweak: impl Fn(&Simulator, String) -> String,
+    ) -> Deployment {
         logs();
         let sim = Simulator::start(options.sim.clone())
             .await
@@ -42,7 +52,7 @@ impl Deployment {
             ),
             ..options
         };
-        let text = config_text(sim.api_url().as_str(), &options);
+        let text = tweak(&sim, config_text(sim.api_url().as_str(), &options));
         let config = Config::parse(&text, &secrets()).expect("valid configuration");
         let mut replicas = Vec::new();
         for _ in 0..3 {
@@ -427,4 +437,39 @@ async fn a_purge_through_one_replica_makes_all_three_ask_redcap_again_and_shared
         d.sim.api_call_count() > refetched,
         "replica 2 asked REDCap again"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queue_link_or_its_refusal_fetched_by_one_replica_serves_them_all() {
+    let redis = RedisServer::start();
+    let d = Deployment::start(&redis, Options::default()).await;
+    d.wait_until(true).await;
+    let queue_calls = || {
+        d.sim
+            .calls()
+            .iter()
+            .filter(|c| c.content.as_deref() == Some("surveyQueueLink"))
+            .count()
+    };
+    let first = d
+        .ask(0, seed::RECORD_IN_PROGRESS, "/surveys/baseline/queue")
+        .await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let link = first.json()["queue_link"].as_str().unwrap().to_owned();
+    for replica in [1, 2] {
+        let a = d
+            .ask(replica, seed::RECORD_IN_PROGRESS, "/surveys/diary/queue")
+            .await;
+        assert_eq!(a.json()["queue_link"], link.as_str(), "replica {replica}");
+    }
+    assert_eq!(queue_calls(), 1, "one REDCap call for the three replicas");
+
+    assert!(d.sim.set_survey_queue(seed::DEMO_PROJECT, false));
+    for replica in 0..3 {
+        let a = d
+            .ask(replica, seed::RECORD_COMPLETED, "/surveys/baseline/queue")
+            .await;
+        assert_eq!(a.error_code(), "resume_not_available", "replica {replica}");
+    }
+    assert_eq!(queue_calls(), 2, "the refusal is remembered on Redis too");
 }

@@ -15,7 +15,7 @@ use redcap_client::{
 };
 use redcap_resume_shared::Shared;
 
-use super::answers::{Answers, Wire, WireKey};
+use super::answers::{Answers, Wire};
 use super::gate::Gate;
 
 mod purge;
@@ -111,14 +111,22 @@ impl Project {
 
     /// The record's survey queue link: cached, coalesced, budgeted like a survey link; a
     /// lasting refusal (the project's queue is off, no such record) is remembered briefly.
+    /// (Written out like [`Project::remembered`], not through a shared helper: each level of
+    /// `async` nesting adds to every request's future, and debug builds run near their stack.)
     pub async fn queue_link(&self, record: &RecordId) -> Result<SurveyQueueLink, Failure> {
-        remembered(
-            &self.queue_refusals,
-            &self.queue_links,
-            record,
-            self.call(self.client.survey_queue_link(record)),
-        )
-        .await
+        if let Some(refusal) = self.queue_refusals.get(record).await {
+            return Err(refusal);
+        }
+        let result = self
+            .queue_links
+            .get_or_fetch(record, self.call(self.client.survey_queue_link(record)))
+            .await;
+        if let Err(failure) = &result {
+            if failure.lasts() {
+                self.queue_refusals.insert(record, failure.clone()).await;
+            }
+        }
+        result
     }
 
     /// Where the participant stands with the survey (cached briefly). A lasting refusal is
@@ -221,7 +229,16 @@ impl Project {
         target: &SurveyTarget,
         ask: impl Future<Output = Result<T, Failure>>,
     ) -> Result<T, Failure> {
-        remembered(&self.refusals, cache, target, ask).await
+        if let Some(refusal) = self.refusals.get(target).await {
+            return Err(refusal);
+        }
+        let result = cache.get_or_fetch(target, ask).await;
+        if let Err(failure) = &result {
+            if failure.lasts() {
+                self.refusals.insert(target, failure.clone()).await;
+            }
+        }
+        result
     }
 
     async fn call<T>(
@@ -230,28 +247,4 @@ impl Project {
     ) -> Result<T, Failure> {
         self.gate.call(&self.name, request).await
     }
-}
-
-/// The answer `cache` holds for `key`, or the refusal `refusals` remembers from a moment ago;
-/// otherwise `ask` (once, however many requests wait for it), remembering a lasting refusal.
-async fn remembered<K, T>(
-    refusals: &Answers<K, Failure>,
-    cache: &Answers<K, T>,
-    key: &K,
-    ask: impl Future<Output = Result<T, Failure>>,
-) -> Result<T, Failure>
-where
-    K: WireKey + std::hash::Hash + Eq + Clone + Send + Sync + 'static,
-    T: Wire + Clone + Send + Sync + 'static,
-{
-    if let Some(refusal) = refusals.get(key).await {
-        return Err(refusal);
-    }
-    let result = cache.get_or_fetch(key, ask).await;
-    if let Err(failure) = &result {
-        if failure.lasts() {
-            refusals.insert(key, failure.clone()).await;
-        }
-    }
-    result
 }
