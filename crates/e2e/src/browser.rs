@@ -23,12 +23,15 @@ use crate::server::Server;
 
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
-/// The hosts every `*.example.test` name stands for: 127.0.0.1 (the port stays as written).
-/// `www.example.test:PORT` and `resume.example.test:PORT` are then two origins of one site
-/// (`example.test`) served by one test server, as a university's CMS and this server are.
+/// Every `*.example.test` and `*.elsewhere.test` name stands for 127.0.0.1 (the port stays as
+/// written). `www.example.test:PORT` and `resume.example.test:PORT` are then two origins of one
+/// site (`example.test`) served by one test server, as a university's CMS and this server
+/// are; `www.elsewhere.test:PORT` is another site (a hosted LMS or SharePoint).
 pub const TEST_SITE: &str = "example.test";
+/// A site other than [`TEST_SITE`], on the same server.
+pub const OTHER_SITE: &str = "elsewhere.test";
 const CHROMIUM_FLAGS: &[&str] = &[
-    "--host-resolver-rules=MAP *.example.test 127.0.0.1",
+    "--host-resolver-rules=MAP *.example.test 127.0.0.1, MAP *.elsewhere.test 127.0.0.1",
     "--headless=new",
     "--no-sandbox",
     "--disable-gpu",

@@ -2,8 +2,8 @@
 //! `*.example.test` host to 127.0.0.1 (`browser::TEST_SITE`), so one server on one port is
 //! `www.example.test:PORT` (the study's CMS page, listed in `[embed] frame_ancestors`),
 //! `unlisted.example.test:PORT` (a page that is not) and `resume.example.test:PORT` (this
-//! server): three origins of one site. The framing page's body is the `snippet --mode iframe`
-//! output verbatim. The participant's ticket is a `SameSite=Lax` cookie on the server's host,
+//! server): three origins of one site; and `www.elsewhere.test:PORT`, listed too, another
+//! site. The framing page's body is the `snippet --mode iframe` output verbatim. The participant's ticket is a `SameSite=Lax` cookie on the server's host,
 //! as a portal of the same site sets it: the demo's `redcap_resume_ticket`, not the `__Host-`
 //! default (which needs `Secure`).
 //!
@@ -23,7 +23,7 @@ use redcap_resume::app::AppState;
 use redcap_resume::config::FrameAncestor;
 use redcap_resume::demo::Demo;
 use redcap_resume::embed::snippet::{snippet, Mode};
-use redcap_resume_e2e::browser::{Browser, TEST_SITE};
+use redcap_resume_e2e::browser::{Browser, OTHER_SITE, TEST_SITE};
 use redcap_resume_e2e::{eventually, paths};
 use redcap_sim::seed::{self, DEMO_PROJECT};
 use redcap_sim::ResponseKey;
@@ -39,8 +39,9 @@ impl Site {
     async fn browser(&self) -> Browser {
         let origins = ["www", "unlisted", "resume"].map(|host| self.url(host, ""));
         Browser::start_with(&[format!(
-            "--unsafely-treat-insecure-origin-as-secure={}",
-            origins.join(",")
+            "--unsafely-treat-insecure-origin-as-secure={},{}",
+            origins.join(","),
+            self.elsewhere("")
         )])
         .await
     }
@@ -48,6 +49,11 @@ impl Site {
     /// `http://{host}.example.test:PORT{path}`.
     fn url(&self, host: &str, path: &str) -> String {
         format!("http://{host}.{TEST_SITE}:{}{path}", self.port)
+    }
+
+    /// `http://www.elsewhere.test:PORT{path}`: a page of another site.
+    fn elsewhere(&self, path: &str) -> String {
+        format!("http://www.{OTHER_SITE}:{}{path}", self.port)
     }
 }
 
@@ -60,8 +66,9 @@ async fn start() -> Site {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let mut config = (*demo.state.config).clone();
-    config.embed.frame_ancestors =
-        vec![FrameAncestor::parse(&format!("http://www.{TEST_SITE}:{port}")).unwrap()];
+    config.embed.frame_ancestors = [TEST_SITE, OTHER_SITE]
+        .map(|site| FrameAncestor::parse(&format!("http://www.{site}:{port}")).unwrap())
+        .to_vec();
     demo.state = AppState::new(config).expect("the state builds");
     let site = Site { demo, port };
     let iframe = snippet(
@@ -103,9 +110,9 @@ async fn start() -> Site {
     site
 }
 
-/// The participant signed in on the server's host (`SameSite=Lax`), then the CMS page on
-/// `host` opened with the frame as the context.
-async fn framed_on(browser: &Browser, site: &Site, host: &str) {
+/// The participant signed in on the server's host (`SameSite=Lax`), then the framing page at
+/// `page` opened with the frame as the context.
+async fn framed_on(browser: &Browser, site: &Site, page: &str) {
     browser
         .goto(&site.url("resume", "/redcap-resume/embed?survey=baseline"))
         .await;
@@ -114,7 +121,7 @@ async fn framed_on(browser: &Browser, site: &Site, host: &str) {
         .ticket(seed::RECORD_IN_PROGRESS, Duration::from_secs(600));
     browser.set_ticket_cookie_with(&ticket, SameSite::Lax).await;
     browser.console().await;
-    browser.goto(&site.url(host, "/e2e/framing")).await;
+    browser.goto(page).await;
     browser.enter_iframe().await;
 }
 
@@ -126,7 +133,7 @@ fn saved() -> ResponseKey {
 async fn a_listed_page_of_the_same_site_frames_the_card_with_the_participants_code() {
     let site = start().await;
     let browser = site.browser().await;
-    framed_on(&browser, &site, "www").await;
+    framed_on(&browser, &site, &site.url("www", "/e2e/framing")).await;
     let card = browser
         .card_when("redcap-resume", "a return code", |c| c.code.is_some())
         .await;
@@ -147,7 +154,7 @@ async fn a_listed_page_of_the_same_site_frames_the_card_with_the_participants_co
 async fn an_unlisted_origin_cannot_frame_the_hosted_page() {
     let site = start().await;
     let browser = site.browser().await;
-    framed_on(&browser, &site, "unlisted").await;
+    framed_on(&browser, &site, &site.url("unlisted", "/e2e/framing")).await;
     // What the frame holds is the browser's error page, never the card.
     let seen = eventually("the frame to be refused", async || {
         let seen = browser
@@ -168,12 +175,44 @@ async fn an_unlisted_origin_cannot_frame_the_hosted_page() {
     browser.leave_frames().await;
     let log = browser.console().await;
     let refusal = format!(
-        "Framing '{}/' violates the following Content Security Policy directive: \"frame-ancestors 'self' {}\"",
+        "Framing '{}/' violates the following Content Security Policy directive: \"frame-ancestors 'self' {} {}\"",
         site.url("resume", ""),
-        site.url("www", "")
+        site.url("www", ""),
+        site.elsewhere("")
     );
     assert!(
         log.iter().any(|e| e.message.contains(&refusal)),
         "the console says the hosted page's frame-ancestors refused it: {log:#?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cross_site_frame_gets_no_ticket_and_the_same_page_at_the_top_level_does() {
+    let site = start().await;
+    let browser = site.browser().await;
+    framed_on(&browser, &site, &site.elsewhere("/e2e/framing")).await;
+    // Framed by another site: the browser sends the SameSite=Lax ticket cookie nowhere in the
+    // frame, so the server cannot tell who asks and the card has no code.
+    let card = browser.settled_card("redcap-resume").await;
+    assert_eq!(card.code, None, "{card:?}");
+    let status = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             fetch('/redcap-resume/api/surveys/baseline', { headers: { 'X-CSRF': '1' }, credentials: 'same-origin' }) \
+               .then(r => r.json()).then(j => done(j.error && j.error.code), e => done(String(e)));",
+            vec![],
+        )
+        .await
+        .expect("the frame's request");
+    assert_eq!(status, json!("not_signed_in"));
+    // The same page opened at the top level (the link mode, and the frame's way out) has it.
+    browser.leave_frames().await;
+    browser
+        .goto(&site.url("resume", "/redcap-resume/embed?survey=baseline"))
+        .await;
+    let card = browser
+        .card_when("redcap-resume", "a return code", |c| c.code.is_some())
+        .await;
+    assert_eq!(card.code, site.demo.sim.return_code(DEMO_PROJECT, &saved()));
 }
