@@ -473,3 +473,61 @@ async fn a_queue_link_or_its_refusal_fetched_by_one_replica_serves_them_all() {
     }
     assert_eq!(queue_calls(), 2, "the refusal is remembered on Redis too");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_under_the_survey_base_url_are_read_back_from_redis() {
+    let redis = RedisServer::start();
+    let sim = SimConfig {
+        survey_host: Some("localhost".into()),
+        ..SimConfig::default()
+    };
+    let options = Options {
+        sim,
+        ..Options::default()
+    };
+    let d = Deployment::start_with(&redis, options, |sim, text| {
+        let marker = "[projects.cohort]";
+        let base = sim.survey_base_url();
+        text.replacen(
+            marker,
+            &format!("survey_base_url = \"{base}\"\n\n{marker}"),
+            1,
+        )
+    })
+    .await;
+    d.wait_until(true).await;
+    let base = d.sim.survey_base_url().to_string();
+    assert!(base.contains("localhost"), "{base}");
+    // Each replica learns the record-id field once (`metadata`, in its own memory): not an
+    // answer the cache holds.
+    let answer_calls = || {
+        d.sim
+            .calls()
+            .iter()
+            .filter(|c| c.content.as_deref() != Some("metadata"))
+            .count()
+    };
+    // A code and its link, a queue link, and a plain link (a survey not started yet).
+    for (record, path) in [
+        (seed::RECORD_IN_PROGRESS, "/surveys/baseline"),
+        (seed::RECORD_IN_PROGRESS, "/surveys/baseline/queue"),
+        (seed::RECORD_NOT_STARTED, "/surveys/baseline"),
+    ] {
+        let first = d.ask(0, record, path).await;
+        assert_eq!(first.status, 200, "{path}: {}", first.body);
+        let j = first.json();
+        let link = j["survey_link"]
+            .as_str()
+            .or(j["queue_link"].as_str())
+            .unwrap()
+            .to_owned();
+        assert!(link.starts_with(&base), "{link}");
+        let calls = answer_calls();
+        for replica in [1, 2] {
+            let again = d.ask(replica, record, path).await;
+            assert_eq!(again.status, 200, "{path} from Redis: {}", again.body);
+            assert_eq!(again.json(), j, "{path}");
+        }
+        assert_eq!(answer_calls(), calls, "{path}: read back from Redis");
+    }
+}

@@ -4,10 +4,12 @@
 //! Either way concurrent misses for one key cause one REDCap call (moka's coalescing here, a
 //! short lock on Redis there) and failures are not remembered. Shared entries are stored in a
 //! small wire form ([`Wire`]) and checked again when read, as if REDCap had just sent them: a
-//! survey link must still be on the project's REDCap, a code must still look like a code.
+//! survey link must still be on the project's REDCap (or under its survey base URL,
+//! [`LinkHome`]), a code must still look like a code.
 
 use std::future::Future;
 use std::hash::Hash;
+use std::sync::Arc;
 use std::time::Duration;
 
 use moka::future::Cache;
@@ -26,11 +28,19 @@ pub(super) trait Wire: Sized {
     type Form: Serialize + DeserializeOwned + Clone + Send + Sync + 'static;
     fn to_wire(&self) -> Self::Form;
     /// `None` when the stored form is not valid (then the caller gets an internal error).
-    fn from_wire(form: Self::Form, api_url: &Url) -> Option<Self>;
+    fn from_wire(form: Self::Form, home: &LinkHome) -> Option<Self>;
     /// The record this answer names (a record id found by a look-up), for `cache purge`.
     fn record(&self) -> Option<&RecordId> {
         None
     }
+}
+
+/// Where a project's links may point, as its REDCap client checks them when REDCap sends
+/// them: on the API URL's origin, or under the survey base URL when one is configured.
+#[derive(Clone)]
+pub(super) struct LinkHome {
+    pub api_url: Url,
+    pub survey_base_url: Option<Url>,
 }
 
 /// A key as it appears (hashed) on Redis.
@@ -48,7 +58,8 @@ pub(super) enum Answers<K, V: Wire> {
     Shared {
         cache: SharedCache<V::Form>,
         ttl: Duration,
-        api_url: Url,
+        /// One per project, shared by its kinds of answer.
+        home: Arc<LinkHome>,
     },
 }
 
@@ -63,7 +74,7 @@ where
         project: &str,
         what: &str,
         ttl: Duration,
-        api_url: &Url,
+        home: &Arc<LinkHome>,
     ) -> Self {
         match shared {
             None => Answers::Local(
@@ -75,7 +86,7 @@ where
             Some(shared) => Answers::Shared {
                 cache: SharedCache::new(shared, &format!("{project}:{what}"), CACHE_CAPACITY),
                 ttl,
-                api_url: api_url.clone(),
+                home: home.clone(),
             },
         }
     }
@@ -84,9 +95,9 @@ where
     pub async fn get(&self, key: &K) -> Option<V> {
         match self {
             Answers::Local(cache) => cache.get(key).await,
-            Answers::Shared { cache, api_url, .. } => Box::pin(cache.get(&key.wire_key()))
+            Answers::Shared { cache, home, .. } => Box::pin(cache.get(&key.wire_key()))
                 .await
-                .and_then(|form| V::from_wire(form, api_url)),
+                .and_then(|form| V::from_wire(form, home)),
         }
     }
 
@@ -104,11 +115,7 @@ where
                     .await
                     .map_err(|e| (*e).clone())
             }
-            Answers::Shared {
-                cache,
-                ttl,
-                api_url,
-            } => {
+            Answers::Shared { cache, ttl, home } => {
                 let fetched = std::sync::atomic::AtomicBool::new(false);
                 // Boxed: the Redis round trips' futures would make every request's larger.
                 let form = Box::pin(cache.get_or_fetch_of(&key.wire_key(), async {
@@ -124,7 +131,7 @@ where
                 }))
                 .await;
                 crate::metrics::cache_lookup(!fetched.load(std::sync::atomic::Ordering::Relaxed));
-                V::from_wire(form?, api_url).ok_or_else(invalid_entry)
+                V::from_wire(form?, home).ok_or_else(invalid_entry)
             }
         }
     }

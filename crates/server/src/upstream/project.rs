@@ -15,7 +15,7 @@ use redcap_client::{
 };
 use redcap_resume_shared::Shared;
 
-use super::answers::{Answers, Wire};
+use super::answers::{Answers, LinkHome, Wire};
 use super::gate::Gate;
 
 mod purge;
@@ -65,7 +65,10 @@ impl Project {
         shared: Option<&Shared>,
     ) -> Self {
         let name = &config.name;
-        let url = &config.api_url;
+        let url = &Arc::new(LinkHome {
+            api_url: config.api_url.clone(),
+            survey_base_url: config.survey_base_url.clone(),
+        });
         let ttl = config.cache_ttl;
         Self {
             name: name.clone(),

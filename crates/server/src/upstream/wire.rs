@@ -1,15 +1,13 @@
 //! The wire forms of what projects remember on Redis (see [`super::answers`]), and the keys.
 
+use super::answers::{LinkHome, Wire, WireKey};
+use super::project::Resumable;
+use crate::error::Failure;
 use redcap_client::{
     FieldName, LookupValue, RecordId, ResponseStatus, ReturnCode, SurveyLink, SurveyQueueLink,
     SurveyTarget,
 };
 use serde::{Deserialize, Serialize};
-use url::Url;
-
-use super::answers::{Wire, WireKey};
-use super::project::Resumable;
-use crate::error::Failure;
 
 impl WireKey for SurveyTarget {
     fn record(&self) -> Option<&RecordId> {
@@ -52,9 +50,9 @@ impl Wire for Resumable {
             self.code.expose().to_owned(),
         )
     }
-    fn from_wire((link, code): Self::Form, api_url: &Url) -> Option<Self> {
+    fn from_wire((link, code): Self::Form, home: &LinkHome) -> Option<Self> {
         Some(Resumable {
-            link: SurveyLink::parse(&link, api_url).ok()?,
+            link: SurveyLink::from_wire(link, home)?,
             code: ReturnCode::parse(&code).ok()?,
         })
     }
@@ -65,8 +63,8 @@ impl Wire for SurveyLink {
     fn to_wire(&self) -> Self::Form {
         self.expose().to_string()
     }
-    fn from_wire(link: Self::Form, api_url: &Url) -> Option<Self> {
-        SurveyLink::parse(&link, api_url).ok()
+    fn from_wire(link: Self::Form, home: &LinkHome) -> Option<Self> {
+        SurveyLink::parse_with_base(&link, &home.api_url, home.survey_base_url.as_ref()).ok()
     }
 }
 
@@ -75,8 +73,8 @@ impl Wire for SurveyQueueLink {
     fn to_wire(&self) -> Self::Form {
         self.expose().to_string()
     }
-    fn from_wire(link: Self::Form, api_url: &Url) -> Option<Self> {
-        SurveyQueueLink::parse(&link, api_url).ok()
+    fn from_wire(link: Self::Form, home: &LinkHome) -> Option<Self> {
+        SurveyQueueLink::parse_with_base(&link, &home.api_url, home.survey_base_url.as_ref()).ok()
     }
 }
 
@@ -89,7 +87,7 @@ impl Wire for ResponseStatus {
             ResponseStatus::Completed => 2,
         }
     }
-    fn from_wire(form: Self::Form, _: &Url) -> Option<Self> {
+    fn from_wire(form: Self::Form, _: &LinkHome) -> Option<Self> {
         match form {
             0 => Some(ResponseStatus::NotStarted),
             1 => Some(ResponseStatus::InProgress),
@@ -108,7 +106,7 @@ impl Wire for RecordId {
     fn to_wire(&self) -> Self::Form {
         self.as_str().to_owned()
     }
-    fn from_wire(form: Self::Form, _: &Url) -> Option<Self> {
+    fn from_wire(form: Self::Form, _: &LinkHome) -> Option<Self> {
         RecordId::parse(&form).ok()
     }
 }
@@ -131,7 +129,7 @@ impl Wire for Failure {
             _ => None,
         }
     }
-    fn from_wire(form: Self::Form, _: &Url) -> Option<Self> {
+    fn from_wire(form: Self::Form, _: &LinkHome) -> Option<Self> {
         Some(match form? {
             Refusal::RecordNotFound => Failure::RecordNotFound,
             Refusal::ResumeNotAvailable(why) => Failure::ResumeNotAvailable(why),
