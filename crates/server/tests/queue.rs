@@ -209,3 +209,113 @@ async fn an_outage_asks_to_try_again_and_is_not_remembered() {
     assert_eq!(up.status, 200, "{}", up.body);
     h.stop().await;
 }
+
+#[tokio::test]
+async fn a_queue_link_on_another_host_is_refused_unless_under_survey_base_url() {
+    let sim = Simulator::start(SimConfig {
+        survey_host: Some("localhost".into()),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let text = config_text(sim.api_url().as_str(), &Default::default());
+    let config = Config::parse(&text, &secrets()).expect("valid");
+    let h = Harness::serve(sim, config).await;
+    let refused = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/baseline/queue")
+        .await;
+    assert_eq!(
+        (refused.status, refused.error_code().as_str()),
+        (502, "upstream_misconfigured"),
+        "a link not on REDCap's host is not handed out: {}",
+        refused.body
+    );
+    assert!(!refused.body.contains("sq="), "{}", refused.body);
+
+    // Configured as REDCap's survey base URL, the same link is REDCap's.
+    let sim = h.stop().await;
+    let base = sim.survey_base_url();
+    let text = config_text(sim.api_url().as_str(), &Default::default()).replacen(
+        "[projects.cohort]",
+        &format!("survey_base_url = \"{base}\"\n\n[projects.cohort]"),
+        1,
+    );
+    let config = Config::parse(&text, &secrets()).expect("valid");
+    let h = Harness::serve(sim, config).await;
+    let a = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/baseline/queue")
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let link = a.json()["queue_link"].as_str().unwrap().to_owned();
+    assert!(link.starts_with(&format!("{base}surveys/?sq=")), "{link}");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn queue_calls_count_against_the_participants_cap_on_redcap_calls() {
+    let h = Harness::with(common::Options {
+        redcap_calls: 1,
+        ..Default::default()
+    })
+    .await;
+    h.sim.reset_calls();
+    let first = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/baseline/queue")
+        .await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    // Cached: costs nothing.
+    let cached = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/diary/queue")
+        .await;
+    assert_eq!(cached.status, 200, "{}", cached.body);
+    // Another project's queue would be a second REDCap call this minute: refused before REDCap.
+    let capped = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/month3/queue")
+        .await;
+    assert_eq!(
+        (capped.status, capped.error_code().as_str()),
+        (429, "rate_limited"),
+        "{}",
+        capped.body
+    );
+    assert!(capped.header("retry-after").is_some());
+    assert_eq!(queue_calls(&h), 1);
+    // Another participant has an allowance of their own.
+    let other = h
+        .as_participant(seed::RECORD_COMPLETED, "/surveys/baseline/queue")
+        .await;
+    assert_eq!(other.status, 200, "{}", other.body);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn queue_calls_pass_the_call_budget() {
+    let h = Harness::with(common::Options {
+        budget: 1,
+        max_queue_wait_ms: 100,
+        ..Default::default()
+    })
+    .await;
+    h.sim.reset_calls();
+    let first = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/baseline/queue")
+        .await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let spent = h
+        .as_participant(seed::RECORD_COMPLETED, "/surveys/baseline/queue")
+        .await;
+    assert_eq!(
+        (spent.status, spent.error_code().as_str()),
+        (503, "upstream_unavailable"),
+        "{}",
+        spent.body
+    );
+    assert!(spent.header("retry-after").is_some());
+    assert_eq!(h.sim.api_call_count(), 1, "the budget held");
+    // The cached one is still served.
+    let cached = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/baseline/queue")
+        .await;
+    assert_eq!(cached.status, 200);
+    h.stop().await;
+}
