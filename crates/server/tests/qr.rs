@@ -230,3 +230,59 @@ async fn a_survey_login_survey_has_no_qr_code_and_asks_no_code_of_redcap() {
         .all(|c| c.content.as_deref() != Some("surveyReturnCode")));
     h.stop().await;
 }
+
+#[tokio::test]
+async fn the_audit_log_says_what_left_and_holds_no_code_or_link() {
+    let audit = std::env::temp_dir().join(format!(
+        "redcap-resume-qr-audit-{}.jsonl",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&audit);
+    let h = Harness::with(common::Options {
+        extra: format!("[audit]\npath = {:?}\n", audit.display().to_string()),
+        ..Default::default()
+    })
+    .await;
+    let answer = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/baseline")
+        .await;
+    let code = answer.json()["return_code"].as_str().unwrap().to_owned();
+    let image = qr(&h, seed::RECORD_IN_PROGRESS, "baseline").await;
+    assert_eq!(image.status, 200);
+    let queue = h
+        .as_participant(seed::RECORD_IN_PROGRESS, "/surveys/baseline/queue")
+        .await;
+    let queue_link = queue.json()["queue_link"].as_str().unwrap().to_owned();
+    let refused = qr(&h, seed::RECORD_NOT_STARTED, "baseline").await;
+    assert_eq!(refused.status, 409);
+    h.stop().await;
+
+    let text = std::fs::read_to_string(&audit).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let outcomes: Vec<(&str, &str, &str)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["survey"].as_str().unwrap(),
+                l["record"].as_str().unwrap(),
+                l["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("baseline", seed::RECORD_IN_PROGRESS, "code_issued"),
+            ("baseline", seed::RECORD_IN_PROGRESS, "return_link_issued"),
+            ("baseline", seed::RECORD_IN_PROGRESS, "queue_link_issued"),
+            ("baseline", seed::RECORD_NOT_STARTED, "refused"),
+        ]
+    );
+    assert_eq!(lines[3]["error"], "resume_not_available");
+    let hash = queue_link.split_once("?sq=").unwrap().1;
+    assert!(!text.contains(&code) && !text.contains(hash), "{text}");
+    let _ = std::fs::remove_file(&audit);
+}
