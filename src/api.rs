@@ -1,7 +1,7 @@
 //! Talking to the redcap-resume server: one GET through gloo-net, the answer decoded with
 //! serde-wasm-bindgen into the contract crate's types (one definition of the contract).
 
-use crate::i18n::Msg;
+use crate::i18n::{Lang, Msg};
 use gloo_net::http::{Headers, Request, Response};
 use redcap_resume_contract::{ErrorBody, ErrorCode, SurveyAnswer, SurveyList, CSRF_HEADER};
 use serde::de::DeserializeOwned;
@@ -19,17 +19,30 @@ pub struct Query {
     pub survey: Option<String>,
     /// Sent as `Authorization: Bearer` when present.
     pub ticket: Option<String>,
+    /// The participant's language as the page states it (a BCP 47 tag), sent as `?lang=`: the
+    /// server picks the study's contact line by it and, where the survey's project maps it,
+    /// REDCap's `__lang` for the links. Not limited to the card's built-in languages (a study's
+    /// REDCap may offer more).
+    pub lang: Option<String>,
+    /// The card's own language: its strings are fetched with the answer when the card does
+    /// not have them yet ([`crate::strings`]).
+    pub speaks: Lang,
 }
 
 impl Query {
-    /// `{endpoint}/surveys` or `{endpoint}/surveys/{key}` (the key percent-encoded).
+    /// `{endpoint}/surveys` or `{endpoint}/surveys/{key}` (the key percent-encoded), then
+    /// `?lang={tag}` when there is a language.
     pub fn url(&self) -> Option<String> {
         let base = self.endpoint.as_ref().ok()?;
-        // Concatenation, not `format!`: no formatting machinery for two joins.
+        // Concatenation, not `format!`: no formatting machinery for a few joins.
         let mut url = base.clone() + "/surveys";
         if let Some(key) = &self.survey {
             url += "/";
             url += &String::from(js_sys::encode_uri_component(key));
+        }
+        if let Some(lang) = &self.lang {
+            url += "?lang=";
+            url += &String::from(js_sys::encode_uri_component(lang));
         }
         Some(url)
     }
@@ -87,9 +100,18 @@ pub enum Answer {
     List(Vec<SurveyAnswer>),
 }
 
+/// The server's reply: the answer or why there is none, and the study's contact line that came
+/// with it (`contact` of the survey answer, the list or the error body), if any.
+pub type Reply = (Result<Answer, Problem>, Option<String>);
+
 /// Fetches `query`, using `prefetched` (a `Promise<Response>` the loader started for the same
-/// URL and ticket) instead of a new request when there is one.
-pub async fn fetch(query: &Query, prefetched: Option<js_sys::Promise>) -> Result<Answer, Problem> {
+/// URL and ticket) instead of a new request when there is one. The contact line that came
+/// with the answer goes to `contact` (an out-parameter, not a second future: bytes).
+pub async fn fetch(
+    query: &Query,
+    prefetched: Option<js_sys::Promise>,
+    contact: &mut Option<String>,
+) -> Result<Answer, Problem> {
     let url = query.url().ok_or(Problem::Config)?;
     let response = match prefetched {
         Some(pending) => JsFuture::from(pending)
@@ -115,11 +137,20 @@ pub async fn fetch(query: &Query, prefetched: Option<js_sys::Promise>) -> Result
     let body = json(response.into()).await?;
     if let Some(retry_after) = retry_after {
         let body: ErrorBody = decode(body)?;
+        *contact = body.error.contact;
         return Err(Problem::Api(body.error.code, retry_after));
     }
     Ok(match query.survey {
-        Some(_) => Answer::One(decode(body)?),
-        None => Answer::List(decode::<SurveyList>(body)?.surveys),
+        Some(_) => {
+            let one: SurveyAnswer = decode(body)?;
+            contact.clone_from(&one.contact);
+            Answer::One(one)
+        }
+        None => {
+            let list: SurveyList = decode(body)?;
+            *contact = list.contact;
+            Answer::List(list.surveys)
+        }
     })
 }
 

@@ -3,11 +3,12 @@
 
 use crate::actions::{actions, Actions};
 use crate::api::Problem;
+use crate::controls::Controls;
 use crate::i18n::Msg;
 use crate::load::{Session, State};
 use crate::view::{part, text, Live, LiveAttr, Look};
 use leptos::prelude::*;
-use redcap_resume_contract::ErrorCode;
+use redcap_resume_contract::{ErrorCode, SurveyStatus};
 
 /// The card: renders `session` in `look.lang`. Fetching and events are [`Session`]'s.
 #[component]
@@ -22,11 +23,23 @@ pub fn Card(
         state,
         wait,
         known,
+        contact,
         host,
         ..
     } = session;
     // The page's CSP refused the resume form: the code and the link instead (see `actions`).
     let blocked = RwSignal::new(false);
+    // The buttons and the form act through one listener (see `controls`).
+    let root = host
+        .shadow_root()
+        .map_or_else(|| host.clone().into(), Into::into);
+    Controls {
+        query,
+        look,
+        blocked,
+        host,
+    }
+    .listen(root);
     // Signals are read with `get` only: each other way of reading a signal type adds code.
     let list = move || query.get().survey.is_none();
     let lang = move || look.get().lang;
@@ -67,7 +80,6 @@ pub fn Card(
         }
     });
     let body: Live = {
-        let host = host.clone();
         Box::new(move || {
             let look = look.get();
             let l = look.lang;
@@ -76,14 +88,15 @@ pub fn Card(
                     <div class="skeleton" aria-hidden="true"><span></span><span></span></div>
                 }
                 .into_any(),
-                State::One(a) => actions(&a, &look, &host, blocked).into_any(),
+                State::One(a) => actions(&a, &look, blocked).into_any(),
                 State::List(v) => view! {
                     <ul>
                         {v.iter().map(|a| view! {
                             <li>
                                 <h3 {..part("title")}>{a.title.clone()}</h3>
-                                <p {..part("status")}>{l.t(Msg::of_status(a.status))}</p>
-                                {actions(a, &look, &host, blocked)}
+                                // A `String`, like the contact line: one view type for both.
+                                <p {..part("status")}>{l.t(Msg::of_status(a.status)).to_owned()}</p>
+                                {actions(a, &look, blocked)}
                             </li>
                         }).collect_view()}
                     </ul>
@@ -99,8 +112,8 @@ pub fn Card(
                     });
                     let retry = p.retryable().then(|| {
                         view! {
-                            <button type="button" class="secondary" disabled=move || wait.get() != 0
-                                on:click=move |_| query.notify()>
+                            <button type="button" class="secondary" data-act="retry"
+                                disabled=move || wait.get() != 0>
                                 {label}
                             </button>
                         }
@@ -113,6 +126,25 @@ pub fn Card(
             }
         })
     };
+
+    // The study's contact line where the participant could be stuck: under an error, a
+    // completed survey, a list, and (prefixed) under REDCap's return-page link, which may say
+    // the survey is closed.
+    let contact_line: Live = Box::new(move || {
+        let l = lang();
+        let prefix = match state.get() {
+            State::Loading => return text(""),
+            State::One(a) if a.status != SurveyStatus::Completed => match a.resume_link {
+                Some(_) => l.t(Msg::IfClosed).to_owned() + " ",
+                None => return text(""),
+            },
+            _ => String::new(),
+        };
+        match contact.lock().ok().and_then(|c| c.clone()) {
+            Some(line) => view! { <p {..part("contact")}>{prefix + &line}</p> }.into_any(),
+            None => text(""),
+        }
+    });
 
     // Both attributes as one boxed type, like `Live`.
     let lang_attr: LiveAttr = Box::new(move || lang().tag());
@@ -128,6 +160,7 @@ pub fn Card(
             <h2 {..part("title")}><slot name="title">{title}</slot></h2>
             <p {..part("status")} class="status" role="status">{status}</p>
             {body}
+            {contact_line}
             <slot name="help"></slot>
         </article>
     }

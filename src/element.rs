@@ -10,7 +10,7 @@ use crate::api::{BadEndpoint, Query};
 use crate::card::Card;
 use crate::i18n::Lang;
 use crate::load::Session;
-use crate::view::Look;
+use crate::view::{Look, Target};
 use leptos::prelude::*;
 use std::{any::Any, cell::RefCell};
 use wasm_bindgen::prelude::*;
@@ -125,15 +125,18 @@ fn read(host: &HtmlElement) -> (Query, Look) {
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
     };
+    let (card_lang, asked) = languages(host);
     (
         Query {
             endpoint: endpoint(attr("endpoint").as_deref().unwrap_or(DEFAULT_ENDPOINT)),
             survey: attr("survey"),
             ticket: attr("ticket"),
+            lang: asked,
+            speaks: card_lang,
         },
         Look {
-            lang: lang(host),
-            blank: attr("target").as_deref() == Some("_blank"),
+            lang: card_lang,
+            target: Target::from_attr(attr("target").as_deref()),
             hide_code: host.has_attribute("hide-code"),
         },
     )
@@ -151,21 +154,31 @@ pub fn endpoint(raw: &str) -> Result<String, BadEndpoint> {
     Ok(url.href().trim_end_matches('/').to_owned())
 }
 
-/// The element's `lang`, else the closest `[lang]` (up to `<html lang>`), else the browser's
-/// languages, else English — the first of these we have a translation for.
-pub fn lang(host: &HtmlElement) -> Lang {
-    let page = host
+/// The card's language and the tag sent to the server, from one look at the page: the
+/// element's `lang`, else the closest `[lang]` (up to `<html lang>`), else the browser's
+/// languages. The card shows the first of these it has a translation for (else English); the
+/// server is sent the page's tag, else the browser's first (a study's REDCap may offer more
+/// languages than the card; the loader's first request computes the same).
+pub fn languages(host: &HtmlElement) -> (Lang, Option<String>) {
+    let stated = host
         .closest("[lang]")
         .ok()
         .flatten()
-        .and_then(|el| el.get_attribute("lang"))
-        .and_then(|tag| Lang::from_tag(&tag));
-    page.or_else(|| {
-        window()
-            .navigator()
-            .languages()
-            .iter()
-            .find_map(|tag| tag.as_string().and_then(|t| Lang::from_tag(&t)))
-    })
-    .unwrap_or_default()
+        .and_then(|el| el.get_attribute("lang"));
+    let browser = window().navigator().languages();
+    let first = browser.get(0).as_string();
+    let card = stated
+        .as_deref()
+        .and_then(Lang::from_tag)
+        .or_else(|| {
+            browser
+                .iter()
+                .find_map(|tag| tag.as_string().and_then(|t| Lang::from_tag(&t)))
+        })
+        .unwrap_or_default();
+    let asked = stated
+        .or(first)
+        .map(|tag| tag.trim().to_owned())
+        .filter(|tag| !tag.is_empty());
+    (card, asked)
 }

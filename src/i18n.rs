@@ -1,12 +1,17 @@
-//! Every string a participant reads, in English, Spanish and French.
+//! Every string a participant reads: English built in, each other language a JSON file next to
+//! the widget (`www/i18n/{tag}.json`, `{"resume": "…", …}` with the keys of [`KEYS`]) that a
+//! page fetches only when it needs that language, so no page pays for the others.
 //!
-//! One table per language, indexed by [`Msg`]: the cheapest form in bytes, and a missing
-//! translation is a compile error (the arrays have a fixed length). Which message a survey
-//! status or a contract error code shows is decided here too ([`Msg::of_status`],
-//! [`Msg::of_error`]), and nowhere else.
+//! English is one table indexed by [`Msg`] (a missing string is a compile error: the array has
+//! a fixed length). Another language's table is [`install`]ed once fetched; until then, and for
+//! any key its file lacks, the card speaks English. Which message a survey status or a contract
+//! error code shows is decided here too ([`Msg::of_status`], [`Msg::of_error`]), and nowhere
+//! else.
 //!
 //! This file depends only on the contract crate: the end-to-end tests compile it as a module
-//! of their own (`crates/e2e/src/i18n.rs`), so they read the very tables the widget ships.
+//! of their own (`crates/e2e/src/i18n.rs`) and install the very files the widget ships.
+
+use std::cell::RefCell;
 
 use redcap_resume_contract::{ErrorCode, SurveyStatus};
 
@@ -38,15 +43,35 @@ impl Lang {
         }
     }
 
-    /// The text of `msg` in this language.
+    /// The text of `msg` in this language: its installed table, else English. (Not inlined:
+    /// the card calls it in many places, and each inlined copy of the lookup is code.)
+    #[inline(never)]
     pub fn t(self, msg: Msg) -> &'static str {
-        let table = match self {
-            Lang::En => &EN,
-            Lang::Es => &ES,
-            Lang::Fr => &FR,
-        };
-        table[msg as usize]
+        INSTALLED
+            .with(|t| t.borrow()[self as usize])
+            .map_or(EN[msg as usize], |table| table[msg as usize])
     }
+
+    /// Whether the card can speak this language now (English always; another once
+    /// [`install`]ed).
+    pub fn ready(self) -> bool {
+        self == Lang::En || INSTALLED.with(|t| t.borrow()[self as usize].is_some())
+    }
+}
+
+thread_local! {
+    /// Each language's table, once installed (by [`Lang`] index; English needs none).
+    static INSTALLED: RefCell<[Option<&'static [&'static str; N]>; 3]> =
+        const { RefCell::new([None; 3]) };
+}
+
+/// Installs `lang`'s table, each message's text being `text(key)` for its key in [`KEYS`]
+/// (a key the file lacks stays English). Installed once per page: the strings live as long
+/// as it (a few kilobytes at most).
+pub fn install(lang: Lang, text: impl Fn(&str) -> Option<String>) {
+    let table: [&'static str; N] =
+        std::array::from_fn(|i| text(KEYS[i]).map_or(EN[i], |s| &*Box::leak(s.into_boxed_str())));
+    INSTALLED.with(|t| t.borrow_mut()[lang as usize] = Some(Box::leak(Box::new(table))));
 }
 
 /// The messages. Order = order of the tables below.
@@ -69,6 +94,8 @@ pub enum Msg {
     Copied,
     CopyFailed,
     OrLink,
+    /// Before the study's contact line under REDCap's return-page link.
+    IfClosed,
     TryAgain,
     /// "Try again" while the server's `Retry-After` runs, before "{seconds} s".
     TryAgainIn,
@@ -134,6 +161,7 @@ const EN: [&str; N] = [
     "Copied",
     "Could not copy. Select the code and copy it.",
     "Or open this link and enter your code",
+    "If the survey says it is closed:",
     "Try again",
     "Try again in",
     "This page could not open the survey. Open the link below and enter your return code.",
@@ -150,70 +178,38 @@ const EN: [&str; N] = [
     "This survey card is not set up correctly: its endpoint must be on this website.",
 ];
 
-const ES: [&str; N] = [
-    "Su encuesta",
-    "Sus encuestas",
-    "Cargando su encuesta…",
-    "Cargando sus encuestas…",
-    "Estas son sus encuestas.",
-    "No tiene encuestas para continuar en este momento.",
-    "Aún no ha comenzado.",
-    "En curso: puede continuar donde se detuvo.",
-    "Ha completado esta encuesta. ¡Gracias!",
-    "Puede continuar donde se detuvo.",
-    "Continuar encuesta",
-    "Comenzar encuesta",
-    "Su código de retorno",
-    "Copiar código",
-    "Copiado",
-    "No se pudo copiar. Seleccione el código y cópielo.",
-    "O abra este enlace e introduzca su código",
-    "Reintentar",
-    "Reintentar en",
-    "Esta página no pudo abrir la encuesta. Abra el enlace de abajo e introduzca su código de retorno.",
-    "Inicie sesión para ver su encuesta.",
-    "No tiene acceso a esta encuesta.",
-    "No se encontró esta encuesta. Comuníquese con el equipo del estudio.",
-    "No encontramos su registro del estudio. Comuníquese con el equipo del estudio.",
-    "Esta encuesta no se puede continuar en línea. Comuníquese con el equipo del estudio.",
-    "Hay demasiadas solicitudes en este momento. Inténtelo de nuevo en un momento.",
-    "El sistema de encuestas no está disponible ahora. Inténtelo más tarde.",
-    "El sistema de encuestas no está bien configurado. Comuníquese con el equipo del estudio.",
-    "Algo salió mal. Inténtelo más tarde.",
-    "No pudimos conectar con el servidor. Revise su conexión e inténtelo de nuevo.",
-    "Esta tarjeta de encuesta no está bien configurada: su endpoint debe estar en este sitio web.",
-];
-
-const FR: [&str; N] = [
-    "Votre questionnaire",
-    "Vos questionnaires",
-    "Chargement de votre questionnaire…",
-    "Chargement de vos questionnaires…",
-    "Voici vos questionnaires.",
-    "Vous n’avez aucun questionnaire à reprendre pour le moment.",
-    "Pas encore commencé.",
-    "En cours : vous pouvez reprendre là où vous vous êtes arrêté.",
-    "Vous avez terminé ce questionnaire. Merci !",
-    "Vous pouvez reprendre là où vous vous êtes arrêté.",
-    "Reprendre le questionnaire",
-    "Commencer le questionnaire",
-    "Votre code de retour",
-    "Copier le code",
-    "Copié",
-    "Copie impossible. Sélectionnez le code et copiez-le.",
-    "Ou ouvrez ce lien et saisissez votre code",
-    "Réessayer",
-    "Réessayer dans",
-    "Cette page n’a pas pu ouvrir le questionnaire. Ouvrez le lien ci-dessous et saisissez votre code de retour.",
-    "Veuillez vous connecter pour voir votre questionnaire.",
-    "Vous n’avez pas accès à ce questionnaire.",
-    "Ce questionnaire est introuvable. Veuillez contacter l’équipe de l’étude.",
-    "Votre dossier d’étude est introuvable. Veuillez contacter l’équipe de l’étude.",
-    "Ce questionnaire ne peut pas être repris en ligne. Veuillez contacter l’équipe de l’étude.",
-    "Il y a trop de demandes en ce moment. Veuillez réessayer dans un instant.",
-    "Le système de questionnaires n’est pas disponible pour le moment. Veuillez réessayer plus tard.",
-    "Le système de questionnaires est mal configuré. Veuillez contacter l’équipe de l’étude.",
-    "Une erreur s’est produite. Veuillez réessayer plus tard.",
-    "Impossible de joindre le serveur. Vérifiez votre connexion et réessayez.",
-    "Cette carte de questionnaire est mal configurée : son endpoint doit être sur ce site.",
+/// Each message's key in the language files, in [`Msg`] order.
+pub const KEYS: [&str; N] = [
+    "your_survey",
+    "your_surveys",
+    "loading",
+    "loading_list",
+    "list_ready",
+    "list_empty",
+    "not_started",
+    "in_progress",
+    "completed",
+    "unknown",
+    "resume",
+    "start",
+    "code_label",
+    "copy",
+    "copied",
+    "copy_failed",
+    "or_link",
+    "if_closed",
+    "try_again",
+    "try_again_in",
+    "form_blocked",
+    "signed_out",
+    "forbidden",
+    "unknown_survey",
+    "record_not_found",
+    "resume_not_available",
+    "rate_limited",
+    "upstream_unavailable",
+    "upstream_misconfigured",
+    "internal",
+    "network",
+    "config",
 ];

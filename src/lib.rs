@@ -17,7 +17,10 @@
 //!   visible configuration error and no request.
 //! - `ticket` — optional participant ticket, sent as `Authorization: Bearer`.
 //! - `lang` — `en`, `es` or `fr`; else the closest `[lang]`, `<html lang>`, the browser's languages, English.
-//! - `target` — `_self` (default) or `_blank`, for the resume form and the link.
+//!   The tag itself (the element's or the closest `[lang]`, else the browser's first language) goes
+//!   to the server as `?lang=`: it picks the study's contact line and REDCap's survey language.
+//! - `target` — `_self` (default), `_blank` or `_top` (a card in a frame: REDCap opens in the
+//!   whole window, never in the frame), for the resume form and the links.
 //! - `hide-code` — boolean: no return code, copy button or fallback link.
 //!
 //! **Properties** reflect the attributes both ways, as the platform's own do: `survey`,
@@ -31,7 +34,8 @@
 //! - `redcap-resume:error` — `{ code }`: a contract error code, `network` or `configuration`.
 //! - `redcap-resume:resume` — `{ survey }`, cancelable, fired before the form is submitted.
 //!
-//! **Parts**: `card`, `title`, `status`, `code`, `copy`, `resume`, `link`, `error`.
+//! **Parts**: `card`, `title`, `status`, `code`, `copy`, `resume`, `link`, `error`, `contact`
+//! (the study's contact line under an error, a completed survey and the return-page link).
 //!
 //! **Slots**: `title` (replaces the survey title), `help` (below the card's content),
 //! `signed-out` (replaces the "please sign in" text).
@@ -42,12 +46,14 @@
 pub mod actions;
 pub mod api;
 pub mod card;
+pub mod controls;
 pub mod element;
 pub mod i18n;
 pub mod load;
+pub mod strings;
 pub mod view;
 
 pub use card::Card;
 pub use element::sync;
 pub use load::Session;
-pub use view::Look;
+pub use view::{Look, Target};

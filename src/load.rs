@@ -2,7 +2,7 @@
 //! the participant tries again, the `redcap-resume:*` events, and the loader's prefetched
 //! request. The card ([`crate::card::Card`]) only renders the [`Session`] this keeps current.
 
-use crate::api::{self, Answer, Problem, Query};
+use crate::api::{self, Answer, Problem, Query, Reply};
 use leptos::prelude::*;
 use redcap_resume_contract::{SurveyAnswer, SurveyStatus};
 use std::sync::{
@@ -42,6 +42,10 @@ pub struct Session {
     /// whatever reads `state` sees it current; not a signal of its own (one type less to
     /// compile).
     pub known: Arc<Mutex<Option<(String, String)>>>,
+    /// The study's contact line from the latest reply (`[study] contact`, in the language
+    /// asked for), written before `state` like `known`: the card shows it where the
+    /// participant could otherwise be stuck (errors, completed, REDCap's return page).
+    pub contact: Arc<Mutex<Option<String>>>,
     /// Where the events are dispatched (the custom element; any element in tests).
     pub host: HtmlElement,
     /// Which countdown of `wait` is current (an older one stops ticking).
@@ -56,6 +60,7 @@ impl Session {
             state: RwSignal::new(State::Loading),
             wait: RwSignal::new(0),
             known: Arc::default(),
+            contact: Arc::default(),
             host,
             countdowns: Arc::default(),
         };
@@ -75,9 +80,13 @@ impl Session {
                 let prefetched = q
                     .url()
                     .and_then(|url| take_prefetch(&s.host, &url, &q.ticket));
-                let result = api::fetch(&q, prefetched).await;
+                // The card's language first (the loader has usually fetched it already), so
+                // the answer shows in it.
+                crate::strings::load(&s.host, q.speaks).await;
+                let mut contact = None;
+                let result = api::fetch(&q, prefetched, &mut contact).await;
                 if generation.load(Relaxed) == gen {
-                    s.settle(result);
+                    s.settle((result, contact));
                 }
             });
         });
@@ -85,7 +94,10 @@ impl Session {
     }
 
     /// Shows `result` and tells the page (`redcap-resume:ready` / `redcap-resume:error`).
-    fn settle(&self, result: Result<Answer, Problem>) {
+    fn settle(&self, (result, contact): Reply) {
+        if let Ok(mut slot) = self.contact.lock() {
+            *slot = contact;
+        }
         let next = match result {
             Ok(answer) => {
                 let detail = match &answer {

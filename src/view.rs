@@ -9,8 +9,8 @@ use leptos::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Look {
     pub lang: Lang,
-    /// `target="_blank"` for the resume form and the link (else `_self`).
-    pub blank: bool,
+    /// Where the resume form and the links open.
+    pub target: Target,
     /// `hide-code`: no return code, copy button or fallback link.
     pub hide_code: bool,
 }
@@ -30,4 +30,37 @@ pub(crate) fn text(s: &str) -> AnyView {
 /// `part="…"`, the `::part()` styling hook (the view macro has no `part` attribute).
 pub(crate) fn part(name: &'static str) -> impl leptos::attr::Attribute {
     leptos::tachys::html::attribute::custom::custom_attribute("part", name)
+}
+
+/// The `target` attribute: where Resume and the links open. `_top` is for a card inside a
+/// frame (the server's hosted page sets it), so REDCap is never shown in a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Target {
+    /// `_self` (also any value the element does not know).
+    #[default]
+    Here,
+    /// `_blank`: a new tab.
+    Blank,
+    /// `_top`: the whole window, out of any frame.
+    Top,
+}
+
+impl Target {
+    /// The target for an attribute value (absent or unknown: [`Target::Here`]).
+    pub fn from_attr(value: Option<&str>) -> Target {
+        match value {
+            Some("_blank") => Target::Blank,
+            Some("_top") => Target::Top,
+            _ => Target::Here,
+        }
+    }
+
+    /// The value written on the form and the links.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Here => "_self",
+            Target::Blank => "_blank",
+            Target::Top => "_top",
+        }
+    }
 }

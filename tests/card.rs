@@ -27,6 +27,8 @@ fn mount(endpoint: Result<String, BadEndpoint>, survey: Option<&str>, look: Look
         endpoint,
         survey: survey.map(Into::into),
         ticket: None,
+        lang: None,
+        speaks: Lang::En,
     });
     let look = RwSignal::new(look);
     let h = host.clone();
@@ -40,6 +42,15 @@ fn mount(endpoint: Result<String, BadEndpoint>, survey: Option<&str>, look: Look
         look,
         _handle: Box::new(handle),
     }
+}
+
+/// Installs the Spanish and French strings from the files the widget ships (the element's
+/// loader fetches them; these tests mount the card without it).
+fn spanish_and_french() {
+    use redcap_resume_widget::strings::install;
+    let parse = |json: &str| js_sys::JSON::parse(json).unwrap();
+    install(Lang::Es, &parse(include_str!("../www/i18n/es.json")));
+    install(Lang::Fr, &parse(include_str!("../www/i18n/fr.json")));
 }
 
 fn one(json: &str) -> Mounted {
@@ -162,7 +173,7 @@ async fn target_blank_applies_to_form_and_link() {
         Ok(data_endpoint(IN_PROGRESS)),
         Some("baseline"),
         Look {
-            blank: true,
+            target: redcap_resume_widget::Target::Blank,
             ..Look::default()
         },
     );
@@ -214,6 +225,7 @@ async fn an_empty_list_says_so() {
 
 #[wasm_bindgen_test]
 async fn switching_language_re_renders_every_string() {
+    spanish_and_french();
     let m = one(IN_PROGRESS);
     until("ready", || text(&m.host).contains("Resume survey")).await;
     m.look.update(|l| l.lang = Lang::Es);
@@ -444,4 +456,104 @@ async fn changing_the_query_fetches_the_new_survey() {
     });
     until("month3", || text(&m.host).contains("Three-month follow-up")).await;
     assert_eq!(text(&find(&m.host, "[part=code]").unwrap()), "M3M3M3M3");
+}
+
+/// `[study] contact` as the server sends it (issue 9: never a dead end).
+const CONTACT: &str = "Questions? Call the study team at 555-0100.";
+
+#[wasm_bindgen_test]
+async fn the_contact_line_follows_errors_completed_surveys_and_the_return_page_link() {
+    spanish_and_french();
+    let origin = window().location().origin().unwrap();
+    // Under an error (from the error body), with the survey's own message above it.
+    route(
+        "/contact-err/surveys/baseline",
+        404,
+        &format!(
+            r#"{{"error":{{"code":"record_not_found","message":"server text","contact":"{CONTACT}"}}}}"#
+        ),
+        None,
+    );
+    let m = mount(
+        Ok(format!("{origin}/contact-err")),
+        Some("baseline"),
+        Look::default(),
+    );
+    until("error", || find(&m.host, "[part=contact]").is_some()).await;
+    assert_eq!(text(&find(&m.host, "[part=contact]").unwrap()), CONTACT);
+    assert!(find(&m.host, "[part=error]").is_some());
+
+    // Under "completed".
+    let m = one(&format!(
+        r#"{{"key":"baseline","title":"Baseline questionnaire","status":"completed","contact":"{CONTACT}"}}"#
+    ));
+    until("completed", || find(&m.host, "[part=contact]").is_some()).await;
+    assert_eq!(text(&find(&m.host, "[part=contact]").unwrap()), CONTACT);
+
+    // Beside REDCap's return page, for when it says the survey is closed.
+    let in_progress = IN_PROGRESS.replace(
+        r#""status":"in_progress","#,
+        &format!(r#""status":"in_progress","contact":"{CONTACT}","#),
+    );
+    let m = one(&in_progress);
+    until("ready", || find(&m.host, "[part=contact]").is_some()).await;
+    assert_eq!(
+        text(&find(&m.host, "[part=contact]").unwrap()),
+        format!("If the survey says it is closed: {CONTACT}")
+    );
+    m.look.update(|l| l.lang = Lang::Es);
+    until("spanish", || {
+        text(&m.host).contains("Si la encuesta dice que está cerrada:")
+    })
+    .await;
+
+    // Not before there is an answer, and not where the survey simply starts.
+    let not_started = format!(
+        r#"{{"key":"baseline","title":"Baseline questionnaire","status":"not_started",
+            "survey_link":"https://redcap.example.edu/surveys/?s=StartHere","contact":"{CONTACT}"}}"#
+    );
+    let m = one(&not_started);
+    until("ready", || text(&m.host).contains("Start survey")).await;
+    assert!(find(&m.host, "[part=contact]").is_none());
+
+    // No contact configured: no line.
+    let m = one(IN_PROGRESS);
+    until("ready", || text(&m.host).contains("Resume survey")).await;
+    assert!(find(&m.host, "[part=contact]").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_survey_login_survey_continues_by_its_plain_link_only() {
+    // REDCap's Survey Login: the server asks REDCap for no code; the participant logs in on
+    // the survey page. No code, no form, no return-page link.
+    let m = one(
+        r#"{"key":"checkin","title":"Clinic check-in","status":"in_progress","survey_login":true,
+            "survey_link":"https://redcap.example.edu/surveys/?s=LoginHere"}"#,
+    );
+    until("ready", || text(&m.host).contains("Resume survey")).await;
+    let resume = find(&m.host, "a[part=resume]").unwrap();
+    assert_eq!(
+        resume.get_attribute("href").as_deref(),
+        Some("https://redcap.example.edu/surveys/?s=LoginHere")
+    );
+    for gone in ["form", "[part=code]", "[part=copy]", "[part=link]"] {
+        assert!(find(&m.host, gone).is_none(), "{gone}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn target_top_takes_resume_and_links_out_of_a_frame() {
+    let m = mount(
+        Ok(data_endpoint(IN_PROGRESS)),
+        Some("baseline"),
+        Look {
+            target: redcap_resume_widget::Target::Top,
+            ..Look::default()
+        },
+    );
+    until("ready", || text(&m.host).contains("Resume survey")).await;
+    for sel in ["form", "[part=link]"] {
+        let target = find(&m.host, sel).unwrap().get_attribute("target");
+        assert_eq!(target.as_deref(), Some("_top"), "{sel}");
+    }
 }

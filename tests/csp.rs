@@ -43,6 +43,8 @@ async fn a_refused_form_falls_back_to_the_link_and_the_code() {
         endpoint: Ok(data_endpoint(IN_PROGRESS)),
         survey: Some("baseline".into()),
         ticket: None,
+        lang: None,
+        speaks: redcap_resume_widget::i18n::Lang::En,
     });
     // hide-code: the code and the link are the fallback, so they show even then.
     let look = RwSignal::new(Look {

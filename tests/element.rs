@@ -101,7 +101,7 @@ async fn renders_in_an_open_shadow_root_with_stable_parts_and_the_agreed_request
     let requests = seen("/a/api/");
     assert_eq!(requests.len(), 1, "{requests:?}");
     let r = &requests[0];
-    assert!(r.url.ends_with("/a/api/surveys/baseline"), "{r:?}");
+    assert!(r.url.contains("/a/api/surveys/baseline?lang="), "{r:?}");
     assert_eq!(r.csrf.as_deref(), Some("1"));
     assert_eq!(
         r.authorization, None,
@@ -159,7 +159,7 @@ async fn changing_survey_re_fetches_and_re_renders() {
 }
 
 #[wasm_bindgen_test]
-async fn lang_attribute_switches_language_without_a_new_request() {
+async fn lang_is_sent_and_a_new_lang_asks_again_while_looks_do_not() {
     ready_route("/c/api");
     let el = element(&[
         ("survey", "baseline"),
@@ -171,20 +171,30 @@ async fn lang_attribute_switches_language_without_a_new_request() {
         text(&root).contains("Reprendre le questionnaire")
     })
     .await;
+    // The language goes to the server (the study's contact line, REDCap's survey language).
+    let first = seen("/c/api/");
+    assert_eq!(first.len(), 1);
+    assert!(
+        first[0].url.ends_with("/c/api/surveys/baseline?lang=fr"),
+        "{}",
+        first[0].url
+    );
     el.set_attribute("lang", "es").unwrap();
     until("spanish", || text(&root).contains("Continuar encuesta")).await;
+    until("asked in spanish", || seen("/c/api/").len() == 2).await;
+    assert!(seen("/c/api/")[1].url.ends_with("?lang=es"));
     el.set_attribute("hide-code", "").unwrap();
     until("hide-code", || find(&root, "[part=code]").is_none()).await;
-    el.set_attribute("target", "_blank").unwrap();
+    el.set_attribute("target", "_top").unwrap();
     until("target", || {
         find(&root, "form")
             .unwrap()
             .get_attribute("target")
             .as_deref()
-            == Some("_blank")
+            == Some("_top")
     })
     .await;
-    assert_eq!(seen("/c/api/").len(), 1, "looks change without fetching");
+    assert_eq!(seen("/c/api/").len(), 2, "looks change without fetching");
     el.remove();
 }
 
@@ -451,7 +461,7 @@ async fn without_survey_it_lists_every_survey() {
     assert_eq!(find_all(&root, "button[part=resume]").len(), 2);
     assert!(seen("/i/api/surveys")
         .iter()
-        .all(|r| r.url.ends_with("/i/api/surveys")));
+        .all(|r| r.url.contains("/i/api/surveys?lang=")));
     el.remove();
 }
 
@@ -473,6 +483,17 @@ async fn the_loader_starts_the_first_request_before_the_wasm_is_ready() {
         "the loader's early request"
     );
     assert!(js_sys::Reflect::has(&el, &"__redcapResumePrefetch".into()).unwrap());
+    // The very URL the card would ask for (else the wasm could not take the request over).
+    let card_url = redcap_resume_widget::api::Query {
+        endpoint: redcap_resume_widget::element::endpoint("/redcap-resume/api"),
+        survey: Some("early".into()),
+        ticket: None,
+        lang: window().navigator().languages().get(0).as_string(),
+        speaks: redcap_resume_widget::i18n::Lang::En,
+    }
+    .url()
+    .unwrap();
+    assert_eq!(seen("/surveys/early")[0].url, card_url);
     host.remove();
 }
 

@@ -33,7 +33,7 @@ form{margin:0}
 code{font:600 1.5rem/1.2 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;letter-spacing:.12em;user-select:all;-webkit-user-select:all;overflow-wrap:anywhere}
 .copied{font-size:.875rem;color:#1a6b32}
 .refused{color:#9b1c1c}
-.link{margin-top:.75rem;font-size:.9375rem}
+.link,[part=contact]{margin-top:.75rem;font-size:.9375rem}
 a{color:var(--redcap-resume-accent,#0b5cad)}
 a.primary{color:#fff}
 .skeleton span{display:block;height:.9rem;width:70%;margin-top:.5rem;border-radius:4px;background:linear-gradient(90deg,#e6e9ed,#f4f5f7,#e6e9ed);background-size:200% 100%;animation:rr 1.2s linear infinite}
@@ -45,6 +45,15 @@ a.primary{color:#fff}
 `;
 
 const PREFETCH = '__redcapResumePrefetch';
+// The languages besides English, each a file i18n/{tag}.json beside this one (src/i18n.rs).
+const LANGS = ['es', 'fr'];
+const files = {};
+// A language's strings (the parsed file, or null), fetched once per page; the card asks for
+// them through the element class (`strings`), this file for the page's language at once.
+const strings = (tag) =>
+  (files[tag] ??= fetch(new URL(`i18n/${tag}.json`, import.meta.url))
+    .then((r) => (r.ok ? r.json() : null))
+    .catch(() => null));
 const ATTRS = ['survey', 'endpoint', 'ticket', 'lang', 'target', 'hide-code'];
 // The property of each attribute (`lang` is the platform's own).
 const PROPS = ['survey', 'endpoint', 'ticket', 'lang', 'target', 'hideCode'];
@@ -60,7 +69,12 @@ function prefetch(el) {
     u.search = u.hash = '';
     const survey = a('survey');
     const ticket = a('ticket') || undefined;
-    const url = u.href.replace(/\/+$/, '') + '/surveys' + (survey ? '/' + encodeURIComponent(survey) : '');
+    // The participant's language as the page states it (src/element.rs `languages`).
+    const lang = (el.closest('[lang]')?.getAttribute('lang') ?? navigator.languages[0] ?? '').trim();
+    const primary = lang.split(/[-_]/)[0].toLowerCase();
+    if (LANGS.includes(primary)) strings(primary);
+    const url = u.href.replace(/\/+$/, '') + '/surveys' + (survey ? '/' + encodeURIComponent(survey) : '') +
+      (lang ? '?lang=' + encodeURIComponent(lang) : '');
     const headers = { 'X-CSRF': '1' };
     if (ticket) headers.Authorization = 'Bearer ' + ticket;
     const res = fetch(url, { headers, credentials: 'same-origin' });
@@ -90,6 +104,7 @@ export function define(name, rust) {
   }
   const Card = class extends HTMLElement {
     static observedAttributes = ATTRS;
+    static strings = strings;
     connectedCallback() {
       if (!this.shadowRoot) {
         if (!sheet) {

@@ -158,7 +158,12 @@ pub fn install_fake_fetch() {
                         )
                     }
                     None => (
-                        input.as_string().unwrap_or_default(),
+                        // A string or a `URL` object (the loader's language files).
+                        input
+                            .dyn_ref::<web_sys::Url>()
+                            .map(web_sys::Url::href)
+                            .or_else(|| input.as_string())
+                            .unwrap_or_default(),
                         None,
                         None,
                         String::new(),
@@ -178,7 +183,17 @@ pub fn install_fake_fetch() {
                         credentials,
                     })
                 });
-                let path = &url[origin.len()..];
+                // Routes are paths; the query (`?lang=`) is recorded in `seen`, not matched.
+                let path = url[origin.len()..].split('?').next().unwrap_or_default();
+                // The widget's language files, wherever the loader was served from.
+                let shipped = [
+                    ("/i18n/es.json", include_str!("../../www/i18n/es.json")),
+                    ("/i18n/fr.json", include_str!("../../www/i18n/fr.json")),
+                ];
+                if let Some((_, file)) = shipped.iter().find(|(end, _)| path.ends_with(end)) {
+                    let response = Response::new_with_opt_str(Some(file)).unwrap();
+                    return js_sys::Promise::resolve(&response).unchecked_into();
+                }
                 let (status, body, retry_after) = ROUTES.with(|r| {
                     r.borrow()
                         .iter()

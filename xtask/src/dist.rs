@@ -30,12 +30,15 @@ use crate::tools::Tools;
 /// The cargo-deb release `cargo xtask setup` installs.
 pub const CARGO_DEB_VERSION: &str = "3.8.0";
 /// The widget files an operator publishes (README, "Where each file goes").
-pub const WIDGET_FILES: [&str; 5] = [
+/// (`i18n/`: the card's languages besides English, fetched only by pages in that language.)
+pub const WIDGET_FILES: [&str; 7] = [
     "redcap-resume.js",
     "redcap-resume-autoload.js",
     "redcap-resume-plain.js",
     "redcap-resume-widget.js",
     "redcap-resume-widget_bg.wasm",
+    "i18n/es.json",
+    "i18n/fr.json",
 ];
 
 /// What `cargo xtask dist` wrote.
@@ -193,6 +196,9 @@ fn widget_tarball(dist: &Path, out: &Path) -> Result<PathBuf, String> {
     let inner = stage.join(&folder);
     std::fs::create_dir_all(&inner).map_err(|e| e.to_string())?;
     for f in WIDGET_FILES {
+        if let Some(folder) = inner.join(f).parent() {
+            std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
+        }
         std::fs::copy(dist.join(f), inner.join(f)).map_err(|e| {
             format!(
                 "{}: {e} (the widget build writes it)",

@@ -16,13 +16,15 @@ use super::manifest::{self, DEFINE_MODULE, ELEMENT_MODULE, TAG};
 pub const NAME: &str = "redcap-resume-widget";
 
 /// What `npm pack` must put in the package, sorted.
-pub const FILES: [&str; 11] = [
+pub const FILES: [&str; 13] = [
     "README.md",
     "custom-elements.json",
     "define.d.ts",
     "define.js",
     "element.d.ts",
     "element.js",
+    "i18n/es.json",
+    "i18n/fr.json",
     "package.json",
     "redcap-resume-autoload.js",
     "redcap-resume-plain.js",
@@ -183,7 +185,12 @@ pub fn write(
         "redcap-resume-widget_bg.wasm",
         "redcap-resume-autoload.js",
         "redcap-resume-plain.js",
+        "i18n/es.json",
+        "i18n/fr.json",
     ] {
+        if let Some(folder) = out.join(file).parent() {
+            std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
+        }
         std::fs::copy(dist.join(file), out.join(file)).map_err(|e| {
             format!(
                 "{}: {e} (build the widget first)",

@@ -34,12 +34,11 @@ fn published_files(readme: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect();
     assert!(!files.is_empty(), "README lists no dist/ files: {row}");
-    let command = readme
+    // The `install` lines that publish them (the language files go into a folder of their own).
+    let installed: Vec<String> = readme
         .lines()
-        .find(|l| l.starts_with("install -m 0644 dist/"))
-        .expect("README: the command that publishes the widget files");
-    let installed: Vec<String> = command
-        .split_whitespace()
+        .filter(|l| l.starts_with("install ") && l.contains(" dist/"))
+        .flat_map(str::split_whitespace)
         .filter_map(|w| w.strip_prefix("dist/"))
         .map(str::to_owned)
         .collect();
@@ -236,7 +235,9 @@ async fn site() -> Site {
     let readme = readme();
     let published = tempfile::tempdir().expect("a folder for the published files");
     for file in published_files(&readme) {
-        std::fs::copy(paths::dist_dir().join(&file), published.path().join(&file))
+        let to = published.path().join(&file);
+        std::fs::create_dir_all(to.parent().expect("a folder")).expect("a folder");
+        std::fs::copy(paths::dist_dir().join(&file), to)
             .unwrap_or_else(|e| panic!("publish dist/{file}: {e}"));
     }
     let pages = tempfile::tempdir().expect("a folder for the study page");
