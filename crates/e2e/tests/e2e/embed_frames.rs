@@ -26,7 +26,7 @@ use redcap_resume::embed::snippet::{snippet, Mode};
 use redcap_resume_e2e::browser::{Browser, OTHER_SITE, TEST_SITE};
 use redcap_resume_e2e::{eventually, paths};
 use redcap_sim::seed::{self, DEMO_PROJECT};
-use redcap_sim::ResponseKey;
+use redcap_sim::{FormState, ResponseKey};
 use serde_json::json;
 
 struct Site {
@@ -183,6 +183,42 @@ async fn an_unlisted_origin_cannot_frame_the_hosted_page() {
     assert!(
         log.iter().any(|e| e.message.contains(&refusal)),
         "the console says the hosted page's frame-ancestors refused it: {log:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_in_the_frame_takes_the_top_window_to_redcap() {
+    let site = start().await;
+    let browser = site.browser().await;
+    let Some(FormState::Partial { page }) = site.demo.sim.form_state(DEMO_PROJECT, &saved()) else {
+        panic!("the seed has no partial response for {:?}", saved());
+    };
+    framed_on(&browser, &site, &site.url("www", "/e2e/framing")).await;
+    browser
+        .card_when("redcap-resume", "a return code", |c| c.code.is_some())
+        .await;
+    let resume = browser.part("redcap-resume", "resume").await;
+    resume.click().await.expect("click Resume");
+    // The top window leaves the CMS page for REDCap: REDCap is never shown inside the frame.
+    let sim = site.demo.sim.base_url().to_string();
+    eventually("the top window on REDCap", async || {
+        let top = browser.url().await;
+        match top.starts_with(&sim) {
+            true => Ok(()),
+            false => Err(top),
+        }
+    })
+    .await;
+    browser.leave_frames().await;
+    assert_eq!(
+        browser.text_of("#resumed-record").await,
+        seed::RECORD_IN_PROGRESS
+    );
+    assert_eq!(browser.text_of("#resumed-instrument").await, seed::BASELINE);
+    assert_eq!(
+        browser.text_of("#resumed-page").await,
+        page.to_string(),
+        "back on the saved page"
     );
 }
 
