@@ -242,6 +242,31 @@ async fn a_cross_site_frame_gets_no_ticket_and_the_same_page_at_the_top_level_do
         .await
         .expect("the frame's request");
     assert_eq!(status, json!("not_signed_in"));
+    // Never a dead end: the signed-out card says why and offers itself in a new tab (the
+    // hosted page fills the card's `signed-out` slot when the browser says it is framed).
+    let offer = browser
+        .js(
+            "const slot = document.querySelector('redcap-resume').shadowRoot \
+               .querySelector('slot[name=signed-out]'); \
+             const a = slot && slot.assignedElements()[0]?.querySelector('a'); \
+             return a && { text: a.textContent, href: a.href, target: a.target, \
+               shown: a.getClientRects().length > 0, says: a.parentElement.textContent };",
+            vec![],
+        )
+        .await;
+    assert_eq!(offer["text"], json!("Open it in a new tab"), "{offer}");
+    assert_eq!(
+        offer["href"],
+        json!(site.url("resume", "/redcap-resume/embed?survey=baseline"))
+    );
+    assert_eq!(offer["target"], json!("_blank"));
+    assert_eq!(offer["shown"], json!(true), "{offer}");
+    assert!(
+        offer["says"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("Your sign-in does not reach this card")),
+        "{offer}"
+    );
     // The same page opened at the top level (the link mode, and the frame's way out) has it.
     browser.leave_frames().await;
     browser
@@ -251,4 +276,15 @@ async fn a_cross_site_frame_gets_no_ticket_and_the_same_page_at_the_top_level_do
         .card_when("redcap-resume", "a return code", |c| c.code.is_some())
         .await;
     assert_eq!(card.code, site.demo.sim.return_code(DEMO_PROJECT, &saved()));
+    let slotted = browser
+        .js(
+            "return document.querySelectorAll('redcap-resume [slot]').length;",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        slotted,
+        json!(0),
+        "at the top level the page adds nothing to the card"
+    );
 }

@@ -4,14 +4,14 @@
 use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
 use crate::config::Config;
 use crate::embed::csp::page_csp_header;
-use crate::embed::page::{self, EmbedQuery, Page};
+use crate::embed::page::{self, EmbedQuery, Page, Shown};
 
 use super::state::AppState;
 
@@ -22,9 +22,15 @@ pub fn routes(config: &Config) -> Router<Arc<AppState>> {
         .route(&page::stylesheet_path(config), get(stylesheet))
 }
 
-async fn hosted_page(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Response {
+async fn hosted_page(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let config = &state.config;
-    let (status, html) = match page::render(config, &EmbedQuery::parse(query.as_deref())) {
+    let dest = headers.get("sec-fetch-dest").and_then(|v| v.to_str().ok());
+    let shown = Shown::from_fetch_dest(dest);
+    let (status, html) = match page::render(config, &EmbedQuery::parse(query.as_deref()), shown) {
         Page::Card(html) => (StatusCode::OK, html),
         Page::UnknownSurvey(html) => (StatusCode::NOT_FOUND, html),
         Page::BadQuery(html) => (StatusCode::BAD_REQUEST, html),
@@ -39,6 +45,8 @@ async fn hosted_page(State(state): State<Arc<AppState>>, RawQuery(query): RawQue
             ),
             (header::CONTENT_SECURITY_POLICY, csp),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            // The framed page differs (its signed-out line): caches must tell them apart.
+            (header::VARY, HeaderValue::from_static("Sec-Fetch-Dest")),
         ],
         html,
     )

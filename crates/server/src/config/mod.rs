@@ -279,6 +279,6 @@ fn parse_origin(text: &str) -> Result<String, String> {
 }
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 #[cfg(test)]
 mod tests;

@@ -5,7 +5,11 @@
 //!   configured gets a plain "not available" page (404), never a stack trace;
 //! - `lang=xx` (optional): a language tag (`es`, `pt-BR`), else the page is refused (400);
 //! - the element's links and resume form open at the top level (`target="_top"`): inside a
-//!   frame REDCap is never framed; at the top level `_top` is the page itself.
+//!   frame REDCap is never framed; at the top level `_top` is the page itself;
+//! - in a frame (the browser's `Sec-Fetch-Dest: iframe`), the card's `signed-out` slot says
+//!   that the sign-in may not reach a frame on another site (the ticket cookie is
+//!   `SameSite=Lax`: a cross-site frame never gets it) and links to this page in a new tab,
+//!   where it does — never a dead end. Only a signed-out card shows the slot.
 
 use crate::config::{Config, LanguageTag};
 use crate::survey_key::SurveyKey;
@@ -55,8 +59,46 @@ pub fn stylesheet_path(config: &Config) -> String {
     format!("{}.css", config.embed_path())
 }
 
-/// The page for `query` under `config`.
-pub fn render(config: &Config, query: &EmbedQuery) -> Page {
+/// Where the page is shown, from the request's `Sec-Fetch-Dest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// A tab of its own (or a browser that does not say).
+    TopLevel,
+    /// Inside an `<iframe>` or `<frame>` of another page.
+    Framed,
+}
+
+impl Shown {
+    /// `Sec-Fetch-Dest: iframe` or `frame` is a frame; anything else, or nothing, is not.
+    pub fn from_fetch_dest(dest: Option<&str>) -> Shown {
+        match dest {
+            Some("iframe" | "frame") => Shown::Framed,
+            _ => Shown::TopLevel,
+        }
+    }
+}
+
+/// The framed page's `signed-out` text and link, in the page's language (its primary
+/// subtag; English for the others).
+fn framed_signed_out(lang: &str) -> (&'static str, &'static str) {
+    match lang.split('-').next().unwrap_or_default() {
+        "es" => (
+            "Su sesión no llega a esta tarjeta dentro de otro sitio web.",
+            "Ábrala en una pestaña nueva",
+        ),
+        "fr" => (
+            "Votre connexion n’atteint pas cette carte dans un autre site.",
+            "Ouvrez-la dans un nouvel onglet",
+        ),
+        _ => (
+            "Your sign-in does not reach this card inside another website.",
+            "Open it in a new tab",
+        ),
+    }
+}
+
+/// The page for `query` under `config`, shown as `shown`.
+pub fn render(config: &Config, query: &EmbedQuery, shown: Shown) -> Page {
     let lang = match query.lang.as_deref().filter(|l| !l.is_empty()) {
         None => None,
         Some(text) => match LanguageTag::parse(text) {
@@ -97,6 +139,27 @@ pub fn render(config: &Config, query: &EmbedQuery) -> Page {
     let lang_el = lang
         .as_ref()
         .map_or(String::new(), |l| format!(" lang=\"{}\"", l.as_str()));
+    let signed_out = match shown {
+        Shown::TopLevel => String::new(),
+        Shown::Framed => {
+            // This very page, rebuilt from what was checked above (never the raw query).
+            let mut here = config.embed_path();
+            let mut sep = '?';
+            if let Some(s) = survey {
+                here = format!("{here}{sep}survey={}", s.key);
+                sep = '&';
+            }
+            if let Some(l) = &lang {
+                here = format!("{here}{sep}lang={}", l.as_str());
+            }
+            let (text, link) = framed_signed_out(lang_attr);
+            format!(
+                "<span slot=\"signed-out\">{text} <a href=\"{}\" target=\"_blank\" \
+                 rel=\"noopener\">{link}</a></span>",
+                escape(&here)
+            )
+        }
+    };
     Page::Card(format!(
         r#"<!doctype html>
 <html lang="{lang_attr}">
@@ -113,7 +176,7 @@ pub fn render(config: &Config, query: &EmbedQuery) -> Page {
 <script type="module" src="{files}redcap-resume.js"></script>
 </head>
 <body>
-<redcap-resume{survey_attr}{lang_el} endpoint="{endpoint}" target="_top"></redcap-resume>
+<redcap-resume{survey_attr}{lang_el} endpoint="{endpoint}" target="_top">{signed_out}</redcap-resume>
 </body>
 </html>
 "#,
@@ -174,6 +237,38 @@ mod tests {
         assert_eq!(q.survey.as_deref(), Some("baseline"));
         assert_eq!(q.lang.as_deref(), Some("es"));
         assert_eq!(EmbedQuery::parse(None), EmbedQuery::default());
+    }
+
+    #[test]
+    fn a_framed_page_offers_itself_in_a_new_tab_when_signed_out() {
+        assert_eq!(Shown::from_fetch_dest(Some("iframe")), Shown::Framed);
+        assert_eq!(Shown::from_fetch_dest(Some("document")), Shown::TopLevel);
+        assert_eq!(Shown::from_fetch_dest(None), Shown::TopLevel);
+        use crate::config::fixtures::{env, GOOD};
+        let config = Config::parse(GOOD, &env()).unwrap();
+        let query = EmbedQuery {
+            survey: Some(config.surveys[0].key.to_string()),
+            lang: Some("es-MX".into()),
+        };
+        let Page::Card(framed) = render(&config, &query, Shown::Framed) else {
+            panic!("a card");
+        };
+        let here = format!(
+            "{}?survey={}&amp;lang=es-mx",
+            config.embed_path(),
+            config.surveys[0].key
+        );
+        assert!(
+            framed.contains(&format!(
+                "<span slot=\"signed-out\">Su sesión no llega a esta tarjeta dentro de otro sitio web. \
+                 <a href=\"{here}\" target=\"_blank\" rel=\"noopener\">Ábrala en una pestaña nueva</a></span>"
+            )),
+            "{framed}"
+        );
+        let Page::Card(top) = render(&config, &query, Shown::TopLevel) else {
+            panic!("a card");
+        };
+        assert!(!top.contains("slot="), "{top}");
     }
 
     #[test]
