@@ -112,7 +112,15 @@ pub async fn fetch(
     prefetched: Option<js_sys::Promise>,
     contact: &mut Option<String>,
 ) -> Result<Answer, Problem> {
-    let url = query.url().ok_or(Problem::Config)?;
+    let Some(url) = query.url() else {
+        // For whoever set the card up: what will work instead.
+        web_sys::console::warn_1(&JsValue::from_str(
+            "redcap-resume: the endpoint is not on this page's origin, so nothing is sent; \
+             proxy the API onto this host, or use the iframe snippet \
+             (redcap-resume snippet --mode iframe) or the link",
+        ));
+        return Err(Problem::Config);
+    };
     let response = match prefetched {
         Some(pending) => JsFuture::from(pending)
             .await

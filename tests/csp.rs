@@ -3,30 +3,15 @@
 //! the page, applies to every later test on it.
 
 mod common;
-use common::{document, window, *};
+use common::{document, *};
 
 use leptos::prelude::*;
 use redcap_resume_widget::api::Query;
 use redcap_resume_widget::{Card, Look, Session};
-use std::{cell::RefCell, rc::Rc};
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// Captures `console.warn` (the real one stays in place for everything else).
-fn capture_warnings() -> Rc<RefCell<Vec<String>>> {
-    let seen = Rc::new(RefCell::new(Vec::new()));
-    let s = seen.clone();
-    let console = js_sys::Reflect::get(&window(), &"console".into()).unwrap();
-    let f = Closure::<dyn Fn(JsValue)>::new(move |m: JsValue| {
-        s.borrow_mut().push(m.as_string().unwrap_or_default())
-    });
-    js_sys::Reflect::set(&console, &"warn".into(), f.as_ref()).unwrap();
-    f.forget();
-    seen
-}
 
 #[wasm_bindgen_test]
 async fn a_refused_form_falls_back_to_the_link_and_the_code() {

@@ -298,6 +298,7 @@ async fn events_bubble_out_of_the_shadow_root_without_code_or_links() {
 
 #[wasm_bindgen_test]
 async fn a_cross_origin_endpoint_is_refused_and_makes_no_request() {
+    let warnings = capture_warnings();
     let errors = listen("redcap-resume:error");
     let before = seen("").len();
     let el = element(&[
@@ -319,6 +320,15 @@ async fn a_cross_origin_endpoint_is_refused_and_makes_no_request() {
     sleep(100).await;
     assert_eq!(seen("").len(), before, "no same-origin request");
     assert!(seen("evil.example").is_empty());
+    // Whoever set the card up is told what works instead.
+    assert!(
+        warnings
+            .borrow()
+            .iter()
+            .any(|w| w.contains("use the iframe snippet")),
+        "{:?}",
+        warnings.borrow()
+    );
     // A protocol-relative and a data: endpoint are other origins too.
     el.set_attribute("endpoint", "//evil.example/api").unwrap();
     sleep(100).await;

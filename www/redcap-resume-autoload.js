@@ -18,7 +18,11 @@
     if (!loading) {
       loading = true;
       import(new URL('redcap-resume.js', me.src).href).catch(function (e) {
-        console.error('redcap-resume: the module could not load', e);
+        console.error(
+          "redcap-resume: the module could not load (does this page's Content-Security-Policy allow it in script-src?); " +
+            'the iframe snippet (redcap-resume snippet --mode iframe) or the link works on any page',
+          e
+        );
       });
     }
     var el = document.createElement('redcap-resume');

@@ -96,8 +96,8 @@ export function show(elements, error) {
   const refused = /unsafe-eval|Content.Security.Policy/i.test(String(error?.message));
   console.error(
     refused
-      ? "redcap-resume: the page's Content-Security-Policy refused WebAssembly (script-src needs 'wasm-unsafe-eval'); showing the plain card"
-      : 'redcap-resume: the widget could not load; showing the plain card',
+      ? "redcap-resume: the page's Content-Security-Policy refused WebAssembly (script-src needs 'wasm-unsafe-eval'); showing the plain card. The iframe snippet (redcap-resume snippet --mode iframe) shows the full card without changing this page's policy"
+      : 'redcap-resume: the widget could not load; showing the plain card. The iframe snippet (redcap-resume snippet --mode iframe) or the link works on any page',
     error,
   );
   for (const el of elements) card(el);

@@ -217,3 +217,16 @@ pub fn install_fake_fetch() {
         *i.borrow_mut() = Some(fake);
     });
 }
+
+/// Captures `console.warn` (the real one stays in place for everything else).
+pub fn capture_warnings() -> std::rc::Rc<RefCell<Vec<String>>> {
+    let seen = std::rc::Rc::new(RefCell::new(Vec::new()));
+    let s = seen.clone();
+    let console = js_sys::Reflect::get(&window(), &"console".into()).unwrap();
+    let f = Closure::<dyn Fn(JsValue)>::new(move |m: JsValue| {
+        s.borrow_mut().push(m.as_string().unwrap_or_default())
+    });
+    js_sys::Reflect::set(&console, &"warn".into(), f.as_ref()).unwrap();
+    f.forget();
+    seen
+}

@@ -156,8 +156,9 @@ async fn without_wasm_unsafe_eval_the_plain_card_shows_the_code_and_resume_works
     assert_eq!(card.title.as_deref(), Some("Baseline questionnaire"));
     let log = browser.console().await;
     assert!(
-        log.iter().any(|e| e.message.contains("'wasm-unsafe-eval'")),
-        "the console names the directive: {log:#?}"
+        log.iter().any(|e| e.message.contains("'wasm-unsafe-eval'")
+            && e.message.contains("snippet --mode iframe")),
+        "the console names the directive and the mode that works: {log:#?}"
     );
     let resume = browser.part("redcap-resume", "resume").await;
     browser.click_and_wait_for_page(resume).await;
