@@ -26,6 +26,9 @@ const LOADS: usize = 7;
 /// The pages compared, with the element each shows.
 const WIDGET: (&str, &str) = ("/embed.html", "redcap-resume");
 const REFERENCE: (&str, &str) = ("/reference.html", "redcap-resume-ref");
+/// The widget's page in Spanish: its strings are a file of their own (`i18n/es.json`), which
+/// the loader fetches beside the first API request. Compared with the English page.
+const WIDGET_ES: (&str, &str) = ("/embed-es.html", "redcap-resume");
 
 /// Runs in every page before its own scripts: notes when the card's code first shows.
 const PROBE: &str = r#"
@@ -53,6 +56,16 @@ async fn main() {
         "<!doctype html><title>-</title>",
     )
     .expect("writing blank.html");
+    let english = std::fs::read_to_string(public.path().join("embed.html")).expect("embed.html");
+    assert!(
+        english.contains(r#"<html lang="en">"#),
+        "embed.html is an English page"
+    );
+    std::fs::write(
+        public.path().join("embed-es.html"),
+        english.replace(r#"<html lang="en">"#, r#"<html lang="es">"#),
+    )
+    .expect("writing embed-es.html");
     std::env::set_var("REDCAP_RESUME_DIST", public.path());
     let server = Server::start().await;
 
@@ -61,11 +74,12 @@ async fn main() {
         "{:<26} {:>8} {:>10} {:>7}",
         "condition", "widget", "reference", "ratio"
     );
+    let mut spanish = Vec::new();
     for latency in [0, 40] {
-        let mut cold = [Vec::new(), Vec::new()];
-        let mut warm = [Vec::new(), Vec::new()];
+        let mut cold = [Vec::new(), Vec::new(), Vec::new()];
+        let mut warm = [Vec::new(), Vec::new(), Vec::new()];
         for _ in 0..LOADS {
-            for (i, page) in [WIDGET, REFERENCE].into_iter().enumerate() {
+            for (i, page) in [WIDGET, REFERENCE, WIDGET_ES].into_iter().enumerate() {
                 let (c, w) = load_twice(&server, page, latency).await;
                 cold[i].push(c);
                 warm[i].push(w);
@@ -82,7 +96,16 @@ async fn main() {
                 format!("{cache} cache, {net}"),
                 w / r
             );
+            spanish.push((format!("{cache} cache, {net}"), median(&mut times[2]), w));
         }
+    }
+    println!("\nthe widget's Spanish page (strings from i18n/es.json) against its English page");
+    println!(
+        "{:<26} {:>8} {:>10} {:>7}",
+        "condition", "spanish", "english", "ratio"
+    );
+    for (condition, es, en) in spanish {
+        println!("{condition:<26} {es:>8.1} {en:>10.1} {:>7.2}", es / en);
     }
 }
 
@@ -131,7 +154,12 @@ fn median(values: &mut [f64]) -> f64 {
 fn copy_dir(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
         let path = entry.expect("a directory entry").path();
-        if path.is_file() {
+        if path.is_dir() {
+            // The widget's language files (i18n/).
+            let inner = to.join(path.file_name().expect("a folder name"));
+            std::fs::create_dir_all(&inner).expect("a folder");
+            copy_dir(&path, &inner);
+        } else if path.is_file() {
             let name = path.file_name().expect("a file name");
             std::fs::copy(&path, to.join(name))
                 .unwrap_or_else(|e| panic!("copying {}: {e}", path.display()));
