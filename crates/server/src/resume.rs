@@ -59,6 +59,13 @@ impl Resumer {
         self.by_key.get(key).map(|&i| &self.surveys[i])
     }
 
+    /// The survey a request names: [`Failure::UnknownSurvey`] when what was sent is not a key
+    /// (`None`) or no survey is configured under it.
+    pub fn asked(&self, key: Option<&SurveyKey>) -> Result<&Survey, Failure> {
+        key.and_then(|key| self.survey(key))
+            .ok_or(Failure::UnknownSurvey)
+    }
+
     /// One survey's answer for this participant, in the language `lang` asked for.
     pub async fn answer(
         &self,

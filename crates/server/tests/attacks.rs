@@ -184,10 +184,7 @@ async fn eddsa_portal_tickets_work() {
 #[tokio::test]
 async fn cross_site_requests_are_forbidden() {
     let h = Harness::start().await;
-    let cookie = format!(
-        "__Host-redcap_resume_ticket={}",
-        h.ticket(seed::RECORD_IN_PROGRESS)
-    );
+    let cookie = h.ticket_cookie(seed::RECORD_IN_PROGRESS);
     let rows: Vec<(&str, Vec<(&str, &str)>)> = vec![
         ("missing X-CSRF", vec![("Sec-Fetch-Site", "same-origin")]),
         (
@@ -411,13 +408,7 @@ async fn spoofed_forwarded_for_does_not_escape_the_ip_limit() {
         let a = Answer::read(
             h.widget_get("/surveys/plain")
                 .header("X-Forwarded-For", format!("198.51.100.{i}"))
-                .header(
-                    "Cookie",
-                    format!(
-                        "__Host-redcap_resume_ticket={}",
-                        h.ticket(seed::RECORD_IN_PROGRESS)
-                    ),
-                )
+                .header("Cookie", h.ticket_cookie(seed::RECORD_IN_PROGRESS))
                 .send()
                 .await
                 .unwrap(),
@@ -607,13 +598,7 @@ async fn statuses_through_proxy(h: &Harness, hops: &[String]) -> Vec<u16> {
         let a = Answer::read(
             h.widget_get("/surveys/plain")
                 .header("X-Forwarded-For", hop)
-                .header(
-                    "Cookie",
-                    format!(
-                        "__Host-redcap_resume_ticket={}",
-                        h.ticket(seed::RECORD_IN_PROGRESS)
-                    ),
-                )
+                .header("Cookie", h.ticket_cookie(seed::RECORD_IN_PROGRESS))
                 .send()
                 .await
                 .unwrap(),
@@ -667,10 +652,7 @@ async fn a_head_request_is_audited_as_what_was_sent_not_as_a_code() {
         ..Options::default()
     })
     .await;
-    let cookie = format!(
-        "__Host-redcap_resume_ticket={}",
-        h.ticket(seed::RECORD_IN_PROGRESS)
-    );
+    let cookie = h.ticket_cookie(seed::RECORD_IN_PROGRESS);
     let head = h
         .http
         .head(h.api("/surveys/plain"))

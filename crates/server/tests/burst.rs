@@ -23,10 +23,9 @@ async fn a_thousand_participants_at_once_stay_within_sixty_calls_a_minute() {
     }
     let started = Instant::now();
     let requests = records.iter().map(|r| {
-        let request = h.widget_get("/surveys/plain").header(
-            "Cookie",
-            format!("__Host-redcap_resume_ticket={}", h.ticket(r)),
-        );
+        let request = h
+            .widget_get("/surveys/plain")
+            .header("Cookie", h.ticket_cookie(r));
         async move { tokio::time::timeout(Duration::from_secs(20), request.send()).await }
     });
     let answers = futures_util::future::join_all(requests).await;

@@ -23,10 +23,9 @@ async fn requests_past_the_concurrency_limit_are_shed_at_once() {
     let requests = (0..12).map(|i| {
         let record = format!("shed-{i}");
         h.sim.add_record(seed::DEMO_PROJECT, &record);
-        let request = h.widget_get("/surveys/plain").header(
-            "Cookie",
-            format!("__Host-redcap_resume_ticket={}", h.ticket(&record)),
-        );
+        let request = h
+            .widget_get("/surveys/plain")
+            .header("Cookie", h.ticket_cookie(&record));
         async move {
             let started = std::time::Instant::now();
             let a = Answer::read(request.send().await.unwrap()).await;

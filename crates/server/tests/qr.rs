@@ -170,13 +170,7 @@ async fn only_a_survey_with_a_code_has_a_qr_code() {
         .http
         .get(h.api("/surveys/baseline/qr.svg"))
         .header("Sec-Fetch-Site", "same-origin")
-        .header(
-            "Cookie",
-            format!(
-                "__Host-redcap_resume_ticket={}",
-                h.ticket(seed::RECORD_IN_PROGRESS)
-            ),
-        )
+        .header("Cookie", h.ticket_cookie(seed::RECORD_IN_PROGRESS))
         .send()
         .await
         .unwrap();

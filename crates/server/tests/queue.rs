@@ -141,13 +141,7 @@ async fn refusals_before_redcap_and_a_record_redcap_does_not_know() {
         .http
         .get(h.api("/surveys/baseline/queue"))
         .header("Sec-Fetch-Site", "same-origin")
-        .header(
-            "Cookie",
-            format!(
-                "__Host-redcap_resume_ticket={}",
-                h.ticket(seed::RECORD_IN_PROGRESS)
-            ),
-        )
+        .header("Cookie", h.ticket_cookie(seed::RECORD_IN_PROGRESS))
         .send()
         .await
         .unwrap();

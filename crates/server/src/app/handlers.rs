@@ -58,8 +58,7 @@ pub(super) async fn one_survey(
     let work = {
         let state = state.clone();
         move |record: RecordId| async move {
-            let key = asked.key.ok_or(Failure::UnknownSurvey)?;
-            let survey = state.resumer.survey(&key).ok_or(Failure::UnknownSurvey)?;
+            let survey = state.resumer.asked(asked.key.as_ref())?;
             state
                 .within_deadline(state.resumer.answer(&record, survey, &lang))
                 .await
@@ -81,8 +80,7 @@ pub(super) async fn survey_queue(
     let work = {
         let state = state.clone();
         move |record: RecordId| async move {
-            let key = asked.key.ok_or(Failure::UnknownSurvey)?;
-            let survey = state.resumer.survey(&key).ok_or(Failure::UnknownSurvey)?;
+            let survey = state.resumer.asked(asked.key.as_ref())?;
             state
                 .within_deadline(state.resumer.queue(&record, survey, &lang))
                 .await
@@ -104,12 +102,11 @@ pub(super) async fn survey_qr(
     let work = {
         let state = state.clone();
         move |record: RecordId| async move {
-            let key = asked.key.ok_or(Failure::UnknownSurvey)?;
-            let survey = state.resumer.survey(&key).ok_or(Failure::UnknownSurvey)?;
+            let survey = state.resumer.asked(asked.key.as_ref())?;
             let page = state
                 .within_deadline(state.resumer.return_page(&record, survey, &lang))
                 .await?;
-            QrImage::of(key.as_str(), page.as_str())
+            QrImage::of(survey.config.key.as_str(), page.as_str())
         }
     };
     answer(&state, &method, ip, &asked.label, participant, work).await

@@ -227,6 +227,11 @@ impl Harness {
             .unwrap()
     }
 
+    /// The `Cookie` header value that carries a fresh ticket for `record`.
+    pub fn ticket_cookie(&self, record: &str) -> String {
+        format!("__Host-redcap_resume_ticket={}", self.ticket(record))
+    }
+
     /// A same-origin request from the widget, as a browser sends it.
     pub fn widget_get(&self, path: &str) -> reqwest::RequestBuilder {
         self.http
@@ -239,10 +244,7 @@ impl Harness {
     pub async fn as_participant(&self, record: &str, path: &str) -> Answer {
         let r = self
             .widget_get(path)
-            .header(
-                "Cookie",
-                format!("__Host-redcap_resume_ticket={}", self.ticket(record)),
-            )
+            .header("Cookie", self.ticket_cookie(record))
             .send()
             .await
             .unwrap();
