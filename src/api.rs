@@ -100,10 +100,6 @@ pub enum Answer {
     List(Vec<SurveyAnswer>),
 }
 
-/// The server's reply: the answer or why there is none, and the study's contact line that came
-/// with it (`contact` of the survey answer, the list or the error body), if any.
-pub type Reply = (Result<Answer, Problem>, Option<String>);
-
 /// Fetches `query`, using `prefetched` (a `Promise<Response>` the loader started for the same
 /// URL and ticket) instead of a new request when there is one. The contact line that came
 /// with the answer goes to `contact` (an out-parameter, not a second future: bytes).

@@ -79,53 +79,52 @@ pub fn Card(
             State::Failed(p) => view! { <span {..part("error")}>{l.t(p.msg())}</span> }.into_any(),
         }
     });
-    let body: Live = {
-        Box::new(move || {
-            let look = look.get();
-            let l = look.lang;
-            match state.get() {
-                State::Loading => view! {
-                    <div class="skeleton" aria-hidden="true"><span></span><span></span></div>
-                }
-                .into_any(),
-                State::One(a) => actions(&a, &look, blocked).into_any(),
-                State::List(v) => view! {
-                    <ul>
-                        {v.iter().map(|a| view! {
-                            <li>
-                                <h3 {..part("title")}>{a.title.clone()}</h3>
-                                // A `String`, like the contact line: one view type for both.
-                                <p {..part("status")}>{l.t(Msg::of_status(a.status)).to_owned()}</p>
-                                {actions(a, &look, blocked)}
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                }
-                .into_any(),
-                State::Failed(p) => {
-                    // "Try again" notifies `query` without changing it: the session fetches again.
-                    // While `Retry-After` runs the button is disabled and says how long.
-                    let label: Live = Box::new(move || match wait.get() {
-                        0 => text(l.t(Msg::TryAgain)),
-                        secs => (l.t(Msg::TryAgainIn).to_owned() + " " + &decimal(secs) + " s")
-                            .into_any(),
-                    });
-                    let retry = p.retryable().then(|| {
-                        view! {
-                            <button type="button" class="secondary" data-act="retry"
-                                disabled=move || wait.get() != 0>
-                                {label}
-                            </button>
-                        }
-                        .into_any()
-                    });
-                    // The same view type as a survey's actions: one less type to compile.
-                    let actions: Actions = (retry, None, None);
-                    actions.into_any()
-                }
+    let body: Live = Box::new(move || {
+        let look = look.get();
+        let l = look.lang;
+        match state.get() {
+            State::Loading => view! {
+                <div class="skeleton" aria-hidden="true"><span></span><span></span></div>
             }
-        })
-    };
+            .into_any(),
+            State::One(a) => actions(&a, &look, blocked).into_any(),
+            State::List(v) => view! {
+                <ul>
+                    {v.iter().map(|a| view! {
+                        <li>
+                            <h3 {..part("title")}>{a.title.clone()}</h3>
+                            // A `String`, like the contact line: one view type for both.
+                            <p {..part("status")}>{l.t(Msg::of_status(a.status)).to_owned()}</p>
+                            {actions(a, &look, blocked)}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }
+            .into_any(),
+            State::Failed(p) => {
+                // "Try again" notifies `query` without changing it: the session fetches again.
+                // While `Retry-After` runs the button is disabled and says how long.
+                let label: Live = Box::new(move || match wait.get() {
+                    0 => text(l.t(Msg::TryAgain)),
+                    secs => {
+                        (l.t(Msg::TryAgainIn).to_owned() + " " + &decimal(secs) + " s").into_any()
+                    }
+                });
+                let retry = p.retryable().then(|| {
+                    view! {
+                        <button type="button" class="secondary" data-act="retry"
+                            disabled=move || wait.get() != 0>
+                            {label}
+                        </button>
+                    }
+                    .into_any()
+                });
+                // The same view type as a survey's actions: one less type to compile.
+                let actions: Actions = (retry, None, None);
+                actions.into_any()
+            }
+        }
+    });
 
     // The study's contact line where the participant could be stuck: under an error, a
     // completed survey, a list, and (prefixed) under REDCap's return-page link, which may say

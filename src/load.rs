@@ -2,7 +2,7 @@
 //! the participant tries again, the `redcap-resume:*` events, and the loader's prefetched
 //! request. The card ([`crate::card::Card`]) only renders the [`Session`] this keeps current.
 
-use crate::api::{self, Answer, Problem, Query, Reply};
+use crate::api::{self, Answer, Problem, Query};
 use leptos::prelude::*;
 use redcap_resume_contract::{SurveyAnswer, SurveyStatus};
 use std::sync::{
@@ -86,15 +86,16 @@ impl Session {
                 let mut contact = None;
                 let result = api::fetch(&q, prefetched, &mut contact).await;
                 if generation.load(Relaxed) == gen {
-                    s.settle((result, contact));
+                    s.settle(result, contact);
                 }
             });
         });
         session
     }
 
-    /// Shows `result` and tells the page (`redcap-resume:ready` / `redcap-resume:error`).
-    fn settle(&self, (result, contact): Reply) {
+    /// Shows `result` (and the study's `contact` line that came with it) and tells the page
+    /// (`redcap-resume:ready` / `redcap-resume:error`).
+    fn settle(&self, result: Result<Answer, Problem>, contact: Option<String>) {
         if let Ok(mut slot) = self.contact.lock() {
             *slot = contact;
         }
