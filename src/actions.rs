@@ -84,7 +84,8 @@ fn code_box(code: String, l: Lang) -> AnyView {
     view! {
         <div class="code">
             <span class="label">{l.t(Msg::CodeLabel)}</span>
-            <code {..part("code")}>{code}</code>
+            // Left to right in a right-to-left card too: it is typed character by character.
+            <code {..part("code")} dir="ltr">{code}</code>
             <button type="button" {..part("copy")} class="secondary" data-act="copy">
                 {text(l.t(Msg::Copy))}
             </button>

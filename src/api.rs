@@ -1,7 +1,7 @@
 //! Talking to the redcap-resume server: one GET through gloo-net, the answer decoded with
 //! serde-wasm-bindgen into the contract crate's types (one definition of the contract).
 
-use crate::i18n::{Lang, Msg};
+use crate::i18n::Msg;
 use gloo_net::http::{Headers, Request, Response};
 use redcap_resume_contract::{ErrorBody, ErrorCode, SurveyAnswer, SurveyList, CSRF_HEADER};
 use serde::de::DeserializeOwned;
@@ -24,9 +24,9 @@ pub struct Query {
     /// REDCap's `__lang` for the links. Not limited to the card's built-in languages (a study's
     /// REDCap may offer more).
     pub lang: Option<String>,
-    /// The card's own language: its strings are fetched with the answer when the card does
-    /// not have them yet ([`crate::strings`]).
-    pub speaks: Lang,
+    /// The study's wording file (the `strings` attribute); the loader fetches it, and a new
+    /// one loads the card's words again ([`crate::strings`]).
+    pub strings: Option<String>,
 }
 
 impl Query {

@@ -4,22 +4,21 @@
 use crate::actions::{actions, Actions};
 use crate::api::Problem;
 use crate::controls::Controls;
-use crate::i18n::Msg;
+use crate::i18n::{fill, Msg};
 use crate::load::{Session, State};
-use crate::view::{part, text, Live, LiveAttr, Look};
+use crate::view::{part, text, Live, LiveAttr};
 use leptos::prelude::*;
 use redcap_resume_contract::{ErrorCode, SurveyStatus};
 
-/// The card: renders `session` in `look.lang`. Fetching and events are [`Session`]'s.
+/// The card: renders `session` as its `look` says. Fetching and events are [`Session`]'s.
 #[component]
 pub fn Card(
-    /// The data to show (see [`Session::start`]).
+    /// The data to show and how (see [`Session::start`]).
     session: Session,
-    /// Language, link target, hide-code.
-    look: RwSignal<Look>,
 ) -> impl IntoView {
     let Session {
         query,
+        look,
         state,
         wait,
         known,
@@ -107,7 +106,7 @@ pub fn Card(
                 let label: Live = Box::new(move || match wait.get() {
                     0 => text(l.t(Msg::TryAgain)),
                     secs => {
-                        (l.t(Msg::TryAgainIn).to_owned() + " " + &decimal(secs) + " s").into_any()
+                        fill(l.t(Msg::TryAgainIn), "seconds", &decimal(secs)).into_any()
                     }
                 });
                 let retry = p.retryable().then(|| {
@@ -147,6 +146,7 @@ pub fn Card(
 
     // Both attributes as one boxed type, like `Live`.
     let lang_attr: LiveAttr = Box::new(move || lang().tag());
+    let dir: LiveAttr = Box::new(move || if lang().rtl() { "rtl" } else { "ltr" });
     let busy: LiveAttr = Box::new(move || {
         if state.get() == State::Loading {
             "true"
@@ -155,7 +155,7 @@ pub fn Card(
         }
     });
     view! {
-        <article {..part("card")} class="card" lang=lang_attr aria-busy=busy>
+        <article {..part("card")} class="card" lang=lang_attr dir=dir aria-busy=busy>
             <h2 {..part("title")}><slot name="title">{title}</slot></h2>
             <p {..part("status")} class="status" role="status">{status}</p>
             {body}

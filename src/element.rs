@@ -8,7 +8,7 @@
 
 use crate::api::{BadEndpoint, Query};
 use crate::card::Card;
-use crate::i18n::Lang;
+use crate::i18n::KEYS;
 use crate::load::Session;
 use crate::view::{Look, Target};
 use leptos::prelude::*;
@@ -52,9 +52,17 @@ pub fn sync(host: HtmlElement) {
         // Moved (disconnected + connected) or an attribute changed.
         Some(Some((query, look))) => {
             let (q, l) = read(&host);
-            // Set only what changed: a new query fetches, a new look only re-renders.
+            // Set only what changed: a new query fetches, a new look only re-renders. The
+            // language stays the session's (it follows the query).
             set_if_changed(query, q);
-            set_if_changed(look, l);
+            look.maybe_update(|old| {
+                let new = Look { lang: old.lang, ..l };
+                let changed = *old != new;
+                if changed {
+                    *old = new;
+                }
+                changed
+            });
         }
         Some(None) => {}
         None if host.is_connected() => mount(host),
@@ -71,6 +79,17 @@ fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, val
         }
         changed
     });
+}
+
+/// The text for `key` (one of [`crate::i18n::KEYS`]) in the language `host`'s card speaks now,
+/// or `undefined` for an element not mounted or an unknown key. For the loader's companion
+/// module (`redcap-resume-more.js`: the survey queue link, the QR code), which builds its own
+/// markup in the card and so costs the wasm nothing else.
+#[wasm_bindgen]
+pub fn text(host: HtmlElement, key: &str) -> Option<String> {
+    let look = MOUNTED.with(|m| m.borrow().iter().find(|e| e.host == host).map(|e| e.look))?;
+    let i = KEYS.iter().position(|k| *k == key)?;
+    Some(untrack(move || look.get()).lang.nth(i).to_owned())
 }
 
 /// How many elements are mounted (for tests).
@@ -102,7 +121,7 @@ fn mount(host: HtmlElement) {
         leptos::mount::mount_to(container.clone().unchecked_into(), move || {
             let (query, look) = (RwSignal::new(q), RwSignal::new(l));
             signals.set(Some((query, look)));
-            view! { <Card session=Session::start(query, host) look=look /> }
+            view! { <Card session=Session::start(query, look, host) /> }
         })
     };
     let Some((query, look)) = signals.get() else {
@@ -125,19 +144,18 @@ fn read(host: &HtmlElement) -> (Query, Look) {
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
     };
-    let (card_lang, asked) = languages(host);
     (
         Query {
             endpoint: endpoint(attr("endpoint").as_deref().unwrap_or(DEFAULT_ENDPOINT)),
             survey: attr("survey"),
             ticket: attr("ticket"),
-            lang: asked,
-            speaks: card_lang,
+            lang: language(host),
+            strings: attr("strings"),
         },
         Look {
-            lang: card_lang,
             target: Target::from_attr(attr("target").as_deref()),
             hide_code: host.has_attribute("hide-code"),
+            ..Look::default()
         },
     )
 }
@@ -154,31 +172,17 @@ pub fn endpoint(raw: &str) -> Result<String, BadEndpoint> {
     Ok(url.href().trim_end_matches('/').to_owned())
 }
 
-/// The card's language and the tag sent to the server, from one look at the page: the
-/// element's `lang`, else the closest `[lang]` (up to `<html lang>`), else the browser's
-/// languages. The card shows the first of these it has a translation for (else English); the
-/// server is sent the page's tag, else the browser's first (a study's REDCap may offer more
-/// languages than the card; the loader's first request computes the same).
-pub fn languages(host: &HtmlElement) -> (Lang, Option<String>) {
-    let stated = host
-        .closest("[lang]")
+/// The tag sent to the server (`?lang=`): the element's `lang`, else the closest `[lang]`
+/// (up to `<html lang>`), else the browser's first language. Not limited to the card's
+/// languages (a study's REDCap may offer more); the card's own language is the loader's
+/// choice from the same places ([`crate::strings`]), and the loader's first request sends
+/// the same tag.
+pub fn language(host: &HtmlElement) -> Option<String> {
+    host.closest("[lang]")
         .ok()
         .flatten()
-        .and_then(|el| el.get_attribute("lang"));
-    let browser = window().navigator().languages();
-    let first = browser.get(0).as_string();
-    let card = stated
-        .as_deref()
-        .and_then(Lang::from_tag)
-        .or_else(|| {
-            browser
-                .iter()
-                .find_map(|tag| tag.as_string().and_then(|t| Lang::from_tag(&t)))
-        })
-        .unwrap_or_default();
-    let asked = stated
-        .or(first)
+        .and_then(|el| el.get_attribute("lang"))
+        .or_else(|| window().navigator().languages().get(0).as_string())
         .map(|tag| tag.trim().to_owned())
-        .filter(|tag| !tag.is_empty());
-    (card, asked)
+        .filter(|tag| !tag.is_empty())
 }

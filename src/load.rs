@@ -3,6 +3,7 @@
 //! request. The card ([`crate::card::Card`]) only renders the [`Session`] this keeps current.
 
 use crate::api::{self, Answer, Problem, Query};
+use crate::view::Look;
 use leptos::prelude::*;
 use redcap_resume_contract::{SurveyAnswer, SurveyStatus};
 use std::sync::{
@@ -33,6 +34,8 @@ pub enum State {
 pub struct Session {
     /// What to fetch; setting it fetches, and so does notifying it unchanged ("Try again").
     pub query: RwSignal<Query>,
+    /// How the card looks; the session sets its language (the loader's choice, [`crate::strings`]).
+    pub look: RwSignal<Look>,
     /// The latest answer, or why there is none.
     pub state: RwSignal<State>,
     /// Seconds left of the server's `Retry-After` ("Try again" waits and says so); 0: none.
@@ -53,10 +56,11 @@ pub struct Session {
 }
 
 impl Session {
-    /// Starts fetching `query` now and whenever it changes.
-    pub fn start(query: RwSignal<Query>, host: HtmlElement) -> Session {
+    /// Starts fetching `query` now and whenever it changes, shown as `look` says.
+    pub fn start(query: RwSignal<Query>, look: RwSignal<Look>, host: HtmlElement) -> Session {
         let session = Session {
             query,
+            look,
             state: RwSignal::new(State::Loading),
             wait: RwSignal::new(0),
             known: Arc::default(),
@@ -80,9 +84,15 @@ impl Session {
                 let prefetched = q
                     .url()
                     .and_then(|url| take_prefetch(&s.host, &url, &q.ticket));
-                // The card's language first (the loader has usually fetched it already), so
-                // the answer shows in it.
-                crate::strings::load(&s.host, q.speaks).await;
+                // The card's language first (the loader has usually fetched its files
+                // already, beside this request), so the answer shows in it.
+                if let Some(lang) = crate::strings::load(&s.host).await {
+                    s.look.maybe_update(|look| {
+                        let changed = look.lang != lang;
+                        look.lang = lang;
+                        changed
+                    });
+                }
                 let mut contact = None;
                 let result = api::fetch(&q, prefetched, &mut contact).await;
                 if generation.load(Relaxed) == gen {

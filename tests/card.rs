@@ -28,13 +28,13 @@ fn mount(endpoint: Result<String, BadEndpoint>, survey: Option<&str>, look: Look
         survey: survey.map(Into::into),
         ticket: None,
         lang: None,
-        speaks: Lang::En,
+        strings: None,
     });
     let look = RwSignal::new(look);
     let h = host.clone();
     let handle = leptos::mount::mount_to(
         host.clone(),
-        move || view! { <Card session=Session::start(query, h) look=look /> },
+        move || view! { <Card session=Session::start(query, look, h) /> },
     );
     Mounted {
         host,
@@ -44,13 +44,13 @@ fn mount(endpoint: Result<String, BadEndpoint>, survey: Option<&str>, look: Look
     }
 }
 
-/// Installs the Spanish and French strings from the files the widget ships (the element's
-/// loader fetches them; these tests mount the card without it).
-fn spanish_and_french() {
-    use redcap_resume_widget::strings::install;
-    let parse = |json: &str| js_sys::JSON::parse(json).unwrap();
-    install(Lang::Es, &parse(include_str!("../www/i18n/es.json")));
-    install(Lang::Fr, &parse(include_str!("../www/i18n/fr.json")));
+/// Installs the Spanish and French strings from the files the widget ships, as the loader
+/// answers them (the element's loader fetches them; these tests mount the card without it).
+fn spanish_and_french() -> (Lang, Lang) {
+    (
+        language("es", include_str!("../www/i18n/es.json")),
+        language("fr", include_str!("../www/i18n/fr.json")),
+    )
 }
 
 fn one(json: &str) -> Mounted {
@@ -225,10 +225,10 @@ async fn an_empty_list_says_so() {
 
 #[wasm_bindgen_test]
 async fn switching_language_re_renders_every_string() {
-    spanish_and_french();
+    let (es, fr) = spanish_and_french();
     let m = one(IN_PROGRESS);
     until("ready", || text(&m.host).contains("Resume survey")).await;
-    m.look.update(|l| l.lang = Lang::Es);
+    m.look.update(|l| l.lang = es);
     until("spanish", || text(&m.host).contains("Continuar encuesta")).await;
     let t = text(&m.host);
     assert!(
@@ -242,7 +242,7 @@ async fn switching_language_re_renders_every_string() {
             .as_deref(),
         Some("es")
     );
-    m.look.update(|l| l.lang = Lang::Fr);
+    m.look.update(|l| l.lang = fr);
     until("french", || {
         text(&m.host).contains("Reprendre le questionnaire")
     })
@@ -463,7 +463,7 @@ const CONTACT: &str = "Questions? Call the study team at 555-0100.";
 
 #[wasm_bindgen_test]
 async fn the_contact_line_follows_errors_completed_surveys_and_the_return_page_link() {
-    spanish_and_french();
+    let (es, _) = spanish_and_french();
     let origin = window().location().origin().unwrap();
     // Under an error (from the error body), with the survey's own message above it.
     route(
@@ -501,7 +501,7 @@ async fn the_contact_line_follows_errors_completed_surveys_and_the_return_page_l
         text(&find(&m.host, "[part=contact]").unwrap()),
         format!("If the survey says it is closed: {CONTACT}")
     );
-    m.look.update(|l| l.lang = Lang::Es);
+    m.look.update(|l| l.lang = es);
     until("spanish", || {
         text(&m.host).contains("Si la encuesta dice que está cerrada:")
     })

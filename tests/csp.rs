@@ -29,7 +29,7 @@ async fn a_refused_form_falls_back_to_the_link_and_the_code() {
         survey: Some("baseline".into()),
         ticket: None,
         lang: None,
-        speaks: redcap_resume_widget::i18n::Lang::En,
+        strings: None,
     });
     // hide-code: the code and the link are the fallback, so they show even then.
     let look = RwSignal::new(Look {
@@ -39,7 +39,7 @@ async fn a_refused_form_falls_back_to_the_link_and_the_code() {
     let h = host.clone();
     let _handle = leptos::mount::mount_to(
         host.clone(),
-        move || view! { <Card session=Session::start(query, h) look=look /> },
+        move || view! { <Card session=Session::start(query, look, h) /> },
     );
     until("ready", || text(&host).contains("Resume survey")).await;
     assert!(find(&host, "[part=code]").is_none());

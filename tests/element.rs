@@ -4,6 +4,7 @@
 //! `redcap-resume` with its own (here unavailable) wasm, which these tests do not use.
 
 mod common;
+use common::loader::*;
 use common::*;
 
 use std::{cell::RefCell, rc::Rc};
@@ -13,42 +14,6 @@ use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-#[wasm_bindgen(module = "/www/redcap-resume.js")]
-extern "C" {
-    fn define(name: &str, rust: &JsValue);
-}
-
-const TAG: &str = "rr-test";
-
-fn defined() {
-    thread_local!(static DONE: RefCell<bool> = const { RefCell::new(false) });
-    DONE.with(|d| {
-        if !*d.borrow() {
-            let sync = Closure::<dyn Fn(HtmlElement)>::new(redcap_resume_widget::sync);
-            let rust = js_sys::Object::new();
-            js_sys::Reflect::set(&rust, &"sync".into(), sync.as_ref()).unwrap();
-            sync.forget();
-            define(TAG, &rust);
-            *d.borrow_mut() = true;
-        }
-    });
-}
-
-/// Creates `<rr-test>` with `attrs` (as `document.createElement` would) and appends it.
-fn element(attrs: &[(&str, &str)]) -> HtmlElement {
-    defined();
-    let el: HtmlElement = document().create_element(TAG).unwrap().unchecked_into();
-    for (k, v) in attrs {
-        el.set_attribute(k, v).unwrap();
-    }
-    document().body().unwrap().append_child(&el).unwrap();
-    el
-}
-
-fn shadow(el: &HtmlElement) -> web_sys::Node {
-    el.shadow_root().expect("open shadow root").into()
-}
 
 /// Records the `detail` (as JSON) of every `type` event reaching `document`.
 fn listen(ty: &str) -> Rc<RefCell<Vec<(String, String)>>> {
@@ -499,7 +464,7 @@ async fn the_loader_starts_the_first_request_before_the_wasm_is_ready() {
         survey: Some("early".into()),
         ticket: None,
         lang: window().navigator().languages().get(0).as_string(),
-        speaks: redcap_resume_widget::i18n::Lang::En,
+        strings: None,
     }
     .url()
     .unwrap();

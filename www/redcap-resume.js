@@ -41,46 +41,110 @@ a.primary{color:#fff}
 @keyframes rr{to{background-position:-200% 0}}
 @media (prefers-reduced-motion:reduce){.skeleton span{animation:none}}
 @media (forced-colors:active){.primary,.secondary{border:1px solid ButtonText}}
+.qr{flex-basis:100%}
+.qr img{display:block;width:12rem;height:12rem;margin-block:.5rem;background:#fff}
 .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 `;
 
 const PREFETCH = '__redcapResumePrefetch';
 // The languages besides English, each a file i18n/{tag}.json beside this one (src/i18n.rs).
-const LANGS = ['es', 'fr'];
+const LANGS = ['es', 'fr', 'pt', 'de', 'zh-Hans', 'vi', 'ko', 'ru', 'ht', 'ar'];
+// Right-to-left: by language (Arabic, Hebrew, Persian, Urdu, …) or by script subtag.
+const RTL = /^(ar|arc|ckb|dv|fa|he|iw|ks|ku-arab|ps|sd|ug|ur|yi)(-|$)|-(arab|hebr|syrc|thaa|nkoo|adlm)(-|$)/i;
+const ATTRS = ['survey', 'endpoint', 'ticket', 'lang', 'target', 'hide-code', 'strings', 'queue', 'qr'];
+// The property of each attribute (`lang` is the platform's own); booleans end the list.
+const PROPS = ['survey', 'endpoint', 'ticket', 'lang', 'target', 'hideCode', 'strings', 'queue', 'qr'];
+const BOOLS = ['hide-code', 'queue', 'qr'];
 const files = {};
-// A language's strings (the parsed file, or null), fetched once per page; the card asks for
-// them through the element class (`strings`), this file for the page's language at once.
-const strings = (tag) =>
-  (files[tag] ??= fetch(new URL(`i18n/${tag}.json`, import.meta.url))
-    .then((r) => (r.ok ? r.json() : null))
-    .catch(() => null));
-const ATTRS = ['survey', 'endpoint', 'ticket', 'lang', 'target', 'hide-code'];
-// The property of each attribute (`lang` is the platform's own).
-const PROPS = ['survey', 'endpoint', 'ticket', 'lang', 'target', 'hideCode'];
+const chosen = {};
+const studies = {};
+const more = new WeakSet();
 let sheet;
 
-// Starts the request the card will make first, when the endpoint is on this origin (else the
-// card shows its configuration error and nothing is sent). Mirrors src/api.rs + src/element.rs.
-function prefetch(el) {
-  const a = (n) => (el.getAttribute(n) || '').trim();
+const attr = (el, n) => (el.getAttribute(n) || '').trim();
+// A JSON file (parsed, or null when it could not be had), fetched once per page.
+const file = (url) =>
+  (files[url] ??= fetch(url)
+    .then((r) => (r.ok ? r.json() : null))
+    .catch(() => null));
+const builtIn = (tag) => (tag === 'en' ? null : file(new URL(`i18n/${tag}.json`, import.meta.url).href));
+// The page's tags for `el`, most wanted first: the closest [lang], then the browser's.
+const wanted = (el) => [el.closest('[lang]')?.getAttribute('lang'), ...navigator.languages];
+// The first of `have` that a tag in `want` asks for: the tag itself, else its language
+// (pt-BR → pt); Chinese by script (zh, zh-CN, zh-SG → zh-Hans). English when none.
+function pick(want, have) {
+  for (const w of want) {
+    const t = (w || '').trim().replace(/_/g, '-').toLowerCase();
+    const p = t.split('-')[0];
+    const sub = p === 'zh' ? (/-(hant|tw|hk|mo)\b/.test(t) ? 'zh-hant' : 'zh-hans') : p;
+    for (const c of t ? [t, sub] : []) {
+      const hit = have.find((h) => h.toLowerCase() === c);
+      if (hit) return hit;
+    }
+  }
+  return 'en';
+}
+
+// The study's wording file named by `strings` (same origin only): its languages, or null.
+// A file that cannot be used is reported once.
+function study(el) {
+  const src = attr(el, 'strings');
+  let u;
   try {
-    const u = new URL(a('endpoint') || '/redcap-resume/api', document.baseURI);
-    if (u.origin !== location.origin) return;
+    u = src && new URL(src, document.baseURI);
+  } catch {}
+  if (!src) return null;
+  return (studies[src] ??= (u?.origin === location.origin ? file(u.href) : Promise.resolve()).then((f) => {
+    if (f && typeof f === 'object') return f;
+    console.warn(`redcap-resume: the strings file ${src} is not a JSON object on this page's origin; the built-in texts are used`);
+  }));
+}
+
+// The card's language and words (src/strings.rs): `{tag, rtl, file, study}`, one object per
+// language and wording file, or null for English as built in.
+async function words(el) {
+  const want = wanted(el);
+  builtIn(pick(want, LANGS)); // start the likely file beside the study's
+  const mine = (await study(el)) ?? {};
+  const tag = pick(want, ['en', ...LANGS, ...Object.keys(mine)]);
+  const base = pick([tag], LANGS);
+  const own = mine[tag];
+  if (base === 'en' && !own) return null;
+  const key = tag + ' ' + attr(el, 'strings');
+  const found = { tag, rtl: RTL.test(tag), file: await builtIn(base), study: own ?? null };
+  return (chosen[key] ??= found);
+}
+
+// The card's API: `{ base, query, headers, ticket }` as src/api.rs would ask, or null when
+// the endpoint is not on this origin (the card then shows its configuration error).
+function api(el) {
+  try {
+    const u = new URL(attr(el, 'endpoint') || '/redcap-resume/api', document.baseURI);
+    if (u.origin !== location.origin) return null;
     u.search = u.hash = '';
-    const survey = a('survey');
-    const ticket = a('ticket') || undefined;
-    // The participant's language as the page states it (src/element.rs `languages`).
+    const ticket = attr(el, 'ticket') || undefined;
+    // The participant's language as the page states it (src/element.rs `language`).
     const lang = (el.closest('[lang]')?.getAttribute('lang') ?? navigator.languages[0] ?? '').trim();
-    const primary = lang.split(/[-_]/)[0].toLowerCase();
-    if (LANGS.includes(primary)) strings(primary);
-    const url = u.href.replace(/\/+$/, '') + '/surveys' + (survey ? '/' + encodeURIComponent(survey) : '') +
-      (lang ? '?lang=' + encodeURIComponent(lang) : '');
     const headers = { 'X-CSRF': '1' };
     if (ticket) headers.Authorization = 'Bearer ' + ticket;
-    const res = fetch(url, { headers, credentials: 'same-origin' });
-    res.catch(() => {}); // the card reports failures; never an unhandled rejection here
-    el[PREFETCH] = { url, ticket, res };
-  } catch {}
+    return { base: u.href.replace(/\/+$/, ''), query: lang ? '?lang=' + encodeURIComponent(lang) : '', headers, ticket };
+  } catch {
+    return null;
+  }
+}
+
+// Starts the request the card will make first, and its language's files, when the endpoint
+// is on this origin (else the card shows its configuration error and nothing is sent).
+// Mirrors src/api.rs + src/element.rs.
+function prefetch(el) {
+  const a = api(el);
+  if (!a) return;
+  words(el);
+  const survey = attr(el, 'survey');
+  const url = a.base + '/surveys' + (survey ? '/' + encodeURIComponent(survey) : '') + a.query;
+  const res = fetch(url, { headers: a.headers, credentials: 'same-origin' });
+  res.catch(() => {}); // the card reports failures; never an unhandled rejection here
+  el[PREFETCH] = { url, ticket: a.ticket, res };
 }
 
 /**
@@ -104,7 +168,7 @@ export function define(name, rust) {
   }
   const Card = class extends HTMLElement {
     static observedAttributes = ATTRS;
-    static strings = strings;
+    static words = words;
     connectedCallback() {
       if (!this.shadowRoot) {
         if (!sheet) {
@@ -136,6 +200,12 @@ export function define(name, rust) {
     sync() {
       if (ready) ready.sync(this);
       else if (this.isConnected) waiting.add(this);
+      // The survey queue link and the QR code: their own module, only for a card with them
+      // (or that had them: it takes them away again).
+      if (this.isConnected && (this.hasAttribute('queue') || this.hasAttribute('qr') || more.has(this))) {
+        more.add(this);
+        import('./redcap-resume-more.js').then((m) => m.attach(this, api, (el, key) => ready?.text(el, key)));
+      }
     }
   };
   // Each attribute as a property reflecting it both ways (`el.survey = 'x'` is
@@ -144,7 +214,7 @@ export function define(name, rust) {
   ATTRS.forEach((a, i) => {
     const p = PROPS[i];
     if (p in HTMLElement.prototype) return;
-    Object.defineProperty(Card.prototype, p, a === 'hide-code'
+    Object.defineProperty(Card.prototype, p, BOOLS.includes(a)
       ? { get() { return this.hasAttribute(a); }, set(v) { this.toggleAttribute(a, !!v); } }
       : {
           get() { return this.getAttribute(a) ?? ''; },

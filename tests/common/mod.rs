@@ -2,6 +2,8 @@
 //! fake `fetch` for the same-origin API (records every request, answers from a route table).
 #![allow(dead_code)]
 
+pub mod loader;
+
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -157,17 +159,28 @@ pub fn install_fake_fetch() {
                             format!("{:?}", req.credentials()),
                         )
                     }
-                    None => (
-                        // A string or a `URL` object (the loader's language files).
-                        input
+                    None => {
+                        // A string or a `URL` object (the loader's files, the queue link and
+                        // the QR code), with the request's options in `init`.
+                        let url = input
                             .dyn_ref::<web_sys::Url>()
                             .map(web_sys::Url::href)
                             .or_else(|| input.as_string())
-                            .unwrap_or_default(),
-                        None,
-                        None,
-                        String::new(),
-                    ),
+                            .unwrap_or_default();
+                        let req = init
+                            .is_object()
+                            .then(|| Request::new_with_str_and_init(&url, init.unchecked_ref()).ok())
+                            .flatten();
+                        match req {
+                            Some(req) => (
+                                url,
+                                req.headers().get("x-csrf").unwrap(),
+                                req.headers().get("authorization").unwrap(),
+                                format!("{:?}", req.credentials()),
+                            ),
+                            None => (url, None, None, String::new()),
+                        }
+                    }
                 };
                 if !url.starts_with(&origin) {
                     return real
@@ -186,10 +199,7 @@ pub fn install_fake_fetch() {
                 // Routes are paths; the query (`?lang=`) is recorded in `seen`, not matched.
                 let path = url[origin.len()..].split('?').next().unwrap_or_default();
                 // The widget's language files, wherever the loader was served from.
-                let shipped = [
-                    ("/i18n/es.json", include_str!("../../www/i18n/es.json")),
-                    ("/i18n/fr.json", include_str!("../../www/i18n/fr.json")),
-                ];
+                let shipped = SHIPPED.map(|(tag, file)| (String::from("/i18n/") + tag + ".json", file));
                 if let Some((_, file)) = shipped.iter().find(|(end, _)| path.ends_with(end)) {
                     let response = Response::new_with_opt_str(Some(file)).unwrap();
                     return js_sys::Promise::resolve(&response).unchecked_into();
@@ -216,6 +226,29 @@ pub fn install_fake_fetch() {
         js_sys::Reflect::set(&window(), &"fetch".into(), fake.as_ref()).unwrap();
         *i.borrow_mut() = Some(fake);
     });
+}
+
+/// The widget's language files, by tag.
+pub const SHIPPED: [(&str, &str); 10] = [
+    ("es", include_str!("../../www/i18n/es.json")),
+    ("fr", include_str!("../../www/i18n/fr.json")),
+    ("pt", include_str!("../../www/i18n/pt.json")),
+    ("de", include_str!("../../www/i18n/de.json")),
+    ("zh-Hans", include_str!("../../www/i18n/zh-Hans.json")),
+    ("vi", include_str!("../../www/i18n/vi.json")),
+    ("ko", include_str!("../../www/i18n/ko.json")),
+    ("ru", include_str!("../../www/i18n/ru.json")),
+    ("ht", include_str!("../../www/i18n/ht.json")),
+    ("ar", include_str!("../../www/i18n/ar.json")),
+];
+
+/// `tag` installed from `json` (a language file) as the card installs the loader's answer.
+pub fn language(tag: &str, json: &str) -> redcap_resume_widget::i18n::Lang {
+    let answer = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&answer, &k.into(), v).unwrap();
+    set("tag", &tag.into());
+    set("file", &js_sys::JSON::parse(json).unwrap());
+    redcap_resume_widget::strings::install(&answer)
 }
 
 /// Captures `console.warn` (the real one stays in place for everything else).

@@ -31,14 +31,23 @@ use crate::tools::Tools;
 pub const CARGO_DEB_VERSION: &str = "3.8.0";
 /// The widget files an operator publishes (README, "Where each file goes").
 /// (`i18n/`: the card's languages besides English, fetched only by pages in that language.)
-pub const WIDGET_FILES: [&str; 7] = [
+pub const WIDGET_FILES: [&str; 16] = [
     "redcap-resume.js",
     "redcap-resume-autoload.js",
     "redcap-resume-plain.js",
+    "redcap-resume-more.js",
     "redcap-resume-widget.js",
     "redcap-resume-widget_bg.wasm",
     "i18n/es.json",
     "i18n/fr.json",
+    "i18n/pt.json",
+    "i18n/de.json",
+    "i18n/zh-Hans.json",
+    "i18n/vi.json",
+    "i18n/ko.json",
+    "i18n/ru.json",
+    "i18n/ht.json",
+    "i18n/ar.json",
 ];
 
 /// What `cargo xtask dist` wrote.

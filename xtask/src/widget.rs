@@ -100,10 +100,10 @@ fn minify(tools: &Tools) -> Result<(), String> {
             &format!("terser {name}"),
         )?;
     }
-    // Loaded apart from the card's files: the classic autoload script and the plain module.
+    // Loaded apart from the card's files: the classic autoload script and the modules.
     for name in OUTSIDE_BUDGET.iter().filter(|n| dist.join(n).exists()) {
         let file = dist.join(name);
-        let module = name.ends_with("-plain.js");
+        let module = !name.ends_with("-autoload.js");
         run(
             std::process::Command::new(&tools.terser)
                 .arg(&file)
@@ -118,9 +118,14 @@ fn minify(tools: &Tools) -> Result<(), String> {
 }
 
 /// Shipped scripts that the embed snippet does not load: the site-wide placeholder script
-/// (loads the loader only when a placeholder appears) and the card without WebAssembly
-/// (imported only when the wasm cannot run). Printed, but not counted in the budget.
-pub const OUTSIDE_BUDGET: [&str; 2] = ["redcap-resume-autoload.js", "redcap-resume-plain.js"];
+/// (loads the loader only when a placeholder appears), the card without WebAssembly
+/// (imported only when the wasm cannot run) and the queue link and QR code (imported only
+/// for a card with `queue` or `qr`). Printed, but not counted in the budget.
+pub const OUTSIDE_BUDGET: [&str; 3] = [
+    "redcap-resume-autoload.js",
+    "redcap-resume-plain.js",
+    "redcap-resume-more.js",
+];
 
 fn brotli_len(bytes: &[u8]) -> usize {
     let mut out = Vec::new();
@@ -263,6 +268,7 @@ mod tests {
         assert!(err.contains("redcap-resume-plain.js"), "{err}");
         assert!(!err.contains("autoload"), "{err}");
         std::fs::write(dist.join("redcap-resume-plain.js"), b"x").unwrap();
+        std::fs::write(dist.join("redcap-resume-more.js"), b"x").unwrap();
         assert!(check_size_in(&dist).is_ok());
         std::fs::remove_dir_all(&dist).unwrap();
     }

@@ -13,36 +13,92 @@
 #[path = "../../../src/i18n.rs"]
 mod widget;
 
-pub use widget::{Lang, Msg};
+pub use widget::{Msg, KEYS};
 
 use redcap_resume_contract::ErrorCode;
+
+/// The card's built-in languages (English, and one file each for the others).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lang {
+    En,
+    Es,
+    Fr,
+    Pt,
+    De,
+    ZhHans,
+    Vi,
+    Ko,
+    Ru,
+    Ht,
+    Ar,
+}
+
+/// Every built-in language, English first.
+pub const ALL: [Lang; 11] = [
+    Lang::En,
+    Lang::Es,
+    Lang::Fr,
+    Lang::Pt,
+    Lang::De,
+    Lang::ZhHans,
+    Lang::Vi,
+    Lang::Ko,
+    Lang::Ru,
+    Lang::Ht,
+    Lang::Ar,
+];
 
 /// The languages the suite checks (of those the widget ships).
 pub const LANGS: [Lang; 2] = [Lang::En, Lang::Es];
 
-/// The widget's language files besides English, by [`Lang`] (as the loader fetches them).
-pub const FILES: [(Lang, &str, &str); 2] = [
-    (Lang::Es, "es", include_str!("../../../www/i18n/es.json")),
-    (Lang::Fr, "fr", include_str!("../../../www/i18n/fr.json")),
-];
-
-/// The text of `msg` in `lang`.
-pub fn text(lang: Lang, msg: Msg) -> String {
-    install_files();
-    lang.t(msg).to_owned()
+impl Lang {
+    /// The tag the card writes into its `lang` attribute (and the file's name).
+    pub fn tag(self) -> &'static str {
+        FILES
+            .iter()
+            .find(|(l, _, _)| *l == self)
+            .map_or("en", |(_, tag, _)| tag)
+    }
 }
 
-/// Installs [`FILES`] on this thread (the tables are per thread, as in the browser).
-fn install_files() {
-    thread_local!(static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
-    if DONE.replace(true) {
-        return;
-    }
-    for (lang, _, file) in FILES {
+/// The widget's language files besides English, by [`Lang`] (as the loader fetches them).
+pub const FILES: [(Lang, &str, &str); 10] = [
+    (Lang::Es, "es", include_str!("../../../www/i18n/es.json")),
+    (Lang::Fr, "fr", include_str!("../../../www/i18n/fr.json")),
+    (Lang::Pt, "pt", include_str!("../../../www/i18n/pt.json")),
+    (Lang::De, "de", include_str!("../../../www/i18n/de.json")),
+    (Lang::ZhHans, "zh-Hans", include_str!("../../../www/i18n/zh-Hans.json")),
+    (Lang::Vi, "vi", include_str!("../../../www/i18n/vi.json")),
+    (Lang::Ko, "ko", include_str!("../../../www/i18n/ko.json")),
+    (Lang::Ru, "ru", include_str!("../../../www/i18n/ru.json")),
+    (Lang::Ht, "ht", include_str!("../../../www/i18n/ht.json")),
+    (Lang::Ar, "ar", include_str!("../../../www/i18n/ar.json")),
+];
+
+/// The text of `msg` in `lang`, as the card shows it.
+pub fn text(lang: Lang, msg: Msg) -> String {
+    installed(lang).t(msg).to_owned()
+}
+
+/// `lang` installed on this thread from its file, as the card installs it (the tables are
+/// per thread, as in the browser).
+fn installed(lang: Lang) -> widget::Lang {
+    thread_local!(static DONE: std::cell::RefCell<Vec<(Lang, widget::Lang)>> =
+        const { std::cell::RefCell::new(Vec::new()) });
+    let Some((_, tag, file)) = FILES.iter().find(|(l, _, _)| *l == lang) else {
+        return widget::Lang::EN;
+    };
+    DONE.with(|done| {
+        if let Some((_, w)) = done.borrow().iter().find(|(l, _)| *l == lang) {
+            return *w;
+        }
         let strings: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(file).expect("a language file is a JSON object");
-        widget::install(lang, |key| strings.get(key)?.as_str().map(str::to_owned));
-    }
+        let text = |key: &str| strings.get(key)?.as_str().map(str::to_owned);
+        let w = widget::install(tag, *tag == "ar", &text, &|_| None, &mut |_| {});
+        done.borrow_mut().push((lang, w));
+        w
+    })
 }
 
 /// The message an error card shows for the contract error code `code` (its wire name; an
@@ -68,13 +124,13 @@ mod tests {
             error_message(Lang::Es, "not_signed_in"),
             error_message(Lang::En, "not_signed_in")
         );
-        for lang in [Lang::En, Lang::Es, Lang::Fr] {
+        for lang in ALL {
             assert!(!text(lang, Msg::Resume).trim().is_empty());
         }
     }
 
     /// A language file lacking a key would show English in its place: each file has exactly
-    /// the widget's keys, each a non-empty text.
+    /// the widget's keys, each a non-empty text with the English text's placeholders.
     #[test]
     fn every_language_file_has_every_key_and_no_other() {
         let keys: std::collections::BTreeSet<&str> = widget::KEYS.into_iter().collect();
@@ -87,6 +143,13 @@ mod tests {
             assert!(strings
                 .values()
                 .all(|v| v.as_str().is_some_and(|t| !t.trim().is_empty())));
+            for (key, english) in KEYS.iter().zip(widget::EN) {
+                let t = strings[*key].as_str().unwrap();
+                assert!(
+                    widget::keeps_placeholders(english, t),
+                    "www/i18n/{tag}.json: {key} lacks a placeholder of {english:?}: {t:?}"
+                );
+            }
             assert_eq!(lang.tag(), tag);
             assert_ne!(
                 text(lang, Msg::Resume),
@@ -94,6 +157,35 @@ mod tests {
                 "{tag} is installed"
             );
         }
+    }
+
+    /// A study replaces texts by key (`strings`): the README lists every key with the English
+    /// text it replaces, and nothing else.
+    #[test]
+    fn the_readme_lists_every_key_with_its_english_text() {
+        let readme = include_str!("../../../README.md");
+        let section = readme
+            .split_once("Every key, with its English text:")
+            .expect("README: the key table")
+            .1;
+        let rows: Vec<(String, String)> = section
+            .lines()
+            .skip_while(|l| !l.starts_with("| `"))
+            .take_while(|l| l.starts_with("| `"))
+            .map(|l| {
+                let cells: Vec<&str> = l.trim_matches('|').split(" | ").collect();
+                (
+                    cells[0].trim().trim_matches('`').to_owned(),
+                    cells[1].trim().replace("\\|", "|"),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String)> = KEYS
+            .iter()
+            .zip(widget::EN)
+            .map(|(k, e)| (k.to_string(), e.to_string()))
+            .collect();
+        assert_eq!(rows, expected);
     }
 
     /// The loader fetches a language file only for the languages it lists: exactly the files.

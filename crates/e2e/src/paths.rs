@@ -22,6 +22,7 @@ pub fn dist_dir() -> PathBuf {
         "redcap-resume.js",
         "redcap-resume-autoload.js",
         "redcap-resume-plain.js",
+        "redcap-resume-more.js",
         "redcap-resume-widget.js",
         "redcap-resume-widget_bg.wasm",
     ] {

@@ -251,7 +251,8 @@ const PLATFORM_REFLECTED: [&str; 6] = ["lang", "title", "dir", "hidden", "id", "
 
 /// The element's properties, from the code that defines them: the loader's `PROPS`, index by
 /// index the property of `ATTRS`'s attribute (`ATTRS.forEach` defines each as an accessor);
-/// boolean for the attributes its `a === '…'` branch toggles, string for the others. `Err`
+/// boolean for the attributes its `BOOLS` lists (toggled by `BOOLS.includes(a)`), string for
+/// the others. `Err`
 /// when the two lists differ in length, a property is not its attribute's camelCase name, or a
 /// type disagrees with the header's attribute line ("boolean: …").
 pub fn reflected_properties(loader_js: &str, api: &ElementApi) -> Result<Vec<Property>, String> {
@@ -268,10 +269,10 @@ pub fn reflected_properties(loader_js: &str, api: &ElementApi) -> Result<Vec<Pro
         .find("ATTRS.forEach(")
         .map(|i| &loader_js[i..])
         .ok_or("www/redcap-resume.js: no `ATTRS.forEach(` (where the properties are defined)")?;
-    let booleans: Vec<&str> = definitions
-        .match_indices("a === '")
-        .filter_map(|(i, m)| definitions[i + m.len()..].split('\'').next())
-        .collect();
+    if !definitions.contains("BOOLS.includes(a)") {
+        return Err("www/redcap-resume.js: `ATTRS.forEach(` no longer picks the booleans by `BOOLS.includes(a)`".into());
+    }
+    let booleans = string_list(loader_js, "BOOLS", "the boolean attributes")?;
     let mut out = Vec::new();
     for (attribute, name) in attrs.iter().zip(&props) {
         if camel_case(attribute) != *name {
@@ -280,7 +281,7 @@ pub fn reflected_properties(loader_js: &str, api: &ElementApi) -> Result<Vec<Pro
                 camel_case(attribute)
             ));
         }
-        let ts_type = if booleans.contains(&attribute.as_str()) {
+        let ts_type = if booleans.contains(attribute) {
             "boolean"
         } else {
             "string"
@@ -456,6 +457,9 @@ mod tests {
                 ("lang", "lang", "string", true),
                 ("target", "target", "string", false),
                 ("hideCode", "hide-code", "boolean", false),
+                ("strings", "strings", "string", false),
+                ("queue", "queue", "boolean", false),
+                ("qr", "qr", "boolean", false),
             ]
         );
         // The **Properties** paragraph is its own section, not hide-code's description.
@@ -488,7 +492,7 @@ mod tests {
             1,
         );
         let err = api.check_against_loader(&loader).unwrap_err();
-        assert!(err.contains("PROPS has 7 names, ATTRS 6"), "{err}");
+        assert!(err.contains("PROPS has 10 names, ATTRS 9"), "{err}");
         let lib = read("src/lib.rs").replacen("`hideCode`", "hideCode", 1);
         let api = ElementApi::parse(&lib).unwrap();
         let err = api
@@ -496,7 +500,11 @@ mod tests {
             .unwrap_err();
         assert!(err.contains("property `hideCode`"), "{err}");
         // A boolean attribute reflected as a string (or the reverse) is named.
-        let loader = read("www/redcap-resume.js").replacen("a === 'hide-code'", "a === 'none'", 1);
+        let loader = read("www/redcap-resume.js").replacen(
+            "const BOOLS = ['hide-code', ",
+            "const BOOLS = [",
+            1,
+        );
         let err = api.check_against_loader(&loader).unwrap_err();
         assert!(err.contains("attribute `hide-code`"), "{err}");
     }

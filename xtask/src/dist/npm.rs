@@ -16,7 +16,7 @@ use super::manifest::{self, DEFINE_MODULE, ELEMENT_MODULE, TAG};
 pub const NAME: &str = "redcap-resume-widget";
 
 /// What `npm pack` must put in the package, sorted.
-pub const FILES: [&str; 13] = [
+pub const FILES: [&str; 22] = [
     "README.md",
     "custom-elements.json",
     "define.d.ts",
@@ -25,8 +25,17 @@ pub const FILES: [&str; 13] = [
     "element.js",
     "i18n/es.json",
     "i18n/fr.json",
+    "i18n/pt.json",
+    "i18n/de.json",
+    "i18n/zh-Hans.json",
+    "i18n/vi.json",
+    "i18n/ko.json",
+    "i18n/ru.json",
+    "i18n/ht.json",
+    "i18n/ar.json",
     "package.json",
     "redcap-resume-autoload.js",
+    "redcap-resume-more.js",
     "redcap-resume-plain.js",
     "redcap-resume-widget.js",
     "redcap-resume-widget_bg.wasm",
@@ -185,8 +194,17 @@ pub fn write(
         "redcap-resume-widget_bg.wasm",
         "redcap-resume-autoload.js",
         "redcap-resume-plain.js",
+        "redcap-resume-more.js",
         "i18n/es.json",
         "i18n/fr.json",
+        "i18n/pt.json",
+        "i18n/de.json",
+        "i18n/zh-Hans.json",
+        "i18n/vi.json",
+        "i18n/ko.json",
+        "i18n/ru.json",
+        "i18n/ht.json",
+        "i18n/ar.json",
     ] {
         if let Some(folder) = out.join(file).parent() {
             std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
