@@ -9,7 +9,10 @@
 //! <redcap-resume survey="baseline"></redcap-resume>
 //! ```
 //!
-//! # Element API (docs/widget.md and README are written from this list)
+//! # Element API
+//!
+//! (The npm package's custom-elements.json and element.d.ts are generated from this list; the
+//! README follows it.)
 //!
 //! **Attributes** (all reactive)
 //! - `survey` — a configured survey key; absent: the list of every survey the participant may resume.

@@ -4,13 +4,14 @@
 //   <div data-redcap-resume data-survey="baseline" data-lang="es"><a href="…">Resume your survey</a></div>
 // Each such div, also one inserted later, gets a <redcap-resume> in place of its content (the
 // content is what shows when scripts do not run). Only these data-* become attributes:
-// data-survey, data-endpoint, data-ticket, data-lang, data-target, data-hide-code (never any
-// other, so a data-onclick cannot become an onclick). The module (redcap-resume.js, next to
+// data-survey, data-endpoint, data-ticket, data-lang, data-target, data-hide-code,
+// data-strings, data-queue, data-qr (never any other, so a data-onclick cannot become an
+// onclick). The module (redcap-resume.js, next to
 // this file) is loaded only when the first placeholder appears.
 (function () {
   var me = document.currentScript;
   if (!me || !me.src) return;
-  var ATTRS = ['survey', 'endpoint', 'ticket', 'lang', 'target', 'hide-code'];
+  var ATTRS = ['survey', 'endpoint', 'ticket', 'lang', 'target', 'hide-code', 'strings', 'queue', 'qr'];
   var SEL = '[data-redcap-resume]:not([data-redcap-resume=ready])';
   var loading = false;
   function upgrade(div) {
