@@ -12,6 +12,7 @@
 //! - `SHA256SUMS` of the binary, the .deb and the tarball.
 
 mod api;
+pub mod files;
 mod installed;
 mod layout;
 mod manifest;
@@ -22,6 +23,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 pub use installed::check_installed;
+use files::widget_files;
 use layout::{HAND_BINARY, PACKAGE_BINARY};
 
 use crate::process::{cargo, run, workspace_root};
@@ -29,27 +31,6 @@ use crate::tools::Tools;
 
 /// The cargo-deb release `cargo xtask setup` installs.
 pub const CARGO_DEB_VERSION: &str = "3.8.0";
-/// The widget files an operator publishes (README, "Where each file goes").
-/// (`i18n/`: the card's languages besides English, fetched only by pages in that language.)
-pub const WIDGET_FILES: [&str; 16] = [
-    "redcap-resume.js",
-    "redcap-resume-autoload.js",
-    "redcap-resume-plain.js",
-    "redcap-resume-more.js",
-    "redcap-resume-widget.js",
-    "redcap-resume-widget_bg.wasm",
-    "i18n/es.json",
-    "i18n/fr.json",
-    "i18n/pt.json",
-    "i18n/de.json",
-    "i18n/zh-Hans.json",
-    "i18n/vi.json",
-    "i18n/ko.json",
-    "i18n/ru.json",
-    "i18n/ht.json",
-    "i18n/ar.json",
-];
-
 /// What `cargo xtask dist` wrote.
 pub struct Artefacts {
     pub deb: PathBuf,
@@ -191,7 +172,7 @@ pub fn packaged_unit(unit: &str) -> Result<String, String> {
     Ok(unit.replace(&from, &format!("ExecStart={PACKAGE_BINARY} ")))
 }
 
-/// `redcap-resume-widget-<version>.tar.gz`: the files in [`WIDGET_FILES`] and their SHA256SUMS
+/// `redcap-resume-widget-<version>.tar.gz`: the files of [`widget_files`] and their SHA256SUMS
 /// under one folder, owned by root, fixed dates (the same build gives the same bytes).
 fn widget_tarball(dist: &Path, out: &Path) -> Result<PathBuf, String> {
     let folder = format!(
@@ -204,7 +185,7 @@ fn widget_tarball(dist: &Path, out: &Path) -> Result<PathBuf, String> {
     }
     let inner = stage.join(&folder);
     std::fs::create_dir_all(&inner).map_err(|e| e.to_string())?;
-    for f in WIDGET_FILES {
+    for f in widget_files() {
         if let Some(folder) = inner.join(f).parent() {
             std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
         }
@@ -215,7 +196,8 @@ fn widget_tarball(dist: &Path, out: &Path) -> Result<PathBuf, String> {
             )
         })?;
     }
-    sha256sums(&inner, &WIDGET_FILES, &inner.join("SHA256SUMS"))?;
+    let files: Vec<&str> = widget_files().collect();
+    sha256sums(&inner, &files, &inner.join("SHA256SUMS"))?;
     let tarball = out.join(format!("{folder}.tar.gz"));
     run(
         Command::new("tar")
@@ -347,7 +329,7 @@ mod tests {
     #[test]
     fn the_readme_publishes_the_tarball_files() {
         let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
-        for f in WIDGET_FILES {
+        for f in widget_files() {
             assert!(
                 readme.contains(&format!("dist/{f}")),
                 "README does not publish {f}"

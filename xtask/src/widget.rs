@@ -226,9 +226,7 @@ mod tests {
         let page = std::fs::read_to_string(workspace_root().join("www/index.html")).unwrap();
         // The glue and the wasm come from the rust link; everything else is a copy-file link.
         let built = ["redcap-resume-widget.js", "redcap-resume-widget_bg.wasm"];
-        for name in crate::dist::WIDGET_FILES
-            .iter()
-            .filter(|n| !built.contains(n))
+        for name in crate::dist::files::widget_files().filter(|n| !built.contains(n))
         {
             // A file in a folder (the language files) comes with its folder's copy-dir link.
             let link = match name.split_once('/') {
@@ -246,7 +244,7 @@ mod tests {
         }
         for name in OUTSIDE_BUDGET {
             assert!(
-                crate::dist::WIDGET_FILES.contains(&name),
+                crate::dist::files::widget_files().any(|f| f == name),
                 "{name} is published"
             );
         }

@@ -1,7 +1,7 @@
 //! The widget as an npm package in target/dist/npm/: the element module (no side effect), a
 //! `./define` module that registers `<redcap-resume>`, the wasm glue and file from the release
 //! build (dist/), TypeScript declarations and `custom-elements.json` generated from src/lib.rs's
-//! Element API. `npm pack --dry-run` must list exactly [`FILES`]. Publishing is a human step
+//! Element API. `npm pack --dry-run` must list exactly [`files`]. Publishing is a human step
 //! (`npm publish target/dist/npm`).
 
 use std::path::Path;
@@ -15,31 +15,37 @@ use super::manifest::{self, DEFINE_MODULE, ELEMENT_MODULE, TAG};
 /// The package's name on the registry.
 pub const NAME: &str = "redcap-resume-widget";
 
-/// What `npm pack` must put in the package, sorted.
-pub const FILES: [&str; 22] = [
+/// The package's own files (generated here); the widget's files beside them are
+/// [`WIDGET_COPIES`] and the languages.
+const OWN: [&str; 7] = [
     "README.md",
     "custom-elements.json",
     "define.d.ts",
     "define.js",
     "element.d.ts",
     "element.js",
-    "i18n/es.json",
-    "i18n/fr.json",
-    "i18n/pt.json",
-    "i18n/de.json",
-    "i18n/zh-Hans.json",
-    "i18n/vi.json",
-    "i18n/ko.json",
-    "i18n/ru.json",
-    "i18n/ht.json",
-    "i18n/ar.json",
     "package.json",
+];
+
+/// The built widget's files the package carries as they are (the loader becomes `element.js`).
+const WIDGET_COPIES: [&str; 5] = [
     "redcap-resume-autoload.js",
     "redcap-resume-more.js",
     "redcap-resume-plain.js",
     "redcap-resume-widget.js",
     "redcap-resume-widget_bg.wasm",
 ];
+
+/// What `npm pack` must put in the package, sorted (as it lists them).
+pub fn files() -> Vec<&'static str> {
+    let mut all: Vec<&str> = OWN
+        .into_iter()
+        .chain(WIDGET_COPIES)
+        .chain(super::files::LANGUAGE_FILES)
+        .collect();
+    all.sort_unstable();
+    all
+}
 
 /// The loader's last statements (whitespace aside): they start the download and register the
 /// element on import. The element module replaces them with `load()`; if the loader changes
@@ -92,7 +98,7 @@ pub fn element_module(loader_js: &str) -> Result<String, String> {
 /// take the first condition that matches), and serde_json's map would sort the keys.
 fn package_json(version: &str, description: &str) -> String {
     let q = |s: &str| Value::from(s).to_string();
-    let files: Vec<String> = FILES
+    let files: Vec<String> = files()
         .iter()
         .filter(|f| **f != "package.json" && **f != "README.md")
         .map(|f| format!("    {}", q(f)))
@@ -189,23 +195,7 @@ pub fn write(
         "custom-elements.json",
         &pretty(&manifest::custom_elements_json(api, &properties, summary)?),
     )?;
-    for file in [
-        "redcap-resume-widget.js",
-        "redcap-resume-widget_bg.wasm",
-        "redcap-resume-autoload.js",
-        "redcap-resume-plain.js",
-        "redcap-resume-more.js",
-        "i18n/es.json",
-        "i18n/fr.json",
-        "i18n/pt.json",
-        "i18n/de.json",
-        "i18n/zh-Hans.json",
-        "i18n/vi.json",
-        "i18n/ko.json",
-        "i18n/ru.json",
-        "i18n/ht.json",
-        "i18n/ar.json",
-    ] {
+    for file in WIDGET_COPIES.into_iter().chain(super::files::LANGUAGE_FILES) {
         if let Some(folder) = out.join(file).parent() {
             std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
         }
@@ -245,13 +235,14 @@ pub fn pack_dry_run(dir: &Path) -> Result<(Vec<String>, u64), String> {
     Ok((files, package["size"].as_u64().unwrap_or(0)))
 }
 
-/// `Err` unless `listed` is exactly [`FILES`].
+/// `Err` unless `listed` is exactly [`files`].
 pub fn check_files(listed: &[String]) -> Result<(), String> {
-    if listed.iter().map(String::as_str).eq(FILES) {
+    let files = files();
+    if listed.iter().map(String::as_str).eq(files.iter().copied()) {
         Ok(())
     } else {
         Err(format!(
-            "npm pack --dry-run lists {listed:?}, the package must hold exactly {FILES:?}"
+            "npm pack --dry-run lists {listed:?}, the package must hold exactly {files:?}"
         ))
     }
 }
@@ -302,7 +293,7 @@ mod tests {
 
     #[test]
     fn a_missing_or_extra_file_fails_the_list_check() {
-        let mut listed: Vec<String> = FILES.iter().map(|s| s.to_string()).collect();
+        let mut listed: Vec<String> = files().iter().map(|s| s.to_string()).collect();
         check_files(&listed).unwrap();
         listed.pop();
         assert!(check_files(&listed).is_err());
