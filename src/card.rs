@@ -105,9 +105,7 @@ pub fn Card(
                 // While `Retry-After` runs the button is disabled and says how long.
                 let label: Live = Box::new(move || match wait.get() {
                     0 => text(l.t(Msg::TryAgain)),
-                    secs => {
-                        fill(l.t(Msg::TryAgainIn), "seconds", &decimal(secs)).into_any()
-                    }
+                    secs => fill(l.t(Msg::TryAgainIn), "seconds", &decimal(secs)).into_any(),
                 });
                 let retry = p.retryable().then(|| {
                     view! {

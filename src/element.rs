@@ -56,7 +56,10 @@ pub fn sync(host: HtmlElement) {
             // language stays the session's (it follows the query).
             set_if_changed(query, q);
             look.maybe_update(|old| {
-                let new = Look { lang: old.lang, ..l };
+                let new = Look {
+                    lang: old.lang,
+                    ..l
+                };
                 let changed = *old != new;
                 if changed {
                     *old = new;

@@ -146,7 +146,9 @@ pub fn fill(text: &str, name: &str, value: &str) -> String {
 /// Where `needle` starts in `text` (a plain scan: `str::find` with a string links the
 /// two-way searcher).
 fn find(text: &str, needle: &[u8]) -> Option<usize> {
-    text.as_bytes().windows(needle.len()).position(|w| w == needle)
+    text.as_bytes()
+        .windows(needle.len())
+        .position(|w| w == needle)
 }
 
 /// The messages. Order = order of the tables below.

@@ -23,7 +23,12 @@ fn shipped(tag: &str, key: &str) -> String {
 
 /// A card for `baseline` under a wrapper with `lang`, and the wrapper.
 async fn card_in(lang: &str, prefix: &str, attrs: &str) -> (web_sys::Element, HtmlElement) {
-    route(&format!("{prefix}/surveys/baseline"), 200, IN_PROGRESS, None);
+    route(
+        &format!("{prefix}/surveys/baseline"),
+        200,
+        IN_PROGRESS,
+        None,
+    );
     defined();
     let wrapper = document().create_element("div").unwrap();
     wrapper.set_attribute("lang", lang).unwrap();
@@ -42,7 +47,12 @@ fn article(el: &HtmlElement) -> web_sys::Element {
 
 #[wasm_bindgen_test]
 async fn a_region_falls_back_to_its_language_and_chinese_to_its_script() {
-    for (page, tag) in [("pt-BR", "pt"), ("zh-CN", "zh-Hans"), ("de-AT", "de"), ("ko", "ko")] {
+    for (page, tag) in [
+        ("pt-BR", "pt"),
+        ("zh-CN", "zh-Hans"),
+        ("de-AT", "de"),
+        ("ko", "ko"),
+    ] {
         let (wrapper, el) = card_in(page, "/region/api", "").await;
         let resume = shipped(tag, "resume");
         until(tag, || text(&shadow(&el)).contains(&resume)).await;

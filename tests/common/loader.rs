@@ -28,9 +28,10 @@ pub fn defined() {
     DONE.with(|d| {
         if !*d.borrow() {
             let sync = Closure::<dyn Fn(HtmlElement)>::new(redcap_resume_widget::sync);
-            let text = Closure::<dyn Fn(HtmlElement, String) -> Option<String>>::new(
-                |el, key: String| redcap_resume_widget::element::text(el, &key),
-            );
+            let text =
+                Closure::<dyn Fn(HtmlElement, String) -> Option<String>>::new(|el, key: String| {
+                    redcap_resume_widget::element::text(el, &key)
+                });
             let rust = js_sys::Object::new();
             js_sys::Reflect::set(&rust, &"sync".into(), sync.as_ref()).unwrap();
             js_sys::Reflect::set(&rust, &"text".into(), text.as_ref()).unwrap();
@@ -56,4 +57,3 @@ pub fn element(attrs: &[(&str, &str)]) -> HtmlElement {
 pub fn shadow(el: &HtmlElement) -> web_sys::Node {
     el.shadow_root().expect("open shadow root").into()
 }
-

@@ -169,7 +169,9 @@ pub fn install_fake_fetch() {
                             .unwrap_or_default();
                         let req = init
                             .is_object()
-                            .then(|| Request::new_with_str_and_init(&url, init.unchecked_ref()).ok())
+                            .then(|| {
+                                Request::new_with_str_and_init(&url, init.unchecked_ref()).ok()
+                            })
                             .flatten();
                         match req {
                             Some(req) => (
@@ -199,7 +201,8 @@ pub fn install_fake_fetch() {
                 // Routes are paths; the query (`?lang=`) is recorded in `seen`, not matched.
                 let path = url[origin.len()..].split('?').next().unwrap_or_default();
                 // The widget's language files, wherever the loader was served from.
-                let shipped = SHIPPED.map(|(tag, file)| (String::from("/i18n/") + tag + ".json", file));
+                let shipped =
+                    SHIPPED.map(|(tag, file)| (String::from("/i18n/") + tag + ".json", file));
                 if let Some((_, file)) = shipped.iter().find(|(end, _)| path.ends_with(end)) {
                     let response = Response::new_with_opt_str(Some(file)).unwrap();
                     return js_sys::Promise::resolve(&response).unchecked_into();

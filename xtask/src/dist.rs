@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-pub use installed::check_installed;
 use files::widget_files;
+pub use installed::check_installed;
 use layout::{HAND_BINARY, PACKAGE_BINARY};
 
 use crate::process::{cargo, run, workspace_root};

@@ -226,8 +226,7 @@ mod tests {
         let page = std::fs::read_to_string(workspace_root().join("www/index.html")).unwrap();
         // The glue and the wasm come from the rust link; everything else is a copy-file link.
         let built = ["redcap-resume-widget.js", "redcap-resume-widget_bg.wasm"];
-        for name in crate::dist::files::widget_files().filter(|n| !built.contains(n))
-        {
+        for name in crate::dist::files::widget_files().filter(|n| !built.contains(n)) {
             // A file in a folder (the language files) comes with its folder's copy-dir link.
             let link = match name.split_once('/') {
                 Some((folder, _)) => format!(r#"<link data-trunk rel="copy-dir" href="{folder}">"#),

@@ -67,7 +67,11 @@ pub const FILES: [(Lang, &str, &str); 10] = [
     (Lang::Fr, "fr", include_str!("../../../www/i18n/fr.json")),
     (Lang::Pt, "pt", include_str!("../../../www/i18n/pt.json")),
     (Lang::De, "de", include_str!("../../../www/i18n/de.json")),
-    (Lang::ZhHans, "zh-Hans", include_str!("../../../www/i18n/zh-Hans.json")),
+    (
+        Lang::ZhHans,
+        "zh-Hans",
+        include_str!("../../../www/i18n/zh-Hans.json"),
+    ),
     (Lang::Vi, "vi", include_str!("../../../www/i18n/vi.json")),
     (Lang::Ko, "ko", include_str!("../../../www/i18n/ko.json")),
     (Lang::Ru, "ru", include_str!("../../../www/i18n/ru.json")),

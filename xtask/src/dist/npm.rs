@@ -195,7 +195,10 @@ pub fn write(
         "custom-elements.json",
         &pretty(&manifest::custom_elements_json(api, &properties, summary)?),
     )?;
-    for file in WIDGET_COPIES.into_iter().chain(super::files::LANGUAGE_FILES) {
+    for file in WIDGET_COPIES
+        .into_iter()
+        .chain(super::files::LANGUAGE_FILES)
+    {
         if let Some(folder) = out.join(file).parent() {
             std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
         }
