@@ -137,6 +137,12 @@ pub fn Card(
             _ => String::new(),
         };
         match contact.lock().ok().and_then(|c| c.clone()) {
+            // In a right-to-left card the line may well be English (the study's fallback):
+            // isolated (U+2068 … U+2069, as `<bdi>` would) so its punctuation stays with it.
+            Some(line) if l.rtl() => {
+                let line = prefix + "\u{2068}" + &line + "\u{2069}";
+                view! { <p {..part("contact")}>{line}</p> }.into_any()
+            }
             Some(line) => view! { <p {..part("contact")}>{prefix + &line}</p> }.into_any(),
             None => text(""),
         }

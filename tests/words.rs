@@ -172,3 +172,30 @@ async fn the_strings_property_reflects_its_attribute() {
     .await;
     wrapper.remove();
 }
+
+#[wasm_bindgen_test]
+async fn an_english_contact_line_keeps_its_punctuation_in_a_right_to_left_card() {
+    let line = "Questions? Call the study team at 555-0100.";
+    let body = IN_PROGRESS.replace(
+        r#""status":"in_progress","#,
+        &format!(r#""status":"in_progress","contact":"{line}","#),
+    );
+    route("/ar-contact/api/surveys/baseline", 200, &body, None);
+    defined();
+    let wrapper = document().create_element("div").unwrap();
+    wrapper.set_attribute("lang", "ar").unwrap();
+    wrapper.set_inner_html(&format!(
+        r#"<{TAG} survey="baseline" endpoint="/ar-contact/api"></{TAG}>"#
+    ));
+    document().body().unwrap().append_child(&wrapper).unwrap();
+    let el: HtmlElement = wrapper.first_element_child().unwrap().unchecked_into();
+    let prefix = shipped("ar", "if_closed");
+    until("arabic contact", || {
+        find(&shadow(&el), "[part=contact]").is_some_and(|p| text(&p).starts_with(&prefix))
+    })
+    .await;
+    let shown = text(&find(&shadow(&el), "[part=contact]").unwrap());
+    // The line is a bidi isolate of its own (U+2068 … U+2069), as <bdi> would make it.
+    assert_eq!(shown, format!("{prefix} \u{2068}{line}\u{2069}"));
+    wrapper.remove();
+}

@@ -4,29 +4,55 @@
 // each waiting element's shadow root (already styled by the loader), a plain card from the
 // answer the loader already fetched: the title, the status, the return code with a link to
 // REDCap's return page where it is typed (or the survey link), else a link to the hosted page
-// ({base}/embed) and the contact line. Inside a frame the links open at the top level. In
-// English, Spanish or French, chosen as the widget does: the element's lang, else the closest
-// [lang], else the browser's languages, else English. The cause is logged once, naming the
+// ({base}/embed) and the contact line. Inside a frame the links open at the top level. It
+// speaks the full card's language, as the loader's `words` chooses it (the element's lang,
+// else the closest [lang], else the browser's languages; pt-BR → pt, zh, zh-CN, zh-SG →
+// zh-Hans; else English), with the same texts: the language's i18n/{tag}.json beside the
+// loader (already fetched) and the study's `strings` file, English as in src/i18n.rs. Only its
+// own three texts are kept here, in all eleven languages. A right-to-left language (Arabic)
+// gets dir="rtl"; the return code stays left to right. The cause is logged once, naming the
 // directive when the CSP refused it.
 
-// not started, in progress, completed, code label, resume (code), open (no code), no card, hosted page
-const TEXT = {
-  en: ['Not started yet', 'In progress', 'Completed', 'Your return code', 'Resume survey (enter the code there)',
-    'Open survey', 'The survey card could not load on this page.', 'Open your survey card'],
-  es: ['Aún no ha comenzado', 'En curso', 'Completada', 'Su código de retorno', 'Continuar encuesta (introduzca allí el código)',
-    'Abrir encuesta', 'La tarjeta de la encuesta no pudo cargarse en esta página.', 'Abrir la tarjeta de su encuesta'],
-  fr: ['Pas encore commencé', 'En cours', 'Terminé', 'Votre code de retour', 'Reprendre le questionnaire (saisissez-y le code)',
-    'Ouvrir le questionnaire', 'La carte du questionnaire n’a pas pu se charger sur cette page.', 'Ouvrir la carte de votre questionnaire'],
+// The widget's English for the keys this card shares with it (src/i18n.rs `EN`).
+const EN = {
+  not_started: 'Not started yet.',
+  in_progress: 'In progress — you can continue where you stopped.',
+  completed: 'You have completed this survey — thank you.',
+  unknown: 'You can continue where you stopped.',
+  code_label: 'Your return code',
+  resume: 'Resume survey',
+  start: 'Start survey',
 };
-const STATUS = ['not_started', 'in_progress', 'completed'];
+// This card's own texts by primary subtag (zh: Simplified, the only Chinese file): after
+// "Resume survey" on the link to REDCap's return page, no card, the hosted page's link.
+const OWN = {
+  en: [' (enter the code there)', 'The survey card could not load on this page.', 'Open your survey card'],
+  es: [' (introduzca allí el código)', 'La tarjeta de la encuesta no pudo cargarse en esta página.',
+    'Abrir la tarjeta de su encuesta'],
+  fr: [' (saisissez-y le code)', 'La carte du questionnaire n’a pas pu se charger sur cette page.',
+    'Ouvrir la carte de votre questionnaire'],
+  pt: [' (digite o código lá)', 'O cartão do questionário não pôde ser carregado nesta página.',
+    'Abrir o cartão do seu questionário'],
+  de: [' (geben Sie dort den Code ein)', 'Die Fragebogen-Karte konnte auf dieser Seite nicht geladen werden.',
+    'Ihre Fragebogen-Karte öffnen'],
+  zh: ['（请在该页面输入返回码）', '此页面无法加载问卷卡片。', '打开您的问卷卡片'],
+  vi: [' (nhập mã của quý vị tại đó)', 'Không thể tải thẻ khảo sát trên trang này.', 'Mở thẻ khảo sát của quý vị'],
+  ko: [' (해당 페이지에서 코드를 입력해 주십시오)', '이 페이지에서 설문 카드를 불러올 수 없습니다.', '설문 카드 열기'],
+  ru: [' (введите там код)', 'Не удалось загрузить карточку опроса на этой странице.', 'Открыть карточку вашего опроса'],
+  ht: [' (antre kòd ou sou paj sa a)', 'Kat sondaj la pa t ka chaje sou paj sa a.', 'Louvri kat sondaj ou a'],
+  ar: [' (يُرجى إدخال الرمز هناك)', 'تعذّر تحميل بطاقة الاستبيان على هذه الصفحة.', 'فتح بطاقة استبيانك'],
+};
 
-function lang(el) {
-  const tags = [el.closest('[lang]')?.getAttribute('lang'), ...(navigator.languages || [])];
-  for (const tag of tags) {
-    const l = String(tag || '').trim().toLowerCase().split('-')[0];
-    if (TEXT[l]) return l;
-  }
-  return 'en';
+// The card's language as the full card speaks it: `{tag, rtl, t(key), own}`.
+async function speech(el) {
+  let w = null;
+  try {
+    w = await el.constructor.words?.(el);
+  } catch {}
+  // A key's text: the study's, else the language file's, else English.
+  const t = (k) => [w?.study?.[k], w?.file?.[k]].find((v) => typeof v == 'string') ?? EN[k];
+  const own = (w?.file && OWN[w.tag.split('-')[0].toLowerCase()]) || OWN.en;
+  return { tag: w?.tag || 'en', rtl: !!w?.rtl, t, own };
 }
 
 function node(tag, attrs, text) {
@@ -51,19 +77,20 @@ function target(el) {
   return window.top !== window ? '_top' : el.getAttribute('target') === '_blank' ? '_blank' : '_self';
 }
 
-function survey(el, s, t) {
+function survey(el, s, { t, own }) {
   const item = node('div', {});
   item.append(node('h2', { part: 'title' }, s.title));
-  item.append(node('p', { part: 'status', class: 'status' }, t[STATUS.indexOf(s.status)] || ''));
+  const status = /^(not_started|in_progress|completed)$/.test(s.status) ? s.status : 'unknown';
+  item.append(node('p', { part: 'status', class: 'status' }, t(status)));
   const link = s.resume_link || s.survey_link;
   if (s.return_code && !el.hasAttribute('hide-code')) {
     const code = node('p', { class: 'code' });
-    code.append(node('span', { class: 'label' }, t[3]), node('code', { part: 'code' }, s.return_code));
+    code.append(node('span', { class: 'label' }, t('code_label')), node('code', { part: 'code', dir: 'ltr' }, s.return_code));
     item.append(code);
   }
   if (link) {
     const a = node('a', { part: 'resume', class: 'primary', href: link, target: target(el), rel: 'noopener noreferrer' },
-      s.return_code ? t[4] : t[5]);
+      s.return_code ? t('resume') + own[0] : t(status == 'not_started' ? 'start' : 'resume'));
     const p = node('p', { class: 'link' });
     p.append(a);
     item.append(p);
@@ -72,20 +99,19 @@ function survey(el, s, t) {
 }
 
 async function card(el) {
-  const l = lang(el);
-  const t = TEXT[l];
-  const card = node('div', { part: 'card', class: 'card', role: 'status', lang: l });
+  const say = await speech(el);
+  const card = node('div', { part: 'card', class: 'card', role: 'status', lang: say.tag, dir: say.rtl ? 'rtl' : 'ltr' });
   let body = null;
   try {
     const res = await el.__redcapResumePrefetch?.res;
     if (res?.ok) body = await res.json();
   } catch {}
   const list = body?.surveys ?? (body?.key ? [body] : null);
-  if (list?.length) for (const s of list) card.append(survey(el, s, t));
+  if (list?.length) for (const s of list) card.append(survey(el, s, say));
   else {
-    card.append(node('p', {}, t[6]));
-    card.append(node('a', { part: 'link', class: 'primary', href: hostedPage(el, l), target: target(el), rel: 'noopener' },
-      t[7]));
+    card.append(node('p', {}, say.own[1]));
+    card.append(node('a', { part: 'link', class: 'primary', href: hostedPage(el, say.tag), target: target(el), rel: 'noopener' },
+      say.own[2]));
   }
   if (body?.contact) card.append(node('p', { class: 'link' }, body.contact));
   el.shadowRoot?.replaceChildren(card);

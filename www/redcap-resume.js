@@ -76,7 +76,9 @@ function pick(want, have) {
   for (const w of want) {
     const t = (w || '').trim().replace(/_/g, '-').toLowerCase();
     const p = t.split('-')[0];
-    const sub = p === 'zh' ? (/-(hant|tw|hk|mo)\b/.test(t) ? 'zh-hant' : 'zh-hans') : p;
+    // Chinese: the script if given, else the region's (Taiwan, Hong Kong, Macau: Traditional).
+    const hant = /-hant\b/.test(t) || (!/-hans\b/.test(t) && /-(tw|hk|mo)\b/.test(t));
+    const sub = p === 'zh' ? (hant ? 'zh-hant' : 'zh-hans') : p;
     for (const c of t ? [t, sub] : []) {
       const hit = have.find((h) => h.toLowerCase() === c);
       if (hit) return hit;

@@ -51,6 +51,8 @@ pub struct Card {
     pub busy: bool,
     /// The card's `lang` attribute.
     pub lang: Option<String>,
+    /// The card's `dir` attribute (`ltr` / `rtl`).
+    pub dir: Option<String>,
     pub title: Option<String>,
     pub status: Option<String>,
     pub error: Option<String>,
@@ -60,6 +62,59 @@ pub struct Card {
     pub link: Option<String>,
     /// The copy button's live status ("Copied" / "Could not copy…").
     pub copied: Option<String>,
+}
+
+/// A card's survey-queue link and "Continue on another device" (issue 13: the `queue` and `qr`
+/// attributes), read from its shadow root. Visible means rendered (`checkVisibility()`: no
+/// `hidden` or `display: none` on the way up).
+#[derive(Clone, Default, Deserialize)]
+pub struct More {
+    /// `a[part="queue"]` is there and visible.
+    pub queue_visible: bool,
+    pub queue_text: Option<String>,
+    pub queue_href: Option<String>,
+    /// The `button[part="qr"]`'s text, if there is one.
+    pub qr: Option<String>,
+    /// Its `aria-expanded`.
+    pub qr_expanded: Option<String>,
+    /// `[part="qr-panel"]` is there and visible.
+    pub panel_visible: bool,
+    /// The panel's visible text (the help line and the code).
+    pub panel_text: Option<String>,
+    /// The `<code>` in the panel, and its `dir`.
+    pub panel_code: Option<String>,
+    pub panel_code_dir: Option<String>,
+    /// `img[part="qr-image"]`: its `src`, `alt`, and whether it has loaded a picture.
+    pub image_src: Option<String>,
+    pub image_alt: Option<String>,
+    pub image_loaded: bool,
+}
+
+/// The image's `src` is a data URL of some kilobytes: shown cut short.
+impl std::fmt::Debug for More {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let src = self
+            .image_src
+            .as_ref()
+            .map(|s| match s.char_indices().nth(48) {
+                Some((at, _)) => format!("{}… ({} bytes)", &s[..at], s.len()),
+                None => s.clone(),
+            });
+        f.debug_struct("More")
+            .field("queue_visible", &self.queue_visible)
+            .field("queue_text", &self.queue_text)
+            .field("queue_href", &self.queue_href)
+            .field("qr", &self.qr)
+            .field("qr_expanded", &self.qr_expanded)
+            .field("panel_visible", &self.panel_visible)
+            .field("panel_text", &self.panel_text)
+            .field("panel_code", &self.panel_code)
+            .field("panel_code_dir", &self.panel_code_dir)
+            .field("image_src", &src)
+            .field("image_alt", &self.image_alt)
+            .field("image_loaded", &self.image_loaded)
+            .finish()
+    }
 }
 
 /// The element that has keyboard focus, looked up through open shadow roots.
@@ -300,13 +355,47 @@ impl Browser {
             if (!card) return null;
             const text = (sel) => { const e = root.querySelector(sel); return e ? e.innerText.trim() : null; };
             return {
-              busy: card.getAttribute('aria-busy') === 'true', lang: card.getAttribute('lang'),
+              busy: card.getAttribute('aria-busy') === 'true', lang: card.getAttribute('lang'), dir: card.getAttribute('dir'),
               title: text('[part~="title"]'), status: text('[part~="status"]'), error: text('[part~="error"]'),
               code: text('[part~="code"]'), copy: text('[part~="copy"]'), resume: text('[part~="resume"]'),
               link: text('[part~="link"]'), copied: text('.copied'),
             };"#;
         let value = self.js(READ, vec![json!(host)]).await;
         serde_json::from_value(value).unwrap_or_else(|e| panic!("reading card {host}: {e}"))
+    }
+
+    /// The queue link and the QR code of the card `host` now (see [`More`]).
+    pub async fn more_now(&self, host: &str) -> More {
+        const READ: &str = r#"
+            const root = document.querySelector(arguments[0])?.shadowRoot;
+            const q = (sel) => root?.querySelector(sel) ?? null;
+            const seen = (e) => !!e && e.checkVisibility();
+            const queue = q('[part~="queue"]'), qr = q('[part~="qr"]'), panel = q('[part~="qr-panel"]');
+            const img = q('[part~="qr-image"]'), code = panel?.querySelector('code') ?? null;
+            return {
+              queue_visible: seen(queue), queue_text: queue && queue.textContent.trim(),
+              queue_href: queue && queue.getAttribute('href'),
+              qr: qr && qr.textContent.trim(), qr_expanded: qr && qr.getAttribute('aria-expanded'),
+              panel_visible: seen(panel), panel_text: panel && panel.innerText.replace(/\s+/g, ' ').trim(),
+              panel_code: code && code.textContent.trim(), panel_code_dir: code && code.getAttribute('dir'),
+              image_src: img && img.getAttribute('src'), image_alt: img && img.getAttribute('alt'),
+              image_loaded: !!img && img.complete && img.naturalWidth > 0,
+            };"#;
+        serde_json::from_value(self.js(READ, vec![json!(host)]).await)
+            .unwrap_or_else(|e| panic!("reading the queue link and QR code of {host}: {e}"))
+    }
+
+    /// Waits until the card `host`'s queue link and QR code are as `accept` takes.
+    pub async fn more_when(&self, host: &str, what: &str, accept: impl Fn(&More) -> bool) -> More {
+        eventually(&format!("card {host}: {what}"), async || {
+            let more = self.more_now(host).await;
+            if accept(&more) {
+                Ok(more)
+            } else {
+                Err(format!("{more:?}"))
+            }
+        })
+        .await
     }
 
     /// Waits until the card `host` shows something `accept` takes, and returns it.
@@ -339,6 +428,20 @@ impl Browser {
         root.find(Locator::Css(&format!("[part~=\"{part}\"]")))
             .await
             .unwrap_or_else(|e| panic!("{host} has no part {part}: {e}"))
+    }
+
+    /// What the element `part="…"` of the card `host` says to the eye: its text without the
+    /// visually hidden parts (`.vh`, there for screen readers), trimmed; `None` when the card
+    /// has no such part.
+    pub async fn label_of(&self, host: &str, part: &str) -> Option<String> {
+        const READ: &str = r#"
+            const e = document.querySelector(arguments[0])?.shadowRoot?.querySelector(`[part~="${arguments[1]}"]`);
+            if (!e) return null;
+            const copy = e.cloneNode(true);
+            copy.querySelectorAll('.vh').forEach((v) => v.remove());
+            return copy.textContent.replace(/\s+/g, ' ').trim();"#;
+        serde_json::from_value(self.js(READ, vec![json!(host), json!(part)]).await)
+            .expect("a text or null")
     }
 
     /// Sets (or, with `None`, removes) an attribute of the element `selector`.
@@ -374,6 +477,23 @@ impl Browser {
             .perform_actions(actions)
             .await
             .expect("key press");
+    }
+
+    /// Presses `key` while `modifier` is held (Shift+Tab: `press_with(Key::Shift, Key::Tab)`).
+    pub async fn press_with(&self, modifier: Key, key: Key) {
+        let actions = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down {
+                value: modifier.into(),
+            })
+            .then(KeyAction::Down { value: key.into() })
+            .then(KeyAction::Up { value: key.into() })
+            .then(KeyAction::Up {
+                value: modifier.into(),
+            });
+        self.client
+            .perform_actions(actions)
+            .await
+            .expect("key press with a modifier");
     }
 
     /// The focused element, followed into open shadow roots

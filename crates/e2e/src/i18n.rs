@@ -192,6 +192,29 @@ mod tests {
         assert_eq!(rows, expected);
     }
 
+    /// The card without WebAssembly keeps English for the keys it shares with the widget (it
+    /// has no wasm to ask): the very texts of the widget's table.
+    #[test]
+    fn the_plain_card_speaks_the_widgets_english() {
+        let plain = include_str!("../../../www/redcap-resume-plain.js");
+        let table = plain
+            .split_once("const EN = {")
+            .expect("plain.js: const EN")
+            .1
+            .split_once("};")
+            .unwrap()
+            .0;
+        let mut seen = 0;
+        for line in table.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (key, text) = line.split_once(": ").expect(line);
+            let text = text.trim_end_matches(',').trim_matches('\'');
+            let i = KEYS.iter().position(|k| *k == key).expect(key);
+            assert_eq!(text, widget::EN[i], "plain.js EN.{key}");
+            seen += 1;
+        }
+        assert!(seen >= 5, "{table}");
+    }
+
     /// The loader fetches a language file only for the languages it lists: exactly the files.
     #[test]
     fn the_loader_lists_exactly_the_language_files() {

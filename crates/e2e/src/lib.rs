@@ -3,15 +3,18 @@
 //! chromedriver.
 //!
 //! - [`paths`]: where the built widget, axe-core and the screenshots are.
-//! - [`server::Server`]: the demo server on `127.0.0.1:0`, stopped on drop.
+//! - [`server::Server`]: the demo server on `127.0.0.1:0`, stopped on drop; a test adds its
+//!   own pages and files under `/e2e/` on the same origin.
 //! - [`browser::Browser`]: chromedriver + one Chromium session, both stopped on drop; signing
 //!   in, reading a card's shadow root, screenshots, console logs, axe.
 //! - [`i18n`]: the participant-facing texts, read from the widget's own `src/i18n.rs`.
+//! - [`qr`]: the card's QR code read back (SVG drawn into a bitmap, then a QR reader).
 //! - [`eventually`]: bounded polling (every wait in the suite goes through it).
 
 pub mod browser;
 pub mod i18n;
 pub mod paths;
+pub mod qr;
 pub mod server;
 
 use std::time::{Duration, Instant};

@@ -1,6 +1,7 @@
 //! The hosted page `{base}/embed?survey=KEY&lang=xx` (issue 16): its headers, its CSP with the
-//! `[embed] frame_ancestors`, the plain pages for an unknown survey and a bad `lang`, and
-//! `[embed]` mistakes stopping start-up. Driven with `oneshot`, no socket.
+//! `[embed] frame_ancestors`, the plain pages for an unknown survey and a bad `lang`, the page's
+//! own words in the card's eleven languages (Arabic right to left), and `[embed]` mistakes
+//! stopping start-up. Driven with `oneshot`, no socket.
 
 use std::collections::HashMap;
 
@@ -49,9 +50,18 @@ struct Page {
 }
 
 async fn get(router: &Router, path: &str) -> Page {
+    get_as(router, path, None).await
+}
+
+/// The page as a browser asks for it with `Sec-Fetch-Dest: {dest}` (`iframe`: in a frame).
+async fn get_as(router: &Router, path: &str, dest: Option<&str>) -> Page {
+    let mut request = Request::get(path);
+    if let Some(dest) = dest {
+        request = request.header("sec-fetch-dest", dest);
+    }
     let response = router
         .clone()
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .oneshot(request.body(Body::empty()).unwrap())
         .await
         .unwrap();
     let status = response.status();
@@ -98,6 +108,7 @@ async fn the_hosted_page_is_the_element_alone_under_the_strict_csp_with_the_conf
     // No X-Frame-Options: it cannot list several origins, and CSP decides where it is present.
     assert_eq!(page.header("x-frame-options"), "");
     let body = &page.body;
+    assert!(body.contains("<html lang=\"es\">\n"), "{body}");
     assert!(
         body.contains(r#"<redcap-resume survey="baseline" lang="es" endpoint="/redcap-resume/api" target="_top"></redcap-resume>"#),
         "{body}"
@@ -165,6 +176,112 @@ async fn an_unknown_survey_is_a_plain_page_that_says_so() {
             .header("content-security-policy")
             .contains("frame-ancestors 'self' https://www.example.edu"));
     }
+    // In the page's language, when the card speaks it; Arabic right to left.
+    for (lang, html, heading) in [
+        (
+            "fr",
+            "<html lang=\"fr\">",
+            "<h1>Questionnaire non disponible</h1>",
+        ),
+        (
+            "pt-BR",
+            "<html lang=\"pt-br\">",
+            "<h1>Questionário não disponível</h1>",
+        ),
+        (
+            "ar",
+            "<html lang=\"ar\" dir=\"rtl\">",
+            "<h1>الاستبيان غير متاح</h1>",
+        ),
+        (
+            "zh-TW",
+            "<html lang=\"en\">",
+            "<h1>Survey not available</h1>",
+        ),
+    ] {
+        let page = get(
+            &router,
+            &format!("/redcap-resume/embed?survey=nope&lang={lang}"),
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{lang}");
+        assert!(page.body.contains(html), "{lang}: {}", page.body);
+        assert!(page.body.contains(heading), "{lang}: {}", page.body);
+    }
+}
+
+/// The page's own words (its title, the framed `signed-out` slot) in each of the card's
+/// languages, chosen as the card chooses: `pt-BR` → Portuguese, `zh-CN` → Simplified Chinese,
+/// `zh-TW` (no Traditional file) and others → English, with `<html lang="en">`.
+#[tokio::test]
+async fn the_page_speaks_the_cards_eleven_languages() {
+    let router = router("");
+    let framed = |lang: &str| {
+        let router = router.clone();
+        let path = format!("/redcap-resume/embed?lang={lang}");
+        async move { get_as(&router, &path, Some("iframe")).await }
+    };
+    let english = framed("en").await;
+    assert!(
+        english.body.contains("<html lang=\"en\">"),
+        "{}",
+        english.body
+    );
+    assert!(english.body.contains("<title>Resume your survey</title>"));
+    let english_slot = slot(&english.body);
+    assert!(
+        english_slot
+            .starts_with("Your sign-in does not reach this card inside another website. <a "),
+        "{english_slot}"
+    );
+    let mut seen = vec![english_slot.clone()];
+    for lang in [
+        "es", "fr", "pt", "de", "zh-Hans", "vi", "ko", "ru", "ht", "ar",
+    ] {
+        let page = framed(lang).await;
+        assert_eq!(page.status, StatusCode::OK, "{lang}");
+        let dir = if lang == "ar" { " dir=\"rtl\"" } else { "" };
+        let html = format!("<html lang=\"{}\"{dir}>", lang.to_ascii_lowercase());
+        assert!(page.body.contains(&html), "{lang}: {}", page.body);
+        assert!(
+            !page.body.contains("<title>Resume your survey</title>"),
+            "{lang}"
+        );
+        let text = slot(&page.body);
+        assert!(!seen.contains(&text), "{lang} has words of its own: {text}");
+        assert!(text.contains("target=\"_blank\""), "{lang}: {text}");
+        seen.push(text);
+    }
+    for (lang, html, words) in [
+        ("pt-BR", "<html lang=\"pt-br\">", "Abra-o em uma nova aba"),
+        ("zh-CN", "<html lang=\"zh-cn\">", "在新标签页中打开"),
+        ("zh", "<html lang=\"zh\">", "在新标签页中打开"),
+        (
+            "ar-EG",
+            "<html lang=\"ar-eg\" dir=\"rtl\">",
+            "افتحها في علامة تبويب جديدة",
+        ),
+        ("zh-TW", "<html lang=\"en\">", "Open it in a new tab"),
+        ("he", "<html lang=\"en\">", "Open it in a new tab"),
+    ] {
+        let page = framed(lang).await;
+        assert!(page.body.contains(html), "{lang}: {}", page.body);
+        assert!(slot(&page.body).contains(words), "{lang}: {}", page.body);
+        let element = format!(" lang=\"{}\" endpoint=", lang.to_ascii_lowercase());
+        assert!(
+            page.body.contains(&element),
+            "{lang}: the element keeps the tag"
+        );
+    }
+}
+
+/// The text of the card's `signed-out` slot in `body`.
+fn slot(body: &str) -> String {
+    let start = body
+        .find("<span slot=\"signed-out\">")
+        .unwrap_or_else(|| panic!("no signed-out slot: {body}"));
+    let rest = &body[start + "<span slot=\"signed-out\">".len()..];
+    rest[..rest.find("</span>").expect("the slot ends")].to_owned()
 }
 
 #[tokio::test]

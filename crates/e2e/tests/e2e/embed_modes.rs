@@ -2,17 +2,20 @@
 //! prints used verbatim. Pages the demo server does not have are added beside it on the same
 //! origin: a page with placeholders and the site-wide autoload script (one placeholder in the
 //! HTML, one inserted after load), and a page whose CSP lacks `'wasm-unsafe-eval'` (the plain
-//! card, with a working Resume link; in Spanish inside a `lang="es"` section).
+//! card, with a working Resume link; in each of the card's eleven languages inside a `lang`
+//! section, with the full card's texts and Arabic right to left).
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::extract::Path;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use redcap_resume::demo::Demo;
 use redcap_resume::embed::snippet::{snippet, Mode};
 use redcap_resume_e2e::browser::Browser;
+use redcap_resume_e2e::i18n::{text, Lang, Msg, ALL};
 use redcap_resume_e2e::paths;
 use serde_json::json;
 
@@ -49,7 +52,8 @@ fn page(csp: &'static str, head: &str, body: &str) -> axum::response::Response {
         .into_response()
 }
 
-/// The demo server plus `/e2e/placeholder` and `/e2e/no-wasm`, built from the snippets.
+/// The demo server plus `/e2e/placeholder`, `/e2e/no-wasm` and `/e2e/no-wasm-in/{lang}` (the
+/// module snippet inside `<div lang="{lang}">`), built from the snippets.
 async fn start() -> Site {
     let demo = Demo::start(Some(paths::dist_dir()))
         .await
@@ -84,9 +88,10 @@ async fn start() -> Site {
             }),
         )
         .route(
-            "/e2e/no-wasm-es",
-            get(move || {
-                let body = format!("<div lang=\"es\">{module}</div>");
+            "/e2e/no-wasm-in/{lang}",
+            get(move |Path(lang): Path<String>| {
+                assert!(lang.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+                let body = format!("<div lang=\"{lang}\">{module}</div>");
                 async move { page(NO_WASM_CSP, "", &body) }
             }),
         )
@@ -167,28 +172,108 @@ async fn without_wasm_unsafe_eval_the_plain_card_shows_the_code_and_resume_works
     assert!(url.contains("__return=1"), "{url}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_plain_card_speaks_the_language_of_its_place_in_the_page() {
-    let site = start().await;
-    let browser = Browser::start().await;
-    open_signed_in(&browser, &site, "/e2e/no-wasm-es").await;
+/// What the plain card says in `lang` (one survey in progress, with its code), against the
+/// widget's language files; the differences. Its own hint after "Resume survey" is returned.
+async fn plain_wording(
+    browser: &Browser,
+    place: &str,
+    lang: Lang,
+    wrong: &mut Vec<String>,
+) -> String {
     let card = browser
         .card_when("redcap-resume", "the plain card's code", |c| {
             c.code.is_some()
         })
         .await;
-    assert_eq!(card.lang.as_deref(), Some("es"), "{card:?}");
-    assert_eq!(card.status.as_deref(), Some("En curso"), "{card:?}");
-    assert_eq!(
-        card.resume.as_deref(),
-        Some("Continuar encuesta (introduzca allí el código)"),
-        "{card:?}"
-    );
-    let label = browser
+    let tag = lang.tag();
+    let dir = if lang == Lang::Ar { "rtl" } else { "ltr" };
+    let seen = browser
         .js(
-            "return document.querySelector('redcap-resume').shadowRoot.querySelector('.code .label').textContent;",
+            "const root = document.querySelector('redcap-resume').shadowRoot;\
+             return [root.querySelector('.code .label').textContent, root.querySelector('[part=code]').getAttribute('dir')];",
             vec![],
         )
         .await;
-    assert_eq!(label, json!("Su código de retorno"));
+    for (what, seen, want) in [
+        ("lang", card.lang.clone(), tag.to_owned()),
+        ("dir", card.dir.clone(), dir.to_owned()),
+        ("status", card.status.clone(), text(lang, Msg::InProgress)),
+        (
+            "code label",
+            seen[0].as_str().map(str::to_owned),
+            text(lang, Msg::CodeLabel),
+        ),
+        (
+            "code dir",
+            seen[1].as_str().map(str::to_owned),
+            "ltr".to_owned(),
+        ),
+    ] {
+        if seen.as_deref() != Some(want.as_str()) {
+            wrong.push(format!("{place}: {what} is {seen:?}, not {want:?}"));
+        }
+    }
+    let resume = card.resume.unwrap_or_default();
+    match resume.strip_prefix(&text(lang, Msg::Resume)) {
+        Some(hint) if !hint.trim().is_empty() => hint.to_owned(),
+        _ => {
+            wrong.push(format!("{place}: the resume link says {resume:?}"));
+            String::new()
+        }
+    }
+}
+
+/// Each language of the card, and region tags falling back to theirs (`pt-BR` → pt, `zh-CN`
+/// → zh-Hans), on the closest `[lang]`: the plain card speaks it with the full card's texts
+/// (its `i18n/{tag}.json`), its own hint after "Resume survey" too, right to left in Arabic
+/// with the code left to right. Then signed out: the link to the hosted page, in Arabic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plain_card_speaks_the_language_of_its_place_in_the_page() {
+    let site = start().await;
+    let browser = Browser::start().await;
+    open_signed_in(&browser, &site, "/e2e/no-wasm").await;
+    let places = ALL.iter().map(|l| (l.tag(), *l)).chain([
+        ("pt-BR", Lang::Pt),
+        ("zh-CN", Lang::ZhHans),
+        ("es-MX", Lang::Es),
+    ]);
+    let mut wrong = Vec::new();
+    let mut hints: Vec<(Lang, String)> = Vec::new();
+    for (place, lang) in places {
+        browser
+            .goto(&site.url(&format!("/e2e/no-wasm-in/{place}")))
+            .await;
+        let hint = plain_wording(&browser, place, lang, &mut wrong).await;
+        if hints.iter().any(|(l, h)| *l != lang && *h == hint) {
+            wrong.push(format!("{place}: the hint {hint:?} is another language's"));
+        }
+        hints.push((lang, hint));
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let spanish = hints.iter().find(|(l, _)| *l == Lang::Es).unwrap();
+    assert_eq!(spanish.1, " (introduzca allí el código)");
+    drop(browser);
+
+    // Signed out: no answer to show, so the hosted page, in the place's language.
+    let browser = Browser::start().await;
+    browser.goto(&site.url("/e2e/no-wasm-in/ar")).await;
+    let card = browser
+        .card_when("redcap-resume", "the plain card's link", |c| {
+            c.link.is_some()
+        })
+        .await;
+    assert_eq!(card.lang.as_deref(), Some("ar"), "{card:?}");
+    assert_eq!(card.dir.as_deref(), Some("rtl"), "{card:?}");
+    assert_eq!(card.link.as_deref(), Some("فتح بطاقة استبيانك"), "{card:?}");
+    let href = browser
+        .js(
+            "return document.querySelector('redcap-resume').shadowRoot.querySelector('[part=link]').href;",
+            vec![],
+        )
+        .await;
+    let href = href.as_str().unwrap_or_default();
+    assert!(
+        href.ends_with("/redcap-resume/embed?survey=baseline&lang=ar"),
+        "{href}"
+    );
 }
