@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::eventually;
+use crate::i18n::{text, Lang, Msg};
 use crate::server::Server;
 
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -62,6 +63,31 @@ pub struct Card {
     pub link: Option<String>,
     /// The copy button's live status ("Copied" / "Could not copy…").
     pub copied: Option<String>,
+}
+
+impl Card {
+    /// Where a ready card (a survey in progress, with its code) does not say what `lang`'s
+    /// texts say (status, copy button, return-page link) or is not written in its direction;
+    /// empty when it does.
+    pub fn differences(&self, lang: Lang) -> Vec<String> {
+        let tag = lang.tag();
+        let mut wrong = Vec::new();
+        for (what, seen, msg) in [
+            ("status", &self.status, Msg::InProgress),
+            ("copy", &self.copy, Msg::Copy),
+            ("link", &self.link, Msg::OrLink),
+        ] {
+            let want = text(lang, msg);
+            if seen.as_deref() != Some(want.as_str()) {
+                wrong.push(format!("{tag}: {what} is {seen:?}, not {want:?}"));
+            }
+        }
+        let dir = if lang == Lang::Ar { "rtl" } else { "ltr" };
+        if self.dir.as_deref() != Some(dir) {
+            wrong.push(format!("{tag}: dir is {:?}, not {dir}", self.dir));
+        }
+        wrong
+    }
 }
 
 /// A card's survey-queue link and "Continue on another device" (issue 13: the `queue` and `qr`
@@ -325,6 +351,33 @@ impl Browser {
         self.set_ticket_cookie(ticket).await;
         self.console().await;
         self.goto(&server.url(path)).await;
+    }
+
+    /// Signs `record` in (a ten-minute ticket cookie) on `/e2e/blank`, a page without a card,
+    /// so that the page under test is opened once, already signed in.
+    pub async fn sign_in_on_blank(&self, server: &Server, record: &str) {
+        let ticket = server.demo.ticket(record, Duration::from_secs(600));
+        self.open_with_ticket(server, "/e2e/blank", &ticket).await;
+    }
+
+    /// Waits until the card `host` has a return code, speaks `tag` (its `lang`) and its resume
+    /// button says `resume`; the card then.
+    pub async fn card_speaking(&self, host: &str, tag: &str, resume: &str) -> Card {
+        eventually(&format!("{host} ready in {tag}"), async || {
+            let card = self.card_now(host).await;
+            let label = self.label_of(host, "resume").await;
+            match card {
+                Some(c)
+                    if c.code.is_some()
+                        && c.lang.as_deref() == Some(tag)
+                        && label.as_deref() == Some(resume) =>
+                {
+                    Ok(c)
+                }
+                seen => Err(format!("{seen:?}, resume label {label:?}")),
+            }
+        })
+        .await
     }
 
     /// Makes the first `<iframe>` of the page the context of what follows (scripts, cards).

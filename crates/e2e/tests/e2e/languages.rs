@@ -5,10 +5,7 @@
 //! (`pt-BR` → pt, `zh-CN` → zh-Hans, `es-MX` → es), the element's own `lang` and the closest
 //! `[lang]` come before the page's.
 
-use std::time::Duration;
-
 use redcap_resume_e2e::browser::{Browser, Card};
-use redcap_resume_e2e::eventually;
 use redcap_resume_e2e::i18n::{text, Lang, Msg, ALL};
 use redcap_resume_e2e::server::Server;
 use redcap_sim::seed;
@@ -17,46 +14,11 @@ const CARD: &str = "#card";
 /// The card with everything issue 13 adds to a single-survey card.
 const ELEMENT: &str = "<redcap-resume id=\"card\" survey=\"baseline\" queue qr></redcap-resume>";
 
-/// Opens `path` and waits until the card is ready in `lang` (its own resume text shown).
+/// Waits until the card is ready in `lang` (its own resume text shown).
 async fn ready_in(browser: &Browser, host: &str, lang: Lang) -> Card {
-    let tag = lang.tag();
-    let resume = text(lang, Msg::Resume);
-    eventually(&format!("{host} ready in {tag}"), async || {
-        let card = browser.card_now(host).await;
-        let label = browser.label_of(host, "resume").await;
-        match card {
-            Some(c)
-                if c.code.is_some()
-                    && c.lang.as_deref() == Some(tag)
-                    && label.as_deref() == Some(resume.as_str()) =>
-            {
-                Ok(c)
-            }
-            seen => Err(format!("{seen:?}, resume label {label:?}")),
-        }
-    })
-    .await
-}
-
-/// What the ready card says in `lang`, against its language file; the differences.
-fn wording(card: &Card, lang: Lang) -> Vec<String> {
-    let mut wrong = Vec::new();
-    let tag = lang.tag();
-    let dir = if lang == Lang::Ar { "rtl" } else { "ltr" };
-    for (what, seen, msg) in [
-        ("status", &card.status, Msg::InProgress),
-        ("copy", &card.copy, Msg::Copy),
-        ("link", &card.link, Msg::OrLink),
-    ] {
-        let want = text(lang, msg);
-        if seen.as_deref() != Some(want.as_str()) {
-            wrong.push(format!("{tag}: {what} is {seen:?}, not {want:?}"));
-        }
-    }
-    if card.dir.as_deref() != Some(dir) {
-        wrong.push(format!("{tag}: dir is {:?}, not {dir}", card.dir));
-    }
-    wrong
+    browser
+        .card_speaking(host, lang.tag(), &text(lang, Msg::Resume))
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -67,11 +29,8 @@ async fn every_built_in_language_speaks_its_file_and_axe_finds_nothing() {
         server.serve_page(&format!("/e2e/lang/{tag}"), Some(tag), ELEMENT);
     }
     let browser = Browser::start().await;
-    let ticket = server
-        .demo
-        .ticket(seed::RECORD_IN_PROGRESS, Duration::from_secs(600));
     browser
-        .open_with_ticket(&server, "/e2e/blank", &ticket)
+        .sign_in_on_blank(&server, seed::RECORD_IN_PROGRESS)
         .await;
 
     let mut wrong = Vec::new();
@@ -80,7 +39,7 @@ async fn every_built_in_language_speaks_its_file_and_axe_finds_nothing() {
         let tag = lang.tag();
         browser.goto(&server.url(&format!("/e2e/lang/{tag}"))).await;
         let card = ready_in(&browser, CARD, lang).await;
-        wrong.extend(wording(&card, lang));
+        wrong.extend(card.differences(lang));
         if lang != Lang::En && text(lang, Msg::Resume) == text(Lang::En, Msg::Resume) {
             wrong.push(format!("{tag}: the resume text is the English one"));
         }
@@ -175,11 +134,8 @@ async fn a_region_tag_gets_its_language_and_the_closest_lang_comes_first() {
         server.serve_page(&format!("/e2e/region/{name}"), *page_lang, body);
     }
     let browser = Browser::start().await;
-    let ticket = server
-        .demo
-        .ticket(seed::RECORD_IN_PROGRESS, Duration::from_secs(600));
     browser
-        .open_with_ticket(&server, "/e2e/blank", &ticket)
+        .sign_in_on_blank(&server, seed::RECORD_IN_PROGRESS)
         .await;
     let mut wrong = Vec::new();
     for (name, _, _, lang) in cases {
@@ -188,7 +144,7 @@ async fn a_region_tag_gets_its_language_and_the_closest_lang_comes_first() {
             .await;
         let card = ready_in(&browser, CARD, lang).await;
         wrong.extend(
-            wording(&card, lang)
+            card.differences(lang)
                 .into_iter()
                 .map(|w| format!("{name} → {w}")),
         );

@@ -5,10 +5,7 @@
 //! and the Vietnamese card in a column 320 px wide (a small phone) land in `target/e2e/`, and
 //! nothing in them sticks out of the card.
 
-use std::time::Duration;
-
 use redcap_resume_e2e::browser::Browser;
-use redcap_resume_e2e::eventually;
 use redcap_resume_e2e::i18n::{text, Lang, Msg};
 use redcap_resume_e2e::server::Server;
 use redcap_sim::seed::{self, DEMO_PROJECT};
@@ -97,11 +94,8 @@ async fn the_arabic_card_is_right_to_left_with_the_code_left_to_right() {
         ),
     );
     let browser = Browser::start().await;
-    let ticket = server
-        .demo
-        .ticket(seed::RECORD_IN_PROGRESS, Duration::from_secs(600));
     browser
-        .open_with_ticket(&server, "/e2e/blank", &ticket)
+        .sign_in_on_blank(&server, seed::RECORD_IN_PROGRESS)
         .await;
     browser.goto(&server.url("/e2e/ar")).await;
     let code = server.sim().return_code(
@@ -111,32 +105,9 @@ async fn the_arabic_card_is_right_to_left_with_the_code_left_to_right() {
 
     // Arabic.
     let resume = text(Lang::Ar, Msg::Resume);
-    let card = browser
-        .card_when(CARD, "ready in Arabic", |c| {
-            c.code.is_some() && c.lang.as_deref() == Some("ar")
-        })
-        .await;
-    eventually("the Arabic resume text", async || {
-        match browser.label_of(CARD, "resume").await {
-            Some(l) if l == resume => Ok(()),
-            seen => Err(format!("{seen:?}")),
-        }
-    })
-    .await;
-    let card = browser.card_now(CARD).await.unwrap_or(card);
+    let card = browser.card_speaking(CARD, "ar", &resume).await;
     assert_eq!(card.dir.as_deref(), Some("rtl"), "{card:?}");
-    assert_eq!(
-        card.status.as_deref(),
-        Some(text(Lang::Ar, Msg::InProgress).as_str())
-    );
-    assert_eq!(
-        card.copy.as_deref(),
-        Some(text(Lang::Ar, Msg::Copy).as_str())
-    );
-    assert_eq!(
-        card.link.as_deref(),
-        Some(text(Lang::Ar, Msg::OrLink).as_str())
-    );
+    assert_eq!(card.differences(Lang::Ar), Vec::<String>::new());
     assert_ne!(resume, text(Lang::En, Msg::Resume), "ar.json is Arabic");
     browser
         .more_when(CARD, "the queue link shown", |m| m.queue_visible)
@@ -185,19 +156,10 @@ async fn the_arabic_card_is_right_to_left_with_the_code_left_to_right() {
 
     // Vietnamese, left to right, at the same width.
     browser.goto(&server.url("/e2e/vi")).await;
-    let vi_resume = text(Lang::Vi, Msg::Resume);
-    browser
-        .card_when(CARD, "ready in Vietnamese", |c| {
-            c.code.is_some() && c.lang.as_deref() == Some("vi")
-        })
+    let vi = browser
+        .card_speaking(CARD, "vi", &text(Lang::Vi, Msg::Resume))
         .await;
-    eventually("the Vietnamese resume text", async || {
-        match browser.label_of(CARD, "resume").await {
-            Some(l) if l == vi_resume => Ok(()),
-            seen => Err(format!("{seen:?}")),
-        }
-    })
-    .await;
+    assert_eq!(vi.differences(Lang::Vi), Vec::<String>::new());
     browser
         .more_when(CARD, "the queue link shown", |m| m.queue_visible)
         .await;
@@ -214,19 +176,7 @@ async fn the_arabic_card_is_right_to_left_with_the_code_left_to_right() {
 
     // Persian, which the study adds: right to left as well.
     browser.goto(&server.url("/e2e/fa")).await;
-    let card = browser
-        .card_when(CARD, "ready in the study's Persian", |c| {
-            c.code.is_some() && c.lang.as_deref() == Some("fa")
-        })
-        .await;
-    eventually("the study's Persian resume text", async || {
-        match browser.label_of(CARD, "resume").await {
-            Some(l) if l == FA_RESUME => Ok(()),
-            seen => Err(format!("{seen:?}")),
-        }
-    })
-    .await;
-    let card = browser.card_now(CARD).await.unwrap_or(card);
+    let card = browser.card_speaking(CARD, "fa", FA_RESUME).await;
     assert_eq!(card.dir.as_deref(), Some("rtl"), "{card:?}");
     assert_eq!(card.status.as_deref(), Some(FA_STATUS), "{card:?}");
     // A key the study did not give is English (there is no Persian file).

@@ -4,8 +4,6 @@
 //! lost a placeholder, is named once in the console and the built-in text is used; everything
 //! else keeps working (the study's button resumes the survey).
 
-use std::time::Duration;
-
 use redcap_resume_e2e::browser::{Browser, LogEntry};
 use redcap_resume_e2e::eventually;
 use redcap_resume_e2e::i18n::{text, Lang, Msg};
@@ -73,44 +71,15 @@ async fn a_strings_file_replaces_the_spanish_resume_text_and_an_unknown_key_is_n
         &format!("<redcap-resume id=\"card\" survey=\"baseline\" strings=\"{BAD_PLACEHOLDER}\"></redcap-resume>"),
     );
     let browser = Browser::start().await;
-    let ticket = server
-        .demo
-        .ticket(seed::RECORD_IN_PROGRESS, Duration::from_secs(600));
     browser
-        .open_with_ticket(&server, "/e2e/blank", &ticket)
+        .sign_in_on_blank(&server, seed::RECORD_IN_PROGRESS)
         .await;
     browser.goto(&server.url("/e2e/wording")).await;
 
     for host in ["#card", "#card2"] {
-        let card = browser
-            .card_when(host, "a return code", |c| c.code.is_some())
-            .await;
-        eventually(
-            &format!("{host}: the study's resume text"),
-            async || match browser.label_of(host, "resume").await {
-                Some(label) if label == STUDY_RESUME_ES => Ok(()),
-                seen => Err(format!("{seen:?}")),
-            },
-        )
-        .await;
-        let card = browser.card_now(host).await.unwrap_or(card);
+        let card = browser.card_speaking(host, "es", STUDY_RESUME_ES).await;
         // The rest is the built-in Spanish.
-        assert_eq!(card.lang.as_deref(), Some("es"), "{host}: {card:?}");
-        assert_eq!(
-            card.status.as_deref(),
-            Some(text(Lang::Es, Msg::InProgress).as_str()),
-            "{host}: {card:?}"
-        );
-        assert_eq!(
-            card.copy.as_deref(),
-            Some(text(Lang::Es, Msg::Copy).as_str()),
-            "{host}: {card:?}"
-        );
-        assert_eq!(
-            card.link.as_deref(),
-            Some(text(Lang::Es, Msg::OrLink).as_str()),
-            "{host}: {card:?}"
-        );
+        assert_eq!(card.differences(Lang::Es), Vec::<String>::new(), "{host}");
     }
     assert_ne!(
         STUDY_RESUME_ES,
