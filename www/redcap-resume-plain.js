@@ -83,7 +83,10 @@ function survey(el, s, { t, own }) {
   const status = /^(not_started|in_progress|completed)$/.test(s.status) ? s.status : 'unknown';
   item.append(node('p', { part: 'status', class: 'status' }, t(status)));
   const link = s.resume_link || s.survey_link;
-  if (s.return_code && !el.hasAttribute('hide-code')) {
+  // The code even with hide-code: this card cannot hand it to REDCap for the participant (no
+  // form), and its link leads to where the code is typed (as the full card does when the
+  // page refuses its form).
+  if (s.return_code) {
     const code = node('p', { class: 'code' });
     code.append(node('span', { class: 'label' }, t('code_label')), node('code', { part: 'code', dir: 'ltr' }, s.return_code));
     item.append(code);

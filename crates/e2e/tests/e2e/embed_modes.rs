@@ -88,6 +88,17 @@ async fn start() -> Site {
             }),
         )
         .route(
+            "/e2e/no-wasm-hide-code",
+            get({
+                let body = module.replacen("<redcap-resume ", "<redcap-resume hide-code ", 1);
+                assert_ne!(body, module, "the module snippet has the element");
+                move || {
+                    let body = body.clone();
+                    async move { page(NO_WASM_CSP, "", &body) }
+                }
+            }),
+        )
+        .route(
             "/e2e/no-wasm-in/{lang}",
             get(move |Path(lang): Path<String>| {
                 assert!(lang.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
@@ -170,6 +181,28 @@ async fn without_wasm_unsafe_eval_the_plain_card_shows_the_code_and_resume_works
     let url = browser.url().await;
     assert!(url.starts_with(site.demo.sim.base_url().as_str()), "{url}");
     assert!(url.contains("__return=1"), "{url}");
+}
+
+/// `hide-code` asks to keep the code out of sight, but the plain card cannot submit it to
+/// REDCap: its Resume link leads to the page where the code is typed, so the code shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plain_card_shows_the_code_even_with_hide_code() {
+    let site = start().await;
+    let browser = Browser::start().await;
+    open_signed_in(&browser, &site, "/e2e/no-wasm-hide-code").await;
+    let card = browser
+        .card_when("redcap-resume", "the plain card's code", |c| {
+            c.code.is_some()
+        })
+        .await;
+    assert_eq!(card.code.as_deref().map(str::len), Some(8), "{card:?}");
+    let hidden = browser
+        .js(
+            "return document.querySelector('redcap-resume').hasAttribute('hide-code');",
+            vec![],
+        )
+        .await;
+    assert_eq!(hidden, json!(true));
 }
 
 /// What the plain card says in `lang` (one survey in progress, with its code), against the
