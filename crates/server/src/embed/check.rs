@@ -181,6 +181,7 @@ pub async fn check_embed(
     redcap.dedup_by(|a, b| a.origin() == b.origin());
     let facts = Facts {
         loads_autoload: fetched.body.contains("redcap-resume-autoload.js"),
+        shows_qr: asks_for_qr(&fetched.body),
         policies,
         hosted: hosted.clone(),
         hosted_answer,
@@ -239,4 +240,44 @@ fn notes(page: &Fetched, metas: usize) -> Vec<String> {
         );
     }
     notes
+}
+
+/// Whether the page's HTML has a card asking for the QR code: a `<redcap-resume>` with the
+/// `qr` attribute, or a placeholder with `data-qr`.
+fn asks_for_qr(html: &str) -> bool {
+    let lower = html.to_ascii_lowercase();
+    lower.split("<redcap-resume").skip(1).any(|rest| {
+        let tag = rest.split('>').next().unwrap_or_default();
+        tag.split(|c: char| c.is_ascii_whitespace() || c == '/')
+            .any(|attr| attr == "qr" || attr.starts_with("qr="))
+    }) || lower
+        .split("data-qr")
+        .skip(1)
+        .any(|rest| rest.starts_with(|c: char| c.is_ascii_whitespace() || c == '=' || c == '>'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::asks_for_qr;
+
+    #[test]
+    fn a_card_or_placeholder_asking_for_the_qr_code_is_seen() {
+        for html in [
+            r#"<redcap-resume survey="baseline" qr></redcap-resume>"#,
+            r#"<REDCAP-RESUME qr="" survey="x">"#,
+            r#"<redcap-resume qr/>"#,
+            r#"<div data-redcap-resume data-survey="baseline" data-qr>…</div>"#,
+            r#"<div data-redcap-resume data-qr="">"#,
+        ] {
+            assert!(asks_for_qr(html), "{html}");
+        }
+        for html in [
+            r#"<redcap-resume survey="qr"></redcap-resume>"#,
+            r#"<redcap-resume survey="baseline" queue></redcap-resume><p>qr</p>"#,
+            r#"<div data-redcap-resume data-qrcode="x">"#,
+            "",
+        ] {
+            assert!(!asks_for_qr(html), "{html}");
+        }
+    }
 }

@@ -14,7 +14,8 @@
 //!   widget files, `connect-src` the API on the page's own origin (which must answer there)
 //!   and the wasm file, `script-src` `'wasm-unsafe-eval'` for more than the plain card, and a
 //!   `form-action` REDCap's survey origin for the Resume button; a placeholder needs the
-//!   site-wide autoload script.
+//!   site-wide autoload script. A card asking for the QR code (`qr`, `data-qr`) needs
+//!   `img-src` to allow `data:` images.
 
 use url::Url;
 
@@ -68,6 +69,9 @@ pub struct Facts {
     pub policies: Vec<Policy>,
     /// Whether the page loads `redcap-resume-autoload.js`.
     pub loads_autoload: bool,
+    /// Whether a card on the page asks for the QR code (`qr`, `data-qr`): shown as a `data:`
+    /// image.
+    pub shows_qr: bool,
     /// The hosted page (what the iframe snippet frames, the link opens).
     pub hosted: Url,
     /// Its framing headers, or why it did not answer with a page.
@@ -252,6 +256,17 @@ fn script_problems(facts: &Facts) -> Vec<(Level, String)> {
                 )));
             }
         }
+        if facts.shows_qr {
+            if let Some(s) = policy.sources(&["img-src", "default-src"]) {
+                let image = Url::parse("data:image/svg+xml;base64,").expect("a data: URL");
+                if !allows(s, &image, page) {
+                    problems.push((Level::Warn, format!(
+                        "img-src ({}) does not allow data: images: the card's QR code (qr) cannot show; the code and the link still work",
+                        s.join(" ")
+                    )));
+                }
+            }
+        }
         if let Some(s) = policy.sources(&["form-action"]) {
             for redcap in &facts.redcap {
                 if !allows(s, redcap, page) {
@@ -311,6 +326,7 @@ mod tests {
             page: url("https://www.example.edu/study/"),
             policies: Policy::parse_list(csp),
             loads_autoload: true,
+            shows_qr: false,
             hosted: url("https://study.example.edu/redcap-resume/embed"),
             hosted_answer: Ok(Framing {
                 policies: Policy::parse_list(hosted_csp),
@@ -425,6 +441,22 @@ mod tests {
         assert!(lines.iter().any(|l| l
             .reason
             .contains("form-action ('self') does not allow REDCap at https://redcap.example.edu")));
+        // The QR code is a data: image: only a page asking for it needs img-src data:.
+        let strict_images =
+            "default-src 'self' 'wasm-unsafe-eval'; form-action 'self' https://redcap.example.edu";
+        assert_eq!(
+            levels(&verdicts(&facts(strict_images, LISTED)), "module"),
+            [Level::Ok]
+        );
+        let mut f = facts(strict_images, LISTED);
+        f.shows_qr = true;
+        let lines = verdicts(&f);
+        assert_eq!(levels(&lines, "module"), [Level::Warn]);
+        assert!(lines.iter().any(|l| l
+            .reason
+            .contains("img-src ('self' 'wasm-unsafe-eval') does not allow data: images")));
+        f.policies = Policy::parse_list(&(strict_images.to_owned() + "; img-src 'self' data:"));
+        assert_eq!(levels(&verdicts(&f), "module"), [Level::Ok]);
         let mut f = facts("", LISTED);
         f.api_answer = Err("404 Not Found".into());
         f.loads_autoload = false;
