@@ -451,6 +451,20 @@ impl Browser {
         .await
     }
 
+    /// Presses the card `host`'s "Continue on another device" button and waits until its panel
+    /// is open (`aria-expanded="true"`, shown) with the QR image loaded.
+    pub async fn open_qr_panel(&self, host: &str) -> More {
+        self.part(host, "qr")
+            .await
+            .click()
+            .await
+            .expect("click the QR button");
+        self.more_when(host, "the QR panel open with its image", |m| {
+            m.qr_expanded.as_deref() == Some("true") && m.panel_visible && m.image_loaded
+        })
+        .await
+    }
+
     /// Waits until the card `host` shows something `accept` takes, and returns it.
     pub async fn card_when(&self, host: &str, what: &str, accept: impl Fn(&Card) -> bool) -> Card {
         eventually(&format!("card {host}: {what}"), async || {

@@ -67,17 +67,7 @@ async fn every_built_in_language_speaks_its_file_and_axe_finds_nothing() {
         );
 
         // The QR panel open.
-        browser
-            .part(CARD, "qr")
-            .await
-            .click()
-            .await
-            .expect("click the QR button");
-        let more = browser
-            .more_when(CARD, "the QR panel open with its image", |m| {
-                m.panel_visible && m.image_loaded
-            })
-            .await;
+        let more = browser.open_qr_panel(CARD).await;
         let (help, alt) = (text(lang, Msg::QrHelp), text(lang, Msg::QrAlt));
         if !more
             .panel_text

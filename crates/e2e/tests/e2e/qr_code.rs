@@ -87,13 +87,7 @@ async fn the_qr_code_reads_as_the_return_page_and_works_by_keyboard() {
     );
 
     // Pressed: the image and the code.
-    let button = browser.part(CARD, "qr").await;
-    button.click().await.expect("click the QR button");
-    let open = browser
-        .more_when(CARD, "the QR panel open with its image", |m| {
-            m.qr_expanded.as_deref() == Some("true") && m.panel_visible && m.image_loaded
-        })
-        .await;
+    let open = browser.open_qr_panel(CARD).await;
     let src = open.image_src.clone().expect("the image has a src");
     assert!(
         src.starts_with(qr::SVG_DATA_URL),
@@ -118,7 +112,12 @@ async fn the_qr_code_reads_as_the_return_page_and_works_by_keyboard() {
     browser.screenshot_of(CARD, "qr-panel").await;
 
     // Pressed again: hidden.
-    button.click().await.expect("click the QR button again");
+    browser
+        .part(CARD, "qr")
+        .await
+        .click()
+        .await
+        .expect("click the QR button again");
     browser
         .more_when(CARD, "the QR panel closed", |m| {
             m.qr_expanded.as_deref() == Some("false") && !m.panel_visible

@@ -134,17 +134,7 @@ async fn the_arabic_card_is_right_to_left_with_the_code_left_to_right() {
         .set_window_size(1200, 1600)
         .await
         .expect("resize the window");
-    browser
-        .part(CARD, "qr")
-        .await
-        .click()
-        .await
-        .expect("click the QR button");
-    let more = browser
-        .more_when(CARD, "the QR panel open", |m| {
-            m.panel_visible && m.image_loaded
-        })
-        .await;
+    let more = browser.open_qr_panel(CARD).await;
     assert_eq!(more.panel_code_dir.as_deref(), Some("ltr"), "{more:?}");
     assert_eq!(more.panel_code, code, "the panel shows the code to type");
     let outside = layout(&browser).await.outside;

@@ -37,6 +37,20 @@ fn warnings(log: &[LogEntry]) -> Vec<&LogEntry> {
         .collect()
 }
 
+/// The page's console once an entry names `key`, with whatever follows right after it.
+async fn log_once_naming(browser: &Browser, key: &str) -> Vec<LogEntry> {
+    let log = eventually(&format!("a warning naming {key}"), async || {
+        let log = browser.console().await;
+        if naming(&log, key).is_empty() {
+            Err(format!("{log:#?}"))
+        } else {
+            Ok(log)
+        }
+    })
+    .await;
+    log.into_iter().chain(browser.console().await).collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_strings_file_replaces_the_spanish_resume_text_and_an_unknown_key_is_named_once() {
     let server = Server::start().await;
@@ -89,17 +103,8 @@ async fn a_strings_file_replaces_the_spanish_resume_text_and_an_unknown_key_is_n
     browser.screenshot_of("#card", "study-wording-es").await;
 
     // Exactly one warning, naming the unknown key, and no error.
-    let log = eventually("a warning naming the unknown key", async || {
-        let log = browser.console().await;
-        if naming(&log, UNKNOWN_KEY).is_empty() {
-            Err(format!("{log:#?}"))
-        } else {
-            Ok(log)
-        }
-    })
-    .await;
     // Both cards have rendered with the study's text: whatever warnings they give are in.
-    let log: Vec<LogEntry> = log.into_iter().chain(browser.console().await).collect();
+    let log = log_once_naming(&browser, UNKNOWN_KEY).await;
     assert_eq!(
         warnings(&log).len(),
         1,
@@ -128,16 +133,7 @@ async fn a_strings_file_replaces_the_spanish_resume_text_and_an_unknown_key_is_n
             c.copy.as_deref() == Some(STUDY_COPY_ES)
         })
         .await;
-    let log = eventually("a warning naming try_again_in", async || {
-        let log = browser.console().await;
-        if naming(&log, "try_again_in").is_empty() {
-            Err(format!("{log:#?}"))
-        } else {
-            Ok(log)
-        }
-    })
-    .await;
-    let log: Vec<LogEntry> = log.into_iter().chain(browser.console().await).collect();
+    let log = log_once_naming(&browser, "try_again_in").await;
     assert_eq!(
         warnings(&log).len(),
         1,
