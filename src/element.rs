@@ -55,17 +55,8 @@ pub fn sync(host: HtmlElement) {
             // Set only what changed: a new query fetches, a new look only re-renders. The
             // language stays the session's (it follows the query).
             set_if_changed(query, q);
-            look.maybe_update(|old| {
-                let new = Look {
-                    lang: old.lang,
-                    ..l
-                };
-                let changed = *old != new;
-                if changed {
-                    *old = new;
-                }
-                changed
-            });
+            let lang = untrack(move || look.get()).lang;
+            set_if_changed(look, Look { lang, ..l });
         }
         Some(None) => {}
         None if host.is_connected() => mount(host),
