@@ -472,6 +472,40 @@ async fn the_loader_starts_the_first_request_before_the_wasm_is_ready() {
     host.remove();
 }
 
+/// The loader reads the early request's body while the wasm is still on its way; the card
+/// that takes the answer over sees what the server said: a refusal's status, its code and its
+/// `Retry-After`, with no second request.
+#[wasm_bindgen_test]
+async fn the_early_answer_keeps_its_status_and_retry_after_for_the_wasm() {
+    route(
+        "/redcap-resume/api/surveys/early-busy",
+        503,
+        &error_body("upstream_unavailable"),
+        Some(2),
+    );
+    let host = document().create_element("div").unwrap();
+    host.set_inner_html(r#"<rr-early-busy survey="early-busy"></rr-early-busy>"#);
+    document().body().unwrap().append_child(&host).unwrap();
+    let el = host.first_element_child().unwrap();
+    let mut ready = None;
+    let wasm = js_sys::Promise::new(&mut |resolve, _| ready = Some(resolve));
+    define("rr-early-busy", &wasm);
+    assert_eq!(seen("/surveys/early-busy").len(), 1, "the loader's early request");
+    sleep(50).await; // the answer arrives and its body is read before the wasm is ready
+    ready.unwrap().call1(&JsValue::NULL, &rust()).unwrap();
+    let root = el.shadow_root().expect("open shadow root");
+    until("the refusal", || find(&root, "button.secondary").is_some()).await;
+    let button = find(&root, "button.secondary").unwrap();
+    assert_eq!(text(&button), "Try again in 2 s");
+    assert!(button.has_attribute("disabled"), "disabled while Retry-After runs");
+    assert_eq!(
+        text(&find(&root, "[part=error]").unwrap()),
+        "The survey system is not available right now. Please try again later."
+    );
+    assert_eq!(seen("/surveys/early-busy").len(), 1, "no second request");
+    host.remove();
+}
+
 fn prop(el: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(el, &name.into()).unwrap()
 }

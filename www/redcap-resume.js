@@ -144,7 +144,12 @@ function prefetch(el) {
   words(el);
   const survey = attr(el, 'survey');
   const url = a.base + '/surveys' + (survey ? '/' + encodeURIComponent(survey) : '') + a.query;
-  const res = fetch(url, { headers: a.headers, credentials: 'same-origin' });
+  // The body is read as it arrives, while the wasm may still be compiling: a response the
+  // card reads later is then in memory, not a round trip to the network process away. Same
+  // status and headers (`Retry-After`); no body for a status that has none.
+  const res = fetch(url, { headers: a.headers, credentials: 'same-origin' }).then(
+    async (r) => new Response(r.body && (await r.text()), r),
+  );
   res.catch(() => {}); // the card reports failures; never an unhandled rejection here
   el[PREFETCH] = { url, ticket: a.ticket, res };
 }
@@ -159,6 +164,12 @@ export function define(name, rust) {
   let ready = typeof rust.then === 'function' ? null : rust;
   const waiting = new Set();
   if (!ready) {
+    // The cards already in the page start their first request now, before the class is
+    // built and the styles parsed. (A card with a property set before this, which only the
+    // upgrade moves onto its attribute, starts it from connectedCallback.)
+    for (const el of document.getElementsByTagName(name)) {
+      if (!PROPS.some((p) => Object.hasOwn(el, p))) prefetch(el);
+    }
     rust.then(
       (m) => {
         ready = m;

@@ -27,20 +27,24 @@ pub fn defined() {
     thread_local!(static DONE: RefCell<bool> = const { RefCell::new(false) });
     DONE.with(|d| {
         if !*d.borrow() {
-            let sync = Closure::<dyn Fn(HtmlElement)>::new(redcap_resume_widget::sync);
-            let text =
-                Closure::<dyn Fn(HtmlElement, String) -> Option<String>>::new(|el, key: String| {
-                    redcap_resume_widget::element::text(el, &key)
-                });
-            let rust = js_sys::Object::new();
-            js_sys::Reflect::set(&rust, &"sync".into(), sync.as_ref()).unwrap();
-            js_sys::Reflect::set(&rust, &"text".into(), text.as_ref()).unwrap();
-            sync.forget();
-            text.forget();
-            define(TAG, &rust);
+            define(TAG, &rust());
             *d.borrow_mut() = true;
         }
     });
+}
+
+/// What the loader is given once the wasm is ready: `{ sync, text }`, this test's wasm.
+pub fn rust() -> JsValue {
+    let sync = Closure::<dyn Fn(HtmlElement)>::new(redcap_resume_widget::sync);
+    let text = Closure::<dyn Fn(HtmlElement, String) -> Option<String>>::new(|el, key: String| {
+        redcap_resume_widget::element::text(el, &key)
+    });
+    let rust = js_sys::Object::new();
+    js_sys::Reflect::set(&rust, &"sync".into(), sync.as_ref()).unwrap();
+    js_sys::Reflect::set(&rust, &"text".into(), text.as_ref()).unwrap();
+    sync.forget();
+    text.forget();
+    rust.into()
 }
 
 /// Creates `<rr-test>` with `attrs` (as `document.createElement` would) and appends it.

@@ -5,9 +5,9 @@
 //! added latency per request (Chromium's network emulation) — it loads each page several
 //! times and prints the medians and the ratio widget / reference. Asserts nothing.
 //!
-//! Time to card: milliseconds from navigation start until the card's return code is on screen,
-//! read by a probe the browser runs in the page before any of its scripts (the same probe for
-//! both elements).
+//! Time to card: milliseconds from navigation start until the card's return code is in its
+//! shadow root, read by a probe the browser runs in the page before any of its scripts (the
+//! same probe for both elements). Each browser idles a second on a blank page first.
 //!
 //! Run: `cargo xtask bench` (builds the widget first), or `cargo bench -p redcap-resume-e2e`
 //! after a build.
@@ -21,7 +21,10 @@ use redcap_resume_e2e::server::Server;
 use serde_json::{json, Value};
 
 /// Loads per page and condition (odd: the median is one of them).
-const LOADS: usize = 7;
+const LOADS: usize = 11;
+
+/// How long a fresh browser idles on a blank page of the origin before the page under test.
+const SETTLE: Duration = Duration::from_millis(1000);
 
 /// The pages compared, with the element each shows.
 const WIDGET: (&str, &str) = ("/embed.html", "redcap-resume");
@@ -30,16 +33,24 @@ const REFERENCE: (&str, &str) = ("/reference.html", "redcap-resume-ref");
 /// the loader fetches beside the first API request. Compared with the English page.
 const WIDGET_ES: (&str, &str) = ("/embed-es.html", "redcap-resume");
 
-/// Runs in every page before its own scripts: notes when the card's code first shows.
+/// Runs in every page before its own scripts: notes when the card's code is first in its
+/// shadow root. A mutation observer on each shadow root as it is attached (both elements
+/// attach theirs), so the moment is exact: a polling timer would add its own delay, which
+/// grows when a frame is being drawn.
 const PROBE: &str = r#"
     (() => {
-      const tick = () => {
-        const host = document.querySelector('redcap-resume, redcap-resume-ref');
-        const code = host && host.shadowRoot && host.shadowRoot.querySelector('[part~="code"]');
-        if (code && code.textContent.trim()) window.__card = performance.now();
-        else setTimeout(tick, 1);
+      const attach = Element.prototype.attachShadow;
+      Element.prototype.attachShadow = function (init) {
+        const root = attach.call(this, init);
+        const seen = () => {
+          const code = root.querySelector('[part~="code"]');
+          if (window.__card == null && code && code.textContent.trim()) {
+            window.__card = performance.now();
+          }
+        };
+        new MutationObserver(seen).observe(root, { childList: true, subtree: true, characterData: true });
+        return root;
       };
-      tick();
     })();"#;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -116,6 +127,9 @@ async fn load_twice(server: &Server, (path, _): (&str, &str), latency_ms: u32) -
     browser.goto(&server.url("/blank.html")).await;
     let ticket = server.demo.ticket("1001", Duration::from_secs(600));
     browser.set_ticket_cookie(&ticket).await;
+    // A participant's browser is not one that started a moment ago: let the new profile's
+    // start-up work (processes, the disk cache) finish, so it does not land on either page.
+    tokio::time::sleep(SETTLE).await;
     cdp(&browser, "Network.enable", json!({})).await;
     cdp(
         &browser,

@@ -1,4 +1,4 @@
-//! The real server in demo mode: the widget files, the API, the demo sign-in, and the REDCap
+//! The real server in demo mode, on the product's own socket loop: the widget files, the API, the demo sign-in, and the REDCap
 //! simulator, all on 127.0.0.1 with ports chosen by the OS. A test can add its own pages and
 //! files beside them on the same origin, under `/e2e/` ([`Server::serve`], [`page`]).
 
@@ -10,7 +10,9 @@ use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use redcap_resume::config::SocketLimits;
 use redcap_resume::demo::Demo;
+use redcap_resume::serve::serve_router;
 use redcap_sim::Simulator;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -39,21 +41,21 @@ impl Server {
         let (stop, stopped) = oneshot::channel::<()>();
         let extra = Extra::default();
         let files = extra.clone();
-        let app = demo
-            .router()
-            .route(
-                "/e2e/{*path}",
-                get(move |Path(path): Path<String>| {
-                    let files = files.clone();
-                    async move { files.answer(&path) }
-                }),
-            )
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let app = demo.router().route(
+            "/e2e/{*path}",
+            get(move |Path(path): Path<String>| {
+                let files = files.clone();
+                async move { files.answer(&path) }
+            }),
+        );
+        // The product's own socket loop (TCP_NODELAY, header and idle timeouts), as
+        // `redcap-resume demo` and `serve` run it.
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move { _ = stopped.await })
-                .await
-                .expect("the server runs");
+            serve_router(listener, app, SocketLimits::default(), async move {
+                _ = stopped.await;
+            })
+            .await
+            .expect("the server runs");
         });
         let server = Server {
             demo,
