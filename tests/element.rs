@@ -490,14 +490,21 @@ async fn the_early_answer_keeps_its_status_and_retry_after_for_the_wasm() {
     let mut ready = None;
     let wasm = js_sys::Promise::new(&mut |resolve, _| ready = Some(resolve));
     define("rr-early-busy", &wasm);
-    assert_eq!(seen("/surveys/early-busy").len(), 1, "the loader's early request");
+    assert_eq!(
+        seen("/surveys/early-busy").len(),
+        1,
+        "the loader's early request"
+    );
     sleep(50).await; // the answer arrives and its body is read before the wasm is ready
     ready.unwrap().call1(&JsValue::NULL, &rust()).unwrap();
     let root = el.shadow_root().expect("open shadow root");
     until("the refusal", || find(&root, "button.secondary").is_some()).await;
     let button = find(&root, "button.secondary").unwrap();
     assert_eq!(text(&button), "Try again in 2 s");
-    assert!(button.has_attribute("disabled"), "disabled while Retry-After runs");
+    assert!(
+        button.has_attribute("disabled"),
+        "disabled while Retry-After runs"
+    );
     assert_eq!(
         text(&find(&root, "[part=error]").unwrap()),
         "The survey system is not available right now. Please try again later."
