@@ -6,8 +6,8 @@
 //!   crates/server/Cargo.toml, maintainer scripts in deploy/debian/): the binary in /usr/bin,
 //!   the unit in /lib/systemd/system (its `ExecStart=` pointed at /usr/bin), the example config
 //!   as the conffile /etc/redcap-resume/config.toml, the system user made by postinst;
-//! - `redcap-resume-widget-<version>.tar.gz`: the five widget files the README publishes, with
-//!   their SHA256SUMS inside;
+//! - `redcap-resume-widget-<version>.tar.gz`: the widget files the README publishes, each with
+//!   its `.br` and `.gz` copy ([`precompressed`]), and their SHA256SUMS inside;
 //! - `npm/`: the widget as an npm package (see [`npm`]);
 //! - `SHA256SUMS` of the binary, the .deb and the tarball.
 
@@ -17,6 +17,7 @@ mod installed;
 mod layout;
 mod manifest;
 mod npm;
+pub mod precompressed;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -185,7 +186,14 @@ fn widget_tarball(dist: &Path, out: &Path) -> Result<PathBuf, String> {
     }
     let inner = stage.join(&folder);
     std::fs::create_dir_all(&inner).map_err(|e| e.to_string())?;
-    for f in widget_files() {
+    // Each file with its compressed copies (`.br`, `.gz`), which web servers send as they are.
+    let files: Vec<String> = widget_files()
+        .flat_map(|f| {
+            std::iter::once(f.to_owned())
+                .chain(precompressed::SUFFIXES.map(|suffix| format!("{f}{suffix}")))
+        })
+        .collect();
+    for f in &files {
         if let Some(folder) = inner.join(f).parent() {
             std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
         }
@@ -196,7 +204,7 @@ fn widget_tarball(dist: &Path, out: &Path) -> Result<PathBuf, String> {
             )
         })?;
     }
-    let files: Vec<&str> = widget_files().collect();
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
     sha256sums(&inner, &files, &inner.join("SHA256SUMS"))?;
     let tarball = out.join(format!("{folder}.tar.gz"));
     run(

@@ -1,6 +1,5 @@
 //! Building the widget with trunk, and its size budget.
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::process::{cargo, path_with_tools, run, workspace_root};
@@ -46,7 +45,8 @@ pub fn build(tools: &Tools) -> Result<(), String> {
         "trunk build --release",
     )?;
     strip_unused_exports(tools)?;
-    minify(tools)
+    minify(tools)?;
+    crate::dist::precompressed::write(&root.join("dist"))
 }
 
 /// What wasm-opt may assume about Rust's wasm32 output, each true of it, which lets it fold
@@ -128,12 +128,7 @@ pub const OUTSIDE_BUDGET: [&str; 3] = [
 ];
 
 fn brotli_len(bytes: &[u8]) -> usize {
-    let mut out = Vec::new();
-    {
-        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
-        w.write_all(bytes).expect("writing to memory");
-    }
-    out.len()
+    crate::dist::precompressed::brotli(bytes).len()
 }
 
 /// The files the embed snippet loads: every .wasm and .js in dist/ except the demo page's own.

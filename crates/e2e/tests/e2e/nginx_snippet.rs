@@ -34,13 +34,18 @@ fn published_files(readme: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect();
     assert!(!files.is_empty(), "README lists no dist/ files: {row}");
-    // The `install` lines that publish them (the language files go into a folder of their own).
+    // The `install` lines that publish them (the language files go into a folder of their own),
+    // each as `dist/file*`: the file and its compressed copies.
     let installed: Vec<String> = readme
         .lines()
         .filter(|l| l.starts_with("install ") && l.contains(" dist/"))
         .flat_map(str::split_whitespace)
         .filter_map(|w| w.strip_prefix("dist/"))
-        .map(str::to_owned)
+        .map(|w| {
+            w.strip_suffix('*')
+                .unwrap_or_else(|| panic!("README: `dist/{w}` without its compressed copies (`*`)"))
+                .to_owned()
+        })
         .collect();
     assert_eq!(
         installed, files,
@@ -187,20 +192,13 @@ impl Answer {
 
 /// A GET as a browser without Fetch Metadata would send it (through nginx at `port`).
 async fn get(port: u16, path: &str, headers: &[(&str, &str)]) -> Answer {
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .expect("connect to nginx");
-    let mut request =
-        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).await.expect("send");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read");
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP answer");
+    let (mut answer, body) = get_bytes(port, path, headers).await;
+    answer.body = String::from_utf8_lossy(&body).into_owned();
+    answer
+}
+
+/// Status and headers (lower-case names) of an answer's head; no body yet.
+fn parse_head(head: &str) -> Answer {
     let mut lines = head.lines();
     let status = lines
         .next()
@@ -214,8 +212,32 @@ async fn get(port: u16, path: &str, headers: &[(&str, &str)]) -> Answer {
     Answer {
         status,
         headers,
-        body: body.to_owned(),
+        body: String::new(),
     }
+}
+
+/// [`get`], with the body as bytes (a compressed answer is not text).
+async fn get_bytes(port: u16, path: &str, headers: &[(&str, &str)]) -> (Answer, Vec<u8>) {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect to nginx");
+    let mut request =
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("read");
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP answer");
+    (
+        parse_head(&String::from_utf8_lossy(&raw[..end])),
+        raw[end + 4..].to_vec(),
+    )
 }
 
 /// The server, the README's published files and page, and nginx in front.
@@ -235,10 +257,13 @@ async fn site() -> Site {
     let readme = readme();
     let published = tempfile::tempdir().expect("a folder for the published files");
     for file in published_files(&readme) {
-        let to = published.path().join(&file);
-        std::fs::create_dir_all(to.parent().expect("a folder")).expect("a folder");
-        std::fs::copy(paths::dist_dir().join(&file), to)
-            .unwrap_or_else(|e| panic!("publish dist/{file}: {e}"));
+        // What `dist/{file}*` matches: the file, `.br` and `.gz`.
+        for name in [file.clone(), format!("{file}.br"), format!("{file}.gz")] {
+            let to = published.path().join(&name);
+            std::fs::create_dir_all(to.parent().expect("a folder")).expect("a folder");
+            std::fs::copy(paths::dist_dir().join(&name), to)
+                .unwrap_or_else(|e| panic!("publish dist/{name}: {e}"));
+        }
     }
     let pages = tempfile::tempdir().expect("a folder for the study page");
     let page = format!(
@@ -322,6 +347,40 @@ async fn the_published_files_are_served_no_cache_with_their_types() {
         assert!(
             answer.header("etag").is_some(),
             "{file}: revalidation needs a validator"
+        );
+    }
+    // To a browser that accepts gzip, the gzip copy (gzip_static), marked as such and as
+    // varying with Accept-Encoding; the same bytes once decoded.
+    for file in [
+        "redcap-resume-widget_bg.wasm",
+        "redcap-resume.js",
+        "i18n/es.json",
+    ] {
+        let path = format!("/redcap-resume/{file}");
+        let plain = get_bytes(site.nginx.port, &path, &[]).await;
+        assert_eq!(plain.0.header("content-encoding"), None, "{file}");
+        let packed = get_bytes(
+            site.nginx.port,
+            &path,
+            &[("Accept-Encoding", "gzip, deflate, br")],
+        )
+        .await;
+        assert_eq!(packed.0.status, 200, "{file}");
+        assert_eq!(packed.0.header("content-encoding"), Some("gzip"), "{file}");
+        assert_eq!(packed.0.header("vary"), Some("Accept-Encoding"), "{file}");
+        assert_eq!(packed.0.header("cache-control"), Some("no-cache"), "{file}");
+        let mut decoded = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&packed.1[..]),
+            &mut decoded,
+        )
+        .expect("a gzip body");
+        assert_eq!(decoded, plain.1, "{file}");
+        assert!(
+            packed.1.len() * 2 < plain.1.len(),
+            "{file}: {} of {} B",
+            packed.1.len(),
+            plain.1.len()
         );
     }
     // The demo page is not published.

@@ -10,6 +10,10 @@
 //!   request's URI; a `Location` that is not a path on this origin is refused all the same.
 //!
 //! Refused and missing files look the same: an empty 404, as `ServeDir` answers a missing one.
+//!
+//! A file with a compressed copy beside it (`x.js.br`, `x.js.gz`: the widget build writes
+//! them) is answered with the copy and its `Content-Encoding` when the request accepts it,
+//! with `Vary: Accept-Encoding` on every file.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -43,8 +47,12 @@ impl PublicDir {
     /// Serves `dir` (canonicalised now, or on each request while it does not exist).
     pub fn new(dir: &Path) -> Self {
         let root = std::fs::canonicalize(dir).ok();
-        let files =
-            ServeDir::new(root.as_deref().unwrap_or(dir)).append_index_html_on_directories(true);
+        // A file's compressed copy beside it (`x.js.br`, `x.js.gz`, written by the widget
+        // build) is sent instead when the browser accepts that encoding.
+        let files = ServeDir::new(root.as_deref().unwrap_or(dir))
+            .append_index_html_on_directories(true)
+            .precompressed_br()
+            .precompressed_gzip();
         Self {
             dir: dir.to_path_buf(),
             root,
@@ -82,6 +90,12 @@ impl PublicDir {
                 if leaves {
                     not_found()
                 } else {
+                    // The answer depends on Accept-Encoding (a compressed copy or not):
+                    // caches between must keep the two apart.
+                    let mut response = response;
+                    response
+                        .headers_mut()
+                        .append(header::VARY, HeaderValue::from_static("accept-encoding"));
                     response
                 }
             }
