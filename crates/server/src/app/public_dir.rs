@@ -13,7 +13,9 @@
 //!
 //! A file with a compressed copy beside it (`x.js.br`, `x.js.gz`: the widget build writes
 //! them) is answered with the copy and its `Content-Encoding` when the request accepts it,
-//! with `Vary: Accept-Encoding` on every file.
+//! with `Vary: Accept-Encoding` on every file. A copy older than its file (edited after the
+//! build) is named in a warning at start: browsers that accept its encoding would get the old
+//! content.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -53,6 +55,13 @@ impl PublicDir {
             .append_index_html_on_directories(true)
             .precompressed_br()
             .precompressed_gzip();
+        for (copy, file) in stale_copies(dir) {
+            tracing::warn!(
+                copy = %copy.display(),
+                file = %file.display(),
+                "[public_dir] a compressed copy is older than its file: browsers that accept its encoding get the old content; rebuild the widget, or delete the copy"
+            );
+        }
         Self {
             dir: dir.to_path_buf(),
             root,
@@ -145,6 +154,43 @@ impl PublicDir {
     }
 }
 
+/// The compressed copies in `dir` and one folder down (`i18n/`) that are older than their
+/// file by more than [`STALE_AFTER`] (a file edited after the build), each with its file. The
+/// widget build writes a file and then its copies; `install`/`cp` keep that order or write
+/// them within the same moment.
+fn stale_copies(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
+    let folders = std::iter::once(dir.to_path_buf()).chain(
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir()),
+    );
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let mut stale = Vec::new();
+    for folder in folders {
+        for copy in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let copy = copy.path();
+            let is_copy = copy.extension().is_some_and(|e| e == "br" || e == "gz");
+            let file = copy.with_extension("");
+            if !is_copy || !file.is_file() {
+                continue;
+            }
+            if let (Some(c), Some(f)) = (modified(&copy), modified(&file)) {
+                if c + STALE_AFTER < f {
+                    stale.push((copy, file));
+                }
+            }
+        }
+    }
+    stale.sort();
+    stale
+}
+
+/// How much older than its file a copy may be before it counts as stale.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Whether a `Location` is a path on this origin: `/` then anything but a second `/` or `\`
 /// (which browsers read as another host).
 fn is_path_on_this_origin(location: &[u8]) -> bool {
@@ -214,6 +260,50 @@ mod tests {
         for (path, expected) in cases {
             assert_eq!(public.resolve(path).await, expected, "{path}");
         }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_copy_older_than_its_file_is_stale() {
+        let dir = std::env::temp_dir().join(format!("rr-public-stale-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("i18n")).unwrap();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        let write = |name: &str, at: Option<std::time::SystemTime>| {
+            let path = dir.join(name);
+            std::fs::write(&path, name).unwrap();
+            if let Some(at) = at {
+                std::fs::File::options()
+                    .write(true)
+                    .open(&path)
+                    .unwrap()
+                    .set_modified(at)
+                    .unwrap();
+            }
+        };
+        // Built together: fresh.
+        write("redcap-resume.js", None);
+        write("redcap-resume.js.br", None);
+        write("redcap-resume.js.gz", None);
+        // The file edited after the build: both copies stale, in a subfolder too.
+        write("redcap-resume-widget_bg.wasm", None);
+        write("redcap-resume-widget_bg.wasm.br", Some(old));
+        write("i18n/es.json", None);
+        write("i18n/es.json.gz", Some(old));
+        // A copy without its file, and a file older than its copy: nothing to say.
+        write("orphan.js.gz", Some(old));
+        write("demo.js", Some(old));
+        write("demo.js.gz", None);
+        assert_eq!(
+            stale_copies(&dir),
+            vec![
+                (dir.join("i18n/es.json.gz"), dir.join("i18n/es.json")),
+                (
+                    dir.join("redcap-resume-widget_bg.wasm.br"),
+                    dir.join("redcap-resume-widget_bg.wasm")
+                ),
+            ]
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 
