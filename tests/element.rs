@@ -597,15 +597,42 @@ async fn properties_set_before_the_definition_are_taken_over() {
     set_prop(el.as_ref(), "survey", "month3".into());
     set_prop(el.as_ref(), "endpoint", "/q/api".into());
     document().body().unwrap().append_child(&el).unwrap();
-    let sync = Closure::<dyn Fn(HtmlElement)>::new(redcap_resume_widget::sync);
-    let rust = js_sys::Object::new();
-    js_sys::Reflect::set(&rust, &"sync".into(), sync.as_ref()).unwrap();
-    sync.forget();
-    define("rr-props", &rust);
+    define("rr-props", &rust());
     assert_eq!(el.get_attribute("survey").as_deref(), Some("month3"));
     until("month3", || {
         text(&shadow(&el)).contains("Three-month follow-up")
     })
     .await;
     el.remove();
+}
+
+/// The same with the wasm still on its way: the loader's early request waits for the upgrade
+/// to move the properties onto the attributes, so it asks for what the properties say, once.
+#[wasm_bindgen_test]
+async fn properties_set_before_the_definition_shape_the_early_request() {
+    ready_route("/p/api");
+    let host = document().create_element("div").unwrap();
+    host.set_inner_html(r#"<rr-props-early survey="stale"></rr-props-early>"#);
+    let el = host.first_element_child().unwrap();
+    set_prop(el.as_ref(), "survey", "month3".into());
+    set_prop(el.as_ref(), "endpoint", "/p/api".into());
+    document().body().unwrap().append_child(&host).unwrap();
+    let mut ready = None;
+    let wasm = js_sys::Promise::new(&mut |resolve, _| ready = Some(resolve));
+    define("rr-props-early", &wasm);
+    assert_eq!(el.get_attribute("survey").as_deref(), Some("month3"));
+    assert!(
+        seen("/surveys/stale").is_empty(),
+        "no request for the attribute the property replaced"
+    );
+    assert_eq!(seen("/p/api/surveys/month3").len(), 1, "the early request");
+    ready.unwrap().call1(&JsValue::NULL, &rust()).unwrap();
+    let root = el.shadow_root().expect("open shadow root");
+    until("month3", || text(&root).contains("Three-month follow-up")).await;
+    assert_eq!(
+        seen("/p/api/surveys/month3").len(),
+        1,
+        "taken over, not asked again"
+    );
+    host.remove();
 }
