@@ -174,11 +174,12 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// An HTTP/1.1 answer: status, headers (lower-case names) and body.
+/// An HTTP/1.1 answer: status, headers (lower-case names) and body (bytes: a compressed
+/// answer is not text).
 struct Answer {
     status: u16,
     headers: Vec<(String, String)>,
-    body: String,
+    body: Vec<u8>,
 }
 
 impl Answer {
@@ -188,36 +189,14 @@ impl Answer {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
 }
 
 /// A GET as a browser without Fetch Metadata would send it (through nginx at `port`).
 async fn get(port: u16, path: &str, headers: &[(&str, &str)]) -> Answer {
-    let (mut answer, body) = get_bytes(port, path, headers).await;
-    answer.body = String::from_utf8_lossy(&body).into_owned();
-    answer
-}
-
-/// Status and headers (lower-case names) of an answer's head; no body yet.
-fn parse_head(head: &str) -> Answer {
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("a status line");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    Answer {
-        status,
-        headers,
-        body: String::new(),
-    }
-}
-
-/// [`get`], with the body as bytes (a compressed answer is not text).
-async fn get_bytes(port: u16, path: &str, headers: &[(&str, &str)]) -> (Answer, Vec<u8>) {
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .expect("connect to nginx");
@@ -234,10 +213,22 @@ async fn get_bytes(port: u16, path: &str, headers: &[(&str, &str)]) -> (Answer, 
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .expect("an HTTP answer");
-    (
-        parse_head(&String::from_utf8_lossy(&raw[..end])),
-        raw[end + 4..].to_vec(),
-    )
+    let head = String::from_utf8_lossy(&raw[..end]);
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: raw[end + 4..].to_vec(),
+    }
 }
 
 /// The server, the README's published files and page, and nginx in front.
@@ -312,8 +303,8 @@ async fn an_origin_without_fetch_metadata_passes_nginx_on_a_non_default_port() {
         ],
     )
     .await;
-    assert_eq!(own.status, 200, "{}", own.body);
-    assert!(own.body.contains("return_code"), "{}", own.body);
+    assert_eq!(own.status, 200, "{}", own.text());
+    assert!(own.text().contains("return_code"), "{}", own.text());
     assert_eq!(own.header("cache-control"), Some("no-store"));
 
     // The check still decides: another origin, or the same host on another port, is refused.
@@ -328,7 +319,7 @@ async fn an_origin_without_fetch_metadata_passes_nginx_on_a_non_default_port() {
             ],
         )
         .await;
-        assert_eq!(refused.status, 403, "Origin {other}: {}", refused.body);
+        assert_eq!(refused.status, 403, "Origin {other}: {}", refused.text());
     }
 }
 
@@ -357,30 +348,30 @@ async fn the_published_files_are_served_no_cache_with_their_types() {
         "i18n/es.json",
     ] {
         let path = format!("/redcap-resume/{file}");
-        let plain = get_bytes(site.nginx.port, &path, &[]).await;
-        assert_eq!(plain.0.header("content-encoding"), None, "{file}");
-        let packed = get_bytes(
+        let plain = get(site.nginx.port, &path, &[]).await;
+        assert_eq!(plain.header("content-encoding"), None, "{file}");
+        let packed = get(
             site.nginx.port,
             &path,
             &[("Accept-Encoding", "gzip, deflate, br")],
         )
         .await;
-        assert_eq!(packed.0.status, 200, "{file}");
-        assert_eq!(packed.0.header("content-encoding"), Some("gzip"), "{file}");
-        assert_eq!(packed.0.header("vary"), Some("Accept-Encoding"), "{file}");
-        assert_eq!(packed.0.header("cache-control"), Some("no-cache"), "{file}");
+        assert_eq!(packed.status, 200, "{file}");
+        assert_eq!(packed.header("content-encoding"), Some("gzip"), "{file}");
+        assert_eq!(packed.header("vary"), Some("Accept-Encoding"), "{file}");
+        assert_eq!(packed.header("cache-control"), Some("no-cache"), "{file}");
         let mut decoded = Vec::new();
         std::io::Read::read_to_end(
-            &mut flate2::read::GzDecoder::new(&packed.1[..]),
+            &mut flate2::read::GzDecoder::new(&packed.body[..]),
             &mut decoded,
         )
         .expect("a gzip body");
-        assert_eq!(decoded, plain.1, "{file}");
+        assert_eq!(decoded, plain.body, "{file}");
         assert!(
-            packed.1.len() * 2 < plain.1.len(),
+            packed.body.len() * 2 < plain.body.len(),
             "{file}: {} of {} B",
-            packed.1.len(),
-            plain.1.len()
+            packed.body.len(),
+            plain.body.len()
         );
     }
     // The demo page is not published.

@@ -49,8 +49,6 @@ impl PublicDir {
     /// Serves `dir` (canonicalised now, or on each request while it does not exist).
     pub fn new(dir: &Path) -> Self {
         let root = std::fs::canonicalize(dir).ok();
-        // A file's compressed copy beside it (`x.js.br`, `x.js.gz`, written by the widget
-        // build) is sent instead when the browser accepts that encoding.
         let files = ServeDir::new(root.as_deref().unwrap_or(dir))
             .append_index_html_on_directories(true)
             .precompressed_br()
@@ -88,7 +86,7 @@ impl PublicDir {
                 }
             }
             Some(Target::File) => {
-                let response = match self.files.clone().oneshot(request).await {
+                let mut response = match self.files.clone().oneshot(request).await {
                     Ok(response) => response.into_response(),
                     Err(never) => match never {},
                 };
@@ -97,16 +95,14 @@ impl PublicDir {
                     .get(header::LOCATION)
                     .is_some_and(|l| !is_path_on_this_origin(l.as_bytes()));
                 if leaves {
-                    not_found()
-                } else {
-                    // The answer depends on Accept-Encoding (a compressed copy or not):
-                    // caches between must keep the two apart.
-                    let mut response = response;
-                    response
-                        .headers_mut()
-                        .append(header::VARY, HeaderValue::from_static("accept-encoding"));
-                    response
+                    return not_found();
                 }
+                // The answer depends on Accept-Encoding (a compressed copy or not): caches
+                // between must keep the two apart.
+                response
+                    .headers_mut()
+                    .append(header::VARY, HeaderValue::from_static("accept-encoding"));
+                response
             }
         }
     }
