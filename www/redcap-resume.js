@@ -164,12 +164,6 @@ export function define(name, rust) {
   let ready = typeof rust.then === 'function' ? null : rust;
   const waiting = new Set();
   if (!ready) {
-    // The cards already in the page start their first request now, before the class is
-    // built and the styles parsed. (A card with a property set before this, which only the
-    // upgrade moves onto its attribute, starts it from connectedCallback.)
-    for (const el of document.getElementsByTagName(name)) {
-      if (!PROPS.some((p) => Object.hasOwn(el, p))) prefetch(el);
-    }
     rust.then(
       (m) => {
         ready = m;
