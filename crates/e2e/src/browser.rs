@@ -611,6 +611,16 @@ impl Browser {
         serde_json::from_value(value).expect("axe violations")
     }
 
+    /// [`Browser::axe`]'s violations, each prefixed with `state` (`"{state}: {violation}"`), to
+    /// collect over several states of a page and report together.
+    pub async fn axe_in(&self, state: &str) -> Vec<String> {
+        let violations = self.axe().await;
+        violations
+            .into_iter()
+            .map(|v| format!("{state}: {v}"))
+            .collect()
+    }
+
     /// Saves a screenshot of the window as `target/e2e/{name}.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.client.screenshot().await.expect("screenshot");

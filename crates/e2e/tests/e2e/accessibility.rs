@@ -37,13 +37,7 @@ async fn axe_finds_no_violations_in_any_state() {
         "error: {consent:?}"
     );
     browser.screenshot("page-ready-and-error").await;
-    found.extend(
-        browser
-            .axe()
-            .await
-            .into_iter()
-            .map(|v| format!("ready/error: {v}")),
-    );
+    found.extend(browser.axe_in("ready/error").await);
 
     // Completed.
     browser.sign_in(&server, "1002").await;
@@ -57,13 +51,7 @@ async fn axe_finds_no_violations_in_any_state() {
     browser
         .screenshot_of("#card-baseline", "completed-baseline")
         .await;
-    found.extend(
-        browser
-            .axe()
-            .await
-            .into_iter()
-            .map(|v| format!("completed: {v}")),
-    );
+    found.extend(browser.axe_in("completed").await);
 
     // Signed out.
     browser.sign_out(&server).await;
@@ -75,13 +63,7 @@ async fn axe_finds_no_violations_in_any_state() {
         "signed out: {signed_out:?}"
     );
     browser.screenshot_of("#card-baseline", "signed-out").await;
-    found.extend(
-        browser
-            .axe()
-            .await
-            .into_iter()
-            .map(|v| format!("signed out: {v}")),
-    );
+    found.extend(browser.axe_in("signed out").await);
 
     assert!(found.is_empty(), "axe violations:\n{}", found.join("\n"));
 

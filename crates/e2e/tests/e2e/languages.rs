@@ -58,13 +58,7 @@ async fn every_built_in_language_speaks_its_file_and_axe_finds_nothing() {
         if more.qr.as_deref() != Some(qr.as_str()) {
             wrong.push(format!("{tag}: QR button {:?}, not {qr:?}", more.qr));
         }
-        violations.extend(
-            browser
-                .axe()
-                .await
-                .into_iter()
-                .map(|v| format!("{tag}, ready: {v}")),
-        );
+        violations.extend(browser.axe_in(&format!("{tag}, ready")).await);
 
         // The QR panel open.
         let more = browser.open_qr_panel(CARD).await;
@@ -82,13 +76,7 @@ async fn every_built_in_language_speaks_its_file_and_axe_finds_nothing() {
         if more.image_alt.as_deref() != Some(alt.as_str()) {
             wrong.push(format!("{tag}: QR alt {:?}, not {alt:?}", more.image_alt));
         }
-        violations.extend(
-            browser
-                .axe()
-                .await
-                .into_iter()
-                .map(|v| format!("{tag}, QR panel open: {v}")),
-        );
+        violations.extend(browser.axe_in(&format!("{tag}, QR panel open")).await);
     }
     assert!(wrong.is_empty(), "wording:\n{}", wrong.join("\n"));
     assert!(
